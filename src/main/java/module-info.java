@@ -1,0 +1,4 @@
+/** ffsock: typed Linux sockets through the Foreign Function and Memory API. */
+module io.ffsock {
+    exports io.ffsock;
+}
