@@ -1,0 +1,215 @@
+package io.ffsock.internal.sys;
+
+/**
+ * The C constants ffsock passes to the kernel, named exactly as the C macros.
+ *
+ * <p>Values are those of Linux on x86_64 and aarch64 (glibc). Every field here is compared with the
+ * real headers by the conformance test ({@code native-tests/conformance.c}), which reads this class
+ * by reflection: a constant added here is checked automatically, so keep the C name.
+ */
+public final class Const {
+    private Const() {}
+
+    // Address families, socket(2).
+    public static final int AF_UNSPEC = 0;
+    public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int AF_PACKET = 17;
+
+    // Socket types and the flags that may be or'ed into the type argument.
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_RAW = 3;
+    public static final int SOCK_SEQPACKET = 5;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    // Protocol numbers, protocols(5).
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_ICMP = 1;
+    public static final int IPPROTO_IGMP = 2;
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_UDP = 17;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPPROTO_ICMPV6 = 58;
+    public static final int IPPROTO_RAW = 255;
+
+    // Option levels.
+    public static final int SOL_SOCKET = 1;
+    public static final int SOL_IP = 0;
+    public static final int SOL_TCP = 6;
+    public static final int SOL_IPV6 = 41;
+    public static final int SOL_ICMPV6 = 58;
+    public static final int SOL_RAW = 255;
+
+    // SOL_SOCKET options, socket(7).
+    public static final int SO_DEBUG = 1;
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_TYPE = 3;
+    public static final int SO_ERROR = 4;
+    public static final int SO_DONTROUTE = 5;
+    public static final int SO_BROADCAST = 6;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_KEEPALIVE = 9;
+    public static final int SO_OOBINLINE = 10;
+    public static final int SO_PRIORITY = 12;
+    public static final int SO_LINGER = 13;
+    public static final int SO_REUSEPORT = 15;
+    public static final int SO_PASSCRED = 16;
+    public static final int SO_PEERCRED = 17;
+    public static final int SO_RCVLOWAT = 18;
+    public static final int SO_SNDLOWAT = 19;
+    public static final int SO_RCVTIMEO = 20;
+    public static final int SO_SNDTIMEO = 21;
+    public static final int SO_BINDTODEVICE = 25;
+    public static final int SO_TIMESTAMP = 29;
+    public static final int SO_ACCEPTCONN = 30;
+    public static final int SO_SNDBUFFORCE = 32;
+    public static final int SO_RCVBUFFORCE = 33;
+    public static final int SO_MARK = 36;
+    public static final int SO_PROTOCOL = 38;
+    public static final int SO_DOMAIN = 39;
+    public static final int SO_PEEK_OFF = 42;
+    public static final int SO_BUSY_POLL = 46;
+    public static final int SO_INCOMING_CPU = 49;
+
+    // IPPROTO_TCP options, tcp(7).
+    public static final int TCP_NODELAY = 1;
+    public static final int TCP_MAXSEG = 2;
+    public static final int TCP_CORK = 3;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int TCP_KEEPINTVL = 5;
+    public static final int TCP_KEEPCNT = 6;
+    public static final int TCP_QUICKACK = 12;
+    public static final int TCP_USER_TIMEOUT = 18;
+
+    // IPPROTO_IP options, ip(7).
+    public static final int IP_TOS = 1;
+    public static final int IP_TTL = 2;
+    public static final int IP_HDRINCL = 3;
+    public static final int IP_OPTIONS = 4;
+    public static final int IP_PKTINFO = 8;
+    public static final int IP_MTU_DISCOVER = 10;
+    public static final int IP_RECVERR = 11;
+    public static final int IP_RECVTTL = 12;
+    public static final int IP_RECVTOS = 13;
+    public static final int IP_MTU = 14;
+    public static final int IP_FREEBIND = 15;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    public static final int IP_ADD_SOURCE_MEMBERSHIP = 39;
+    public static final int IP_DROP_SOURCE_MEMBERSHIP = 40;
+    public static final int IP_MULTICAST_ALL = 49;
+    public static final int IP_PMTUDISC_DONT = 0;
+    public static final int IP_PMTUDISC_WANT = 1;
+    public static final int IP_PMTUDISC_DO = 2;
+    public static final int IP_PMTUDISC_PROBE = 3;
+
+    // IPPROTO_IPV6 options, ipv6(7).
+    public static final int IPV6_CHECKSUM = 7;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_JOIN_GROUP = 20;
+    public static final int IPV6_LEAVE_GROUP = 21;
+    public static final int IPV6_MTU_DISCOVER = 23;
+    public static final int IPV6_RECVERR = 25;
+    public static final int IPV6_V6ONLY = 26;
+    public static final int IPV6_RECVPKTINFO = 49;
+    public static final int IPV6_PKTINFO = 50;
+    public static final int IPV6_RECVHOPLIMIT = 51;
+    public static final int IPV6_HOPLIMIT = 52;
+    public static final int IPV6_RECVTCLASS = 66;
+    public static final int IPV6_TCLASS = 67;
+
+    // SOL_RAW / SOL_ICMPV6 filters.
+    public static final int ICMP_FILTER = 1;
+    public static final int ICMP6_FILTER = 1;
+
+    // send(2)/recv(2) flags.
+    public static final int MSG_OOB = 0x1;
+    public static final int MSG_PEEK = 0x2;
+    public static final int MSG_DONTROUTE = 0x4;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_EOR = 0x80;
+    public static final int MSG_WAITALL = 0x100;
+    public static final int MSG_CONFIRM = 0x800;
+    public static final int MSG_ERRQUEUE = 0x2000;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_MORE = 0x8000;
+    public static final int MSG_WAITFORONE = 0x10000;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    // Control message types at SOL_SOCKET, unix(7).
+    public static final int SCM_RIGHTS = 1;
+    public static final int SCM_CREDENTIALS = 2;
+
+    // shutdown(2).
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
+
+    // fcntl(2).
+    public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
+    public static final int O_NONBLOCK = 0x800;
+
+    // poll(2).
+    public static final int POLLIN = 0x1;
+    public static final int POLLPRI = 0x2;
+    public static final int POLLOUT = 0x4;
+    public static final int POLLERR = 0x8;
+    public static final int POLLHUP = 0x10;
+    public static final int POLLNVAL = 0x20;
+
+    // errno values the library acts on, errno(3).
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EINTR = 4;
+    public static final int EBADF = 9;
+    public static final int EAGAIN = 11;
+    public static final int EWOULDBLOCK = 11;
+    public static final int EACCES = 13;
+    public static final int EINVAL = 22;
+    public static final int EMFILE = 24;
+    public static final int EPIPE = 32;
+    public static final int ENOTSOCK = 88;
+    public static final int EDESTADDRREQ = 89;
+    public static final int EMSGSIZE = 90;
+    public static final int EPROTOTYPE = 91;
+    public static final int ENOPROTOOPT = 92;
+    public static final int EPROTONOSUPPORT = 93;
+    public static final int ESOCKTNOSUPPORT = 94;
+    public static final int EOPNOTSUPP = 95;
+    public static final int EAFNOSUPPORT = 97;
+    public static final int EADDRINUSE = 98;
+    public static final int EADDRNOTAVAIL = 99;
+    public static final int ENETUNREACH = 101;
+    public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
+    public static final int ENOBUFS = 105;
+    public static final int EISCONN = 106;
+    public static final int ENOTCONN = 107;
+    public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
+    public static final int EHOSTUNREACH = 113;
+    public static final int EALREADY = 114;
+    public static final int EINPROGRESS = 115;
+
+    // Sizes from the headers.
+    /** sizeof(((struct sockaddr_un *) 0)->sun_path). */
+    public static final int UNIX_PATH_MAX = 108;
+    /** Interface name buffer size, net/if.h. */
+    public static final int IFNAMSIZ = 16;
+}

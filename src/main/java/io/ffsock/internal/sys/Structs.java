@@ -1,0 +1,105 @@
+package io.ffsock.internal.sys;
+
+import static java.lang.foreign.MemoryLayout.paddingLayout;
+import static java.lang.foreign.MemoryLayout.sequenceLayout;
+import static java.lang.foreign.MemoryLayout.structLayout;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.StructLayout;
+
+/**
+ * The C structs ffsock reads and writes, as {@link StructLayout}s with the C member names.
+ *
+ * <p>Layouts are for LP64 Linux (x86_64, aarch64). The conformance test compares every layout here
+ * (found by reflection: a {@code public static final StructLayout} named after the struct) with
+ * {@code sizeof} and {@code offsetof} from the real headers, so keep struct and member names as in C.
+ * Padding is unnamed and not compared.
+ */
+public final class Structs {
+    private Structs() {}
+
+    /** struct sockaddr, the generic address header. */
+    public static final StructLayout SOCKADDR = structLayout(
+            JAVA_SHORT.withName("sa_family"),
+            sequenceLayout(14, JAVA_BYTE).withName("sa_data"));
+
+    /** struct sockaddr_un, unix(7). */
+    public static final StructLayout SOCKADDR_UN = structLayout(
+            JAVA_SHORT.withName("sun_family"),
+            sequenceLayout(Const.UNIX_PATH_MAX, JAVA_BYTE).withName("sun_path"));
+
+    /** struct sockaddr_in, ip(7); port and address in network byte order. */
+    public static final StructLayout SOCKADDR_IN = structLayout(
+            JAVA_SHORT.withName("sin_family"),
+            JAVA_SHORT.withName("sin_port"),
+            JAVA_INT.withName("sin_addr"),
+            sequenceLayout(8, JAVA_BYTE).withName("sin_zero"));
+
+    /** struct sockaddr_in6, ipv6(7). */
+    public static final StructLayout SOCKADDR_IN6 = structLayout(
+            JAVA_SHORT.withName("sin6_family"),
+            JAVA_SHORT.withName("sin6_port"),
+            JAVA_INT.withName("sin6_flowinfo"),
+            sequenceLayout(16, JAVA_BYTE).withName("sin6_addr"),
+            JAVA_INT.withName("sin6_scope_id"));
+
+    /** struct sockaddr_storage: room for any address. */
+    public static final StructLayout SOCKADDR_STORAGE = structLayout(
+            JAVA_SHORT.withName("ss_family"),
+            sequenceLayout(126, JAVA_BYTE));
+
+    /** struct iovec, readv(2). */
+    public static final StructLayout IOVEC = structLayout(
+            ADDRESS.withName("iov_base"),
+            JAVA_LONG.withName("iov_len"));
+
+    /** struct msghdr, recvmsg(2). */
+    public static final StructLayout MSGHDR = structLayout(
+            ADDRESS.withName("msg_name"),
+            JAVA_INT.withName("msg_namelen"),
+            paddingLayout(4),
+            ADDRESS.withName("msg_iov"),
+            JAVA_LONG.withName("msg_iovlen"),
+            ADDRESS.withName("msg_control"),
+            JAVA_LONG.withName("msg_controllen"),
+            JAVA_INT.withName("msg_flags"),
+            paddingLayout(4));
+
+    /** struct mmsghdr, recvmmsg(2). */
+    public static final StructLayout MMSGHDR = structLayout(
+            MSGHDR.withName("msg_hdr"),
+            JAVA_INT.withName("msg_len"),
+            paddingLayout(4));
+
+    /** struct cmsghdr, cmsg(3). */
+    public static final StructLayout CMSGHDR = structLayout(
+            JAVA_LONG.withName("cmsg_len"),
+            JAVA_INT.withName("cmsg_level"),
+            JAVA_INT.withName("cmsg_type"));
+
+    /** struct linger, socket(7). */
+    public static final StructLayout LINGER = structLayout(
+            JAVA_INT.withName("l_onoff"),
+            JAVA_INT.withName("l_linger"));
+
+    /** struct timeval, for SO_RCVTIMEO/SO_SNDTIMEO. */
+    public static final StructLayout TIMEVAL = structLayout(
+            JAVA_LONG.withName("tv_sec"),
+            JAVA_LONG.withName("tv_usec"));
+
+    /** struct pollfd, poll(2). */
+    public static final StructLayout POLLFD = structLayout(
+            JAVA_INT.withName("fd"),
+            JAVA_SHORT.withName("events"),
+            JAVA_SHORT.withName("revents"));
+
+    /** struct ucred, unix(7): SO_PEERCRED and SCM_CREDENTIALS. */
+    public static final StructLayout UCRED = structLayout(
+            JAVA_INT.withName("pid"),
+            JAVA_INT.withName("uid"),
+            JAVA_INT.withName("gid"));
+}
