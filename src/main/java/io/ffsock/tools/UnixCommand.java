@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -71,7 +72,8 @@ public final class UnixCommand implements Command {
                 listen binds ADDR and serves one peer:
                   stream, seqpacket  accepts one connection, then exits 0 when the peer closes it.
                   dgram              writes every datagram; stdin lines go to the most recent sender,
-                                     which must be bound to a name ('connect -t dgram' autobinds).
+                                     which must be bound to a name ('connect -t dgram' autobinds);
+                                     lines read before the first datagram wait for it.
                                      Runs until interrupted (Ctrl-C, SIGTERM); stdin EOF does not stop it.
                   A socket file created by listen is removed when it exits.
                 connect connects to ADDR; with dgram and seqpacket it first autobinds to an abstract
@@ -264,6 +266,7 @@ public final class UnixCommand implements Command {
             private final boolean replyToSender;
             private final boolean lines;
             private final AtomicReference<SocketAddress> lastSender = new AtomicReference<>();
+            private final CountDownLatch firstDatagram = new CountDownLatch(1);
             /** Set when the session is being ended on purpose, so that a closed socket is no error. */
             private volatile boolean finishing;
             private volatile int senderStatus = Main.OK;
@@ -320,7 +323,10 @@ public final class UnixCommand implements Command {
                             if (r.length() > buf.length) {
                                 err.println("ffsock: message of " + r.length() + " bytes truncated to " + buf.length);
                             }
-                            if (replyToSender) lastSender.set(r.sender());
+                            if (replyToSender) {
+                                lastSender.set(r.sender());
+                                firstDatagram.countDown();
+                            }
                             out.write(buf, 0, n);
                             out.write('\n');
                         }
@@ -426,10 +432,14 @@ public final class UnixCommand implements Command {
                     s.send(message);
                     return;
                 }
+                try {
+                    firstDatagram.await(); // lines read before anyone wrote to us wait for a sender
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
                 SocketAddress to = lastSender.get();
-                if (to == null) {
-                    err.println("ffsock: no datagram received yet, so no one to send to; line dropped");
-                } else if (to instanceof UnixAddress u && u.kind() == UnixAddress.Kind.UNNAMED) {
+                if (to instanceof UnixAddress u && u.kind() == UnixAddress.Kind.UNNAMED) {
                     err.println("ffsock: the last sender is not bound to a name, so it cannot be answered; line dropped");
                 } else {
                     try {
