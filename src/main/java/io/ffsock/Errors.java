@@ -1,0 +1,157 @@
+package io.ffsock;
+
+import static io.ffsock.internal.sys.Const.*;
+
+import java.io.IOException;
+import java.io.Serial;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * The one place where a failed system call becomes an exception. Messages read
+ * {@code call(address): ESYMBOL (text)}; the JDK's own subtype is used where one fits, always
+ * implementing {@link SyscallError} so the errno stays reachable.
+ */
+final class Errors {
+    private Errors() {}
+
+    /** The exception for {@code call} failing with {@code errno} on {@code address} (may be null). */
+    static IOException of(String call, int errno, Object address) {
+        Errno e = new Errno(errno);
+        String where = address == null ? call : call + "(" + address + ")";
+        String message = where + ": " + e.symbol() + " (" + e.description() + ")" + hint(call, errno);
+        return switch (errno) {
+            case ECONNREFUSED -> call.startsWith("connect")
+                    ? new Connect(call, e, message) : new PortUnreachable(call, e, message);
+            case ENOENT, ETIMEDOUT, ECONNRESET -> call.startsWith("connect")
+                    ? new Connect(call, e, message) : new SyscallException(call, e, message);
+            case ENETUNREACH, EHOSTUNREACH -> new NoRoute(call, e, message);
+            case EADDRINUSE, EADDRNOTAVAIL -> call.equals("bind") || call.startsWith("connect")
+                    ? new Bind(call, e, message) : new SyscallException(call, e, message);
+            case EACCES, EPERM -> call.equals("bind") ? new Bind(call, e, message) : new SyscallException(call, e, message);
+            default -> new SyscallException(call, e, message);
+        };
+    }
+
+    /** What to do about a refusal the user can fix, appended to the message. */
+    private static String hint(String call, int errno) {
+        if (call.startsWith("socket(") && call.contains("SOCK_RAW") && (errno == EPERM || errno == EACCES)) {
+            return ": raw sockets need CAP_NET_RAW (run as root, or setcap cap_net_raw+ep on the java binary);"
+                    + " for ICMP echo, a ping socket (SOCK_DGRAM + IPPROTO_ICMP) needs no privilege where"
+                    + " net.ipv4.ping_group_range includes your group";
+        }
+        if (call.startsWith("socket(") && call.contains("SOCK_DGRAM") && errno == EACCES) {
+            return ": ping sockets are allowed only to groups in net.ipv4.ping_group_range"
+                    + " (sysctl -w net.ipv4.ping_group_range='0 2147483647' allows everyone)";
+        }
+        return "";
+    }
+
+    /** The timeout of a call that waited longer than the socket's timeout. */
+    static SocketTimeoutException timeout(String call, Object address, long timeoutNanos) {
+        String where = address == null ? call : call + "(" + address + ")";
+        return new SocketTimeoutException(where + ": timed out after " + formatNanos(timeoutNanos));
+    }
+
+    static ClosedChannelException closed(String call, Object address) {
+        return new Closed(call + (address == null ? "" : "(" + address + ")") + ": socket is closed");
+    }
+
+    static AsynchronousCloseException closedDuringCall(String call, Object address) {
+        return new AsyncClosed(call + (address == null ? "" : "(" + address + ")")
+                + ": socket closed by another thread during the call");
+    }
+
+    private static String formatNanos(long nanos) {
+        if (nanos % 1_000_000 == 0) return nanos / 1_000_000 + " ms";
+        return String.format("%.3f ms", nanos / 1e6);
+    }
+
+    static final class Connect extends ConnectException implements SyscallError {
+        @Serial private static final long serialVersionUID = 1L;
+        private final String call;
+        private final transient Errno errno;
+
+        Connect(String call, Errno errno, String message) {
+            super(message);
+            this.call = call;
+            this.errno = errno;
+        }
+
+        @Override public String call() { return call; }
+        @Override public Errno errno() { return errno; }
+    }
+
+    static final class Bind extends BindException implements SyscallError {
+        @Serial private static final long serialVersionUID = 1L;
+        private final String call;
+        private final transient Errno errno;
+
+        Bind(String call, Errno errno, String message) {
+            super(message);
+            this.call = call;
+            this.errno = errno;
+        }
+
+        @Override public String call() { return call; }
+        @Override public Errno errno() { return errno; }
+    }
+
+    static final class NoRoute extends NoRouteToHostException implements SyscallError {
+        @Serial private static final long serialVersionUID = 1L;
+        private final String call;
+        private final transient Errno errno;
+
+        NoRoute(String call, Errno errno, String message) {
+            super(message);
+            this.call = call;
+            this.errno = errno;
+        }
+
+        @Override public String call() { return call; }
+        @Override public Errno errno() { return errno; }
+    }
+
+    static final class PortUnreachable extends PortUnreachableException implements SyscallError {
+        @Serial private static final long serialVersionUID = 1L;
+        private final String call;
+        private final transient Errno errno;
+
+        PortUnreachable(String call, Errno errno, String message) {
+            super(message);
+            this.call = call;
+            this.errno = errno;
+        }
+
+        @Override public String call() { return call; }
+        @Override public Errno errno() { return errno; }
+    }
+
+    /** ClosedChannelException has no message constructor; this one says which call and socket. */
+    static final class Closed extends ClosedChannelException {
+        @Serial private static final long serialVersionUID = 1L;
+        private final String message;
+
+        Closed(String message) {
+            this.message = message;
+        }
+
+        @Override public String getMessage() { return message; }
+    }
+
+    static final class AsyncClosed extends AsynchronousCloseException {
+        @Serial private static final long serialVersionUID = 1L;
+        private final String message;
+
+        AsyncClosed(String message) {
+            this.message = message;
+        }
+
+        @Override public String getMessage() { return message; }
+    }
+}

@@ -1,0 +1,134 @@
+package io.ffsock;
+
+import static io.ffsock.internal.sys.Const.*;
+
+import io.ffsock.NativeOption.Codec;
+import io.ffsock.internal.sys.Syscalls;
+import java.io.IOException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** Maps socket options to getsockopt/setsockopt calls and their values to and from the kernel's. */
+final class Options {
+    private Options() {}
+
+    private static final NativeOption<Integer> SO_RCVBUF =
+            new NativeOption<>("SO_RCVBUF", Integer.class, SOL_SOCKET, io.ffsock.internal.sys.Const.SO_RCVBUF, Codec.INT, false);
+    private static final NativeOption<Integer> SO_SNDBUF =
+            new NativeOption<>("SO_SNDBUF", Integer.class, SOL_SOCKET, io.ffsock.internal.sys.Const.SO_SNDBUF, Codec.INT, false);
+    private static final NativeOption<Boolean> SO_REUSEADDR =
+            new NativeOption<>("SO_REUSEADDR", Boolean.class, SOL_SOCKET, io.ffsock.internal.sys.Const.SO_REUSEADDR, Codec.BOOLEAN, false);
+    private static final NativeOption<Boolean> SO_REUSEPORT =
+            new NativeOption<>("SO_REUSEPORT", Boolean.class, SOL_SOCKET, io.ffsock.internal.sys.Const.SO_REUSEPORT, Codec.BOOLEAN, false);
+    private static final NativeOption<Boolean> SO_KEEPALIVE =
+            new NativeOption<>("SO_KEEPALIVE", Boolean.class, SOL_SOCKET, io.ffsock.internal.sys.Const.SO_KEEPALIVE, Codec.BOOLEAN, false);
+    private static final NativeOption<Boolean> SO_BROADCAST =
+            new NativeOption<>("SO_BROADCAST", Boolean.class, SOL_SOCKET, io.ffsock.internal.sys.Const.SO_BROADCAST, Codec.BOOLEAN, false);
+    private static final NativeOption<Integer> SO_LINGER =
+            new NativeOption<>("SO_LINGER", Integer.class, SOL_SOCKET, io.ffsock.internal.sys.Const.SO_LINGER, Codec.LINGER, false);
+    private static final NativeOption<Boolean> TCP_NODELAY =
+            new NativeOption<>("TCP_NODELAY", Boolean.class, SOL_TCP, io.ffsock.internal.sys.Const.TCP_NODELAY, Codec.BOOLEAN, false);
+    private static final NativeOption<Integer> IP_TOS =
+            new NativeOption<>("IP_TOS", Integer.class, SOL_IP, io.ffsock.internal.sys.Const.IP_TOS, Codec.INT, false);
+    private static final NativeOption<Integer> IPV6_TCLASS =
+            new NativeOption<>("IPV6_TCLASS", Integer.class, SOL_IPV6, io.ffsock.internal.sys.Const.IPV6_TCLASS, Codec.INT, false);
+    private static final NativeOption<Integer> IP_MULTICAST_TTL =
+            new NativeOption<>("IP_MULTICAST_TTL", Integer.class, SOL_IP, io.ffsock.internal.sys.Const.IP_MULTICAST_TTL, Codec.INT, false);
+    private static final NativeOption<Integer> IPV6_MULTICAST_HOPS =
+            new NativeOption<>("IPV6_MULTICAST_HOPS", Integer.class, SOL_IPV6, io.ffsock.internal.sys.Const.IPV6_MULTICAST_HOPS, Codec.INT, false);
+    private static final NativeOption<Boolean> IP_MULTICAST_LOOP =
+            new NativeOption<>("IP_MULTICAST_LOOP", Boolean.class, SOL_IP, io.ffsock.internal.sys.Const.IP_MULTICAST_LOOP, Codec.BOOLEAN, false);
+    private static final NativeOption<Boolean> IPV6_MULTICAST_LOOP =
+            new NativeOption<>("IPV6_MULTICAST_LOOP", Boolean.class, SOL_IPV6, io.ffsock.internal.sys.Const.IPV6_MULTICAST_LOOP, Codec.BOOLEAN, false);
+
+    /**
+     * The kernel option behind {@code option} on a socket of {@code family}: IP-level standard
+     * options map to their IPv6 twins on AF_INET6 sockets, as the JDK does.
+     */
+    @SuppressWarnings("unchecked")
+    static <T> NativeOption<T> resolve(SocketOption<T> option, Family family) {
+        if (option instanceof NativeOption<T> n) return n;
+        boolean v6 = family.equals(Family.INET6);
+        Object o;
+        if (option == StandardSocketOptions.SO_RCVBUF) o = SO_RCVBUF;
+        else if (option == StandardSocketOptions.SO_SNDBUF) o = SO_SNDBUF;
+        else if (option == StandardSocketOptions.SO_REUSEADDR) o = SO_REUSEADDR;
+        else if (option == StandardSocketOptions.SO_REUSEPORT) o = SO_REUSEPORT;
+        else if (option == StandardSocketOptions.SO_KEEPALIVE) o = SO_KEEPALIVE;
+        else if (option == StandardSocketOptions.SO_BROADCAST) o = SO_BROADCAST;
+        else if (option == StandardSocketOptions.SO_LINGER) o = SO_LINGER;
+        else if (option == StandardSocketOptions.TCP_NODELAY) o = TCP_NODELAY;
+        else if (option == StandardSocketOptions.IP_TOS) o = v6 ? IPV6_TCLASS : IP_TOS;
+        else if (option == StandardSocketOptions.IP_MULTICAST_TTL) o = v6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL;
+        else if (option == StandardSocketOptions.IP_MULTICAST_LOOP) o = v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP;
+        else throw new UnsupportedOperationException("socket option " + option.name() + " is not supported by ffsock");
+        return (NativeOption<T>) o;
+    }
+
+    static <T> T get(int fd, NativeOption<T> o) throws IOException {
+        String call = "getsockopt(" + o.name() + ")";
+        Object v = switch (o.codec()) {
+            case INT, BOOLEAN, FAMILY, SOCKET_TYPE, PROTOCOL -> {
+                long r = Syscalls.getsockoptInt(fd, o.level(), o.optName());
+                if (r < 0) throw Errors.of(call, (int) -r, null);
+                int i = (int) r;
+                yield switch (o.codec()) {
+                    case BOOLEAN -> i != 0;
+                    case FAMILY -> new Family(i);
+                    case SOCKET_TYPE -> new SocketType(i);
+                    case PROTOCOL -> new Protocol(i);
+                    default -> i;
+                };
+            }
+            case LINGER -> {
+                int[] l = new int[2];
+                int r = Syscalls.getsockoptInts(fd, o.level(), o.optName(), l);
+                if (r < 0) throw Errors.of(call, -r, null);
+                yield l[0] != 0 ? l[1] : -1;
+            }
+            case TIMEVAL -> {
+                long[] tv = new long[2];
+                int r = Syscalls.getsockoptTimeval(fd, o.level(), o.optName(), tv);
+                if (r < 0) throw Errors.of(call, -r, null);
+                yield Duration.ofSeconds(tv[0]).plusNanos(tv[1] * 1000);
+            }
+            case STRING -> {
+                byte[] b = new byte[IFNAMSIZ];
+                int r = Syscalls.getsockopt(fd, o.level(), o.optName(), b);
+                if (r < 0) throw Errors.of(call, -r, null);
+                int n = 0;
+                while (n < Math.min(r, b.length) && b[n] != 0) n++;
+                yield new String(b, 0, n, StandardCharsets.UTF_8);
+            }
+        };
+        return o.type().cast(v);
+    }
+
+    static <T> void set(int fd, NativeOption<T> o, T value) throws IOException {
+        String call = "setsockopt(" + o.name() + ", " + value + ")";
+        int r = switch (o.codec()) {
+            case INT -> Syscalls.setsockoptInt(fd, o.level(), o.optName(), (Integer) value);
+            case BOOLEAN -> Syscalls.setsockoptInt(fd, o.level(), o.optName(), ((Boolean) value) ? 1 : 0);
+            case LINGER -> {
+                int secs = (Integer) value;
+                yield Syscalls.setsockoptInts(fd, o.level(), o.optName(), secs >= 0 ? 1 : 0, Math.max(secs, 0));
+            }
+            case TIMEVAL -> {
+                Duration d = (Duration) value;
+                if (d.isNegative()) throw new IllegalArgumentException(o.name() + ": negative duration " + d);
+                yield Syscalls.setsockoptTimeval(fd, o.level(), o.optName(), d.getSeconds(), d.getNano() / 1000);
+            }
+            case STRING -> {
+                byte[] name = ((String) value).getBytes(StandardCharsets.UTF_8);
+                if (name.length >= IFNAMSIZ) {
+                    throw new IllegalArgumentException(o.name() + ": interface name longer than " + (IFNAMSIZ - 1) + " bytes: " + value);
+                }
+                yield Syscalls.setsockopt(fd, o.level(), o.optName(), name);
+            }
+            case FAMILY, SOCKET_TYPE, PROTOCOL -> throw new UnsupportedOperationException(o.name() + " is read-only");
+        };
+        if (r < 0) throw Errors.of(call, -r, null);
+    }
+}

@@ -1,0 +1,837 @@
+package io.ffsock;
+
+import static io.ffsock.internal.sys.Const.*;
+
+import io.ffsock.internal.sys.SockAddr;
+import io.ffsock.internal.sys.Syscalls;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A Linux socket: one file descriptor, owned by this object, with one method per system call.
+ *
+ * <p>Any (family, type, protocol) the kernel accepts can be opened: AF_UNIX, AF_INET and AF_INET6
+ * with SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET and SOCK_RAW. The fd is created with SOCK_CLOEXEC;
+ * every send carries MSG_NOSIGNAL, so a peer that has gone gives EPIPE, never SIGPIPE.
+ *
+ * <h2>Timeouts and blocking</h2>
+ * As in Python: with no timeout (the default) calls block; with a timeout of zero the socket is
+ * non-blocking and a call that would block throws a {@link SyscallException} with EAGAIN; with a
+ * timeout {@code t > 0} each call waits at most {@code t} and then throws
+ * {@link SocketTimeoutException}. The kernel's O_NONBLOCK flag is clear exactly when there is no
+ * timeout.
+ *
+ * <h2>Threads and close</h2>
+ * A socket may be used by several threads at once (one receiving while another sends, say).
+ * {@link #close()} is idempotent and may be called from any thread: calls blocked on the socket
+ * wake at once with {@link java.nio.channels.AsynchronousCloseException}, later calls throw
+ * {@link java.nio.channels.ClosedChannelException}, and the fd number is released only after the
+ * last call using it has returned, so it is never used after another open took it over. A socket
+ * that becomes unreachable without being closed has its fd closed by a {@link Cleaner}.
+ *
+ * <h2>Buffers</h2>
+ * Every data call takes a {@code byte[]} slice, a {@link ByteBuffer} (heap or direct; the position
+ * moves by the bytes transferred) or a {@link MemorySegment} (native or heap). Heap memory reaches
+ * the kernel without a copy when the call cannot block; a call that may block copies it through
+ * native memory the thread reuses, because a foreign call that pins the Java heap must not block.
+ *
+ * <h2>Errors</h2>
+ * A failed call throws an {@link IOException} whose message names the call, the address and the
+ * errno ({@code connect(/run/app.sock): ECONNREFUSED (Connection refused)}); it is a JDK subtype
+ * where one fits (ConnectException, BindException, NoRouteToHostException,
+ * PortUnreachableException) and always implements {@link SyscallError}. Bad arguments are rejected
+ * with {@link IllegalArgumentException} before any system call.
+ */
+public final class Socket implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final int DEFAULT_BACKLOG = 4096;
+
+    /**
+     * The fd and its life: closed flag in the top bit, number of calls in flight below. Kept apart
+     * from the Socket so the Cleaner can close the fd without keeping the Socket reachable.
+     */
+    private static final class Fd implements Runnable {
+        private static final int CLOSED = 1 << 30;
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Fd.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final int fd;
+        private volatile int state;
+
+        Fd(int fd) {
+            this.fd = fd;
+        }
+
+        boolean tryAcquire() {
+            for (;;) {
+                int s = state;
+                if ((s & CLOSED) != 0) return false;
+                if (STATE.compareAndSet(this, s, s + 1)) return true;
+            }
+        }
+
+        void release() {
+            int s = (int) STATE.getAndAdd(this, -1) - 1;
+            if (s == CLOSED) Syscalls.close(fd); // the last call has left a closed socket
+        }
+
+        boolean isClosed() {
+            return (state & CLOSED) != 0;
+        }
+
+        /** Marks closed; closes now if idle, else wakes the calls in flight (the last one closes). */
+        void close() {
+            for (;;) {
+                int s = state;
+                if ((s & CLOSED) != 0) return;
+                if (STATE.compareAndSet(this, s, s | CLOSED)) {
+                    if (s == 0) {
+                        Syscalls.close(fd);
+                    } else {
+                        // close(2) wakes none of the calls blocked on the fd; shutdown(2) wakes all.
+                        Syscalls.shutdown(fd, SHUT_RDWR);
+                    }
+                    return;
+                }
+            }
+        }
+
+        /** The Cleaner's action: the Socket is unreachable, so no call can be in flight. */
+        @Override
+        public void run() {
+            close();
+        }
+    }
+
+    private final Fd fd;
+    private final Family family;
+    private final SocketType type;
+    private final Protocol protocol;
+    private final Cleaner.Cleanable cleanable;
+    /** -1: blocking; 0: non-blocking; > 0: timeout in nanoseconds. */
+    private volatile long timeoutNanos = -1;
+    /** The last address given to sendTo and its kernel form, so repeated sends allocate nothing. */
+    private volatile CachedAddress lastTarget;
+
+    private record CachedAddress(SocketAddress address, SockAddr kernel) {}
+
+    private Socket(int fd, Family family, SocketType type, Protocol protocol) {
+        this.fd = new Fd(fd);
+        this.family = family;
+        this.type = type;
+        this.protocol = protocol;
+        this.cleanable = CLEANER.register(this, this.fd);
+    }
+
+    // ---- creating ------------------------------------------------------------------------------
+
+    /** Opens a socket with the default protocol, socket(2). */
+    public static Socket open(Family family, SocketType type) throws IOException {
+        return open(family, type, Protocol.DEFAULT);
+    }
+
+    /**
+     * Opens a socket, socket(2), with SOCK_CLOEXEC. The socket blocks (no timeout).
+     *
+     * @throws SyscallException e.g. EAFNOSUPPORT, EPROTONOSUPPORT, or EPERM for a raw socket
+     *         without CAP_NET_RAW (the message says what to do)
+     */
+    public static Socket open(Family family, SocketType type, Protocol protocol) throws IOException {
+        Objects.requireNonNull(family, "family");
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(protocol, "protocol");
+        int r = Syscalls.socket(family.value(), type.value() | SOCK_CLOEXEC, protocol.value());
+        if (r < 0) throw Errors.of("socket(" + family + ", " + type + ", " + protocol + ")", -r, null);
+        return new Socket(r, family, type, protocol);
+    }
+
+    /**
+     * Two connected AF_UNIX sockets of {@code type} (STREAM, DGRAM or SEQPACKET), socketpair(2).
+     */
+    public static SocketPair pair(SocketType type) throws IOException {
+        Objects.requireNonNull(type, "type");
+        int[] fds = new int[2];
+        int r = Syscalls.socketpair(AF_UNIX, type.value() | SOCK_CLOEXEC, 0, fds);
+        if (r < 0) throw Errors.of("socketpair(AF_UNIX, " + type + ")", -r, null);
+        return new SocketPair(new Socket(fds[0], Family.UNIX, type, Protocol.DEFAULT),
+                new Socket(fds[1], Family.UNIX, type, Protocol.DEFAULT));
+    }
+
+    /** The address family this socket was opened with. */
+    public Family family() {
+        return family;
+    }
+
+    /** The socket type this socket was opened with. */
+    public SocketType type() {
+        return type;
+    }
+
+    /** The protocol this socket was opened with (0 = the default for the family and type). */
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return fd.isClosed();
+    }
+
+    // ---- connection set-up ---------------------------------------------------------------------
+
+    /**
+     * Binds to a local address, bind(2). For AF_UNIX, {@link UnixAddress#unnamed()} autobinds to
+     * a kernel-chosen abstract name. A pathname socket's file is not removed on close; delete it
+     * yourself (an existing file makes bind fail with EADDRINUSE).
+     */
+    public void bind(SocketAddress address) throws IOException {
+        SockAddr a = Addresses.toKernel(address, family, "bind");
+        acquire("bind", address);
+        try {
+            int r = Syscalls.bind(fd.fd, a);
+            if (r < 0) throw Errors.of("bind", -r, address);
+        } finally {
+            release();
+        }
+    }
+
+    /** Listens with a backlog of 4096 (the kernel caps it at net.core.somaxconn), listen(2). */
+    public void listen() throws IOException {
+        listen(DEFAULT_BACKLOG);
+    }
+
+    /** Marks the socket as accepting connections, listen(2). */
+    public void listen(int backlog) throws IOException {
+        if (backlog < 0) throw new IllegalArgumentException("listen: negative backlog " + backlog);
+        acquire("listen", null);
+        try {
+            int r = Syscalls.listen(fd.fd, backlog);
+            if (r < 0) throw Errors.of("listen", -r, describeLocal());
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Accepts a connection, accept4(2) with SOCK_CLOEXEC. The new socket blocks (no timeout) and
+     * its peer is {@link #remoteAddress()}. Waits as the timeout says.
+     */
+    public Socket accept() throws IOException {
+        acquire("accept", null);
+        try {
+            long deadline = deadline();
+            boolean virtual = Thread.currentThread().isVirtual();
+            for (;;) {
+                if (virtual && timeoutNanos < 0 && !Readiness.await(fd.fd, POLLIN, 0)) continue;
+                int r = Syscalls.accept4(fd.fd, SOCK_CLOEXEC);
+                if (fd.isClosed()) {
+                    if (r >= 0) Syscalls.close(r);
+                    throw Errors.closedDuringCall("accept", describeLocal());
+                }
+                if (r >= 0) return new Socket(r, family, type, protocol);
+                onFailure(-r, POLLIN, deadline, "accept", null);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Connects to {@code address}, connect(2). With a timeout, a connect that is in progress is
+     * waited for up to the timeout (compound: connect, poll, SO_ERROR). On a datagram socket this
+     * sets the default destination and the only source accepted.
+     */
+    public void connect(SocketAddress address) throws IOException {
+        int errno = connect(address, true);
+        if (errno != 0) throw Errors.of("connect", errno, address);
+    }
+
+    /**
+     * Connects like {@link #connect} but returns the errno instead of throwing for a failed
+     * connection (0 on success), like Python's {@code connect_ex}: ECONNREFUSED, ENOENT,
+     * ETIMEDOUT (also when this socket's timeout passed), EINPROGRESS on a non-blocking socket...
+     * Bad arguments and a closed socket still throw.
+     */
+    public int connectEx(SocketAddress address) throws IOException {
+        return connect(address, false);
+    }
+
+    private int connect(SocketAddress address, boolean timeoutThrows) throws IOException {
+        SockAddr a = Addresses.toKernel(address, family, "connect");
+        acquire("connect", address);
+        try {
+            long deadline = deadline();
+            long timeout = timeoutNanos;
+            int r;
+            do {
+                r = Syscalls.connect(fd.fd, a);
+            } while (r == -EINTR && !fd.isClosed());
+            if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
+            if (r == 0) return 0;
+            int errno = -r;
+            // In progress on a socket with a timeout: wait for it to finish, then ask how it went.
+            // (AF_UNIX says EAGAIN when the listener's backlog is full; retrying is the only way.)
+            boolean inProgress = errno == EINPROGRESS || (errno == EAGAIN && family.equals(Family.UNIX));
+            if (!inProgress || timeout == 0) return errno;
+            for (;;) {
+                if (errno == EINPROGRESS) {
+                    if (!Readiness.await(fd.fd, POLLOUT, deadline)) {
+                        if (timeoutThrows) throw Errors.timeout("connect", address, timeout);
+                        return ETIMEDOUT;
+                    }
+                    if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
+                    long so = Syscalls.getsockoptInt(fd.fd, SOL_SOCKET, SO_ERROR);
+                    return so < 0 ? (int) -so : (int) so;
+                }
+                // AF_UNIX backlog full: wait a little and try again (the listener gives no event).
+                if (deadline != 0 && System.nanoTime() - deadline >= 0) {
+                    if (timeoutThrows) throw Errors.timeout("connect", address, timeout);
+                    return ETIMEDOUT;
+                }
+                Thread.onSpinWait();
+                Readiness.await(fd.fd, POLLOUT, Math.min(deadline == 0 ? Long.MAX_VALUE : deadline, System.nanoTime() + 1_000_000));
+                r = Syscalls.connect(fd.fd, a);
+                if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
+                if (r == 0) return 0;
+                errno = -r;
+                if (errno != EAGAIN && errno != EINTR && errno != EINPROGRESS) return errno;
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Shuts down one or both directions, shutdown(2). */
+    public void shutdown(Shutdown how) throws IOException {
+        Objects.requireNonNull(how, "how");
+        acquire("shutdown", null);
+        try {
+            int r = Syscalls.shutdown(fd.fd, switch (how) {
+                case READ -> SHUT_RD;
+                case WRITE -> SHUT_WR;
+                case BOTH -> SHUT_RDWR;
+            });
+            if (r < 0) throw Errors.of("shutdown", -r, describePeer());
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Closes the socket, close(2). Idempotent; safe from any thread. Calls blocked on this socket
+     * in other threads wake with {@link java.nio.channels.AsynchronousCloseException} (they are
+     * woken with shutdown(2), which the peer sees as the connection ending).
+     */
+    @Override
+    public void close() {
+        fd.close();
+        cleanable.clean(); // idempotent: Fd.close already ran, this only unregisters
+    }
+
+    // ---- addresses -----------------------------------------------------------------------------
+
+    /**
+     * The address this socket is bound to, getsockname(2): a {@link UnixAddress} (unnamed when
+     * not bound) or an {@link java.net.InetSocketAddress}.
+     */
+    public SocketAddress localAddress() throws IOException {
+        acquire("getsockname", null);
+        try {
+            int r = Syscalls.getsockname(fd.fd);
+            if (r < 0) throw Errors.of("getsockname", -r, null);
+            return Addresses.fromKernel(Syscalls.lastAddress());
+        } finally {
+            release();
+        }
+    }
+
+    /** The address of the connected peer, getpeername(2); ENOTCONN if not connected. */
+    public SocketAddress remoteAddress() throws IOException {
+        acquire("getpeername", null);
+        try {
+            int r = Syscalls.getpeername(fd.fd);
+            if (r < 0) throw Errors.of("getpeername", -r, describeLocal());
+            return Addresses.fromKernel(Syscalls.lastAddress());
+        } finally {
+            release();
+        }
+    }
+
+    // ---- timeouts ------------------------------------------------------------------------------
+
+    /**
+     * Sets the timeout, as Python's {@code settimeout}: {@code null} blocks for ever (O_NONBLOCK
+     * clear), {@link Duration#ZERO} never blocks (O_NONBLOCK set), a positive duration makes each
+     * call wait at most that long and then throw {@link SocketTimeoutException}.
+     *
+     * @throws IllegalArgumentException if the duration is negative
+     */
+    public void setTimeout(Duration timeout) throws IOException {
+        long nanos;
+        if (timeout == null) {
+            nanos = -1;
+        } else {
+            if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
+            nanos = saturatedNanos(timeout);
+        }
+        acquire("setTimeout", null);
+        try {
+            setNonBlocking(nanos >= 0);
+            timeoutNanos = nanos;
+        } finally {
+            release();
+        }
+    }
+
+    /** The timeout: empty when blocking, {@link Duration#ZERO} when non-blocking. */
+    public Optional<Duration> getTimeout() {
+        long t = timeoutNanos;
+        return t < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(t));
+    }
+
+    /** {@code setBlocking(true)} is {@code setTimeout(null)}; {@code false} is {@code setTimeout(ZERO)}. */
+    public void setBlocking(boolean blocking) throws IOException {
+        setTimeout(blocking ? null : Duration.ZERO);
+    }
+
+    /** Whether calls may block: true unless the timeout is zero (as Python's {@code getblocking}). */
+    public boolean isBlocking() {
+        return timeoutNanos != 0;
+    }
+
+    private void setNonBlocking(boolean on) throws IOException {
+        int flags = Syscalls.fcntl(fd.fd, F_GETFL, 0);
+        if (flags < 0) throw Errors.of("fcntl(F_GETFL)", -flags, null);
+        int want = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+        if (want != flags) {
+            int r = Syscalls.fcntl(fd.fd, F_SETFL, want);
+            if (r < 0) throw Errors.of("fcntl(F_SETFL)", -r, null);
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    // ---- sending -------------------------------------------------------------------------------
+
+    /** Sends {@code data}, send(2); returns the bytes sent (a stream may take fewer). */
+    public int send(byte[] data) throws IOException {
+        return send(data, 0, data.length, Set.of());
+    }
+
+    /** Sends {@code data[offset, offset+length)}, send(2); returns the bytes sent. */
+    public int send(byte[] data, int offset, int length) throws IOException {
+        return send(data, offset, length, Set.of());
+    }
+
+    /** Sends a slice with flags, send(2); returns the bytes sent. */
+    public int send(byte[] data, int offset, int length, Set<MsgFlag> flags) throws IOException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), null);
+    }
+
+    /** Sends the buffer's remaining bytes, send(2); its position moves by the bytes sent. */
+    public int send(ByteBuffer data) throws IOException {
+        return send(data, Set.of());
+    }
+
+    /** Sends the buffer's remaining bytes with flags, send(2). */
+    public int send(ByteBuffer data, Set<MsgFlag> flags) throws IOException {
+        int n = (int) send(MemorySegment.ofBuffer(data), MsgFlag.bits(flags), null);
+        data.position(data.position() + n);
+        return n;
+    }
+
+    /** Sends the segment's bytes, send(2); returns the bytes sent. */
+    public long send(MemorySegment data) throws IOException {
+        return send(data, Set.of());
+    }
+
+    /** Sends the segment's bytes with flags, send(2). */
+    public long send(MemorySegment data, Set<MsgFlag> flags) throws IOException {
+        return send(Objects.requireNonNull(data, "data"), MsgFlag.bits(flags), null);
+    }
+
+    /** Sends {@code data} to {@code target}, sendto(2); returns the bytes sent. */
+    public int sendTo(byte[] data, SocketAddress target) throws IOException {
+        return sendTo(data, 0, data.length, target);
+    }
+
+    /** Sends {@code data[offset, offset+length)} to {@code target}, sendto(2). */
+    public int sendTo(byte[] data, int offset, int length, SocketAddress target) throws IOException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), 0, target);
+    }
+
+    /** Sends the buffer's remaining bytes to {@code target}, sendto(2); the position moves. */
+    public int sendTo(ByteBuffer data, SocketAddress target) throws IOException {
+        int n = (int) send(MemorySegment.ofBuffer(data), 0, target);
+        data.position(data.position() + n);
+        return n;
+    }
+
+    /** Sends the segment's bytes to {@code target}, sendto(2). */
+    public long sendTo(MemorySegment data, SocketAddress target) throws IOException {
+        return send(Objects.requireNonNull(data, "data"), 0, target);
+    }
+
+    /** Sends with flags to {@code target} (any of the above), sendto(2). */
+    public int sendTo(byte[] data, int offset, int length, Set<MsgFlag> flags, SocketAddress target) throws IOException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), target);
+    }
+
+    /**
+     * Sends all of {@code data}: compound, calls send(2) until every byte is out. If a call fails,
+     * the exception ({@link SendAllException}, or a {@link SocketTimeoutException} whose
+     * {@code bytesTransferred} is set) says how many bytes went out before it.
+     */
+    public void sendAll(byte[] data) throws IOException {
+        sendAll(data, 0, data.length);
+    }
+
+    /** Sends all of {@code data[offset, offset+length)}; compound, see {@link #sendAll(byte[])}. */
+    public void sendAll(byte[] data, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        sendAll(MemorySegment.ofArray(data).asSlice(offset, length));
+    }
+
+    /** Sends all the buffer's remaining bytes; compound. The position moves past what was sent. */
+    public void sendAll(ByteBuffer data) throws IOException {
+        int start = data.position();
+        try {
+            sendAll(MemorySegment.ofBuffer(data));
+            data.position(data.limit());
+        } catch (SendAllException e) {
+            data.position(start + (int) e.bytesSent());
+            throw e;
+        } catch (SocketTimeoutException e) {
+            data.position(start + e.bytesTransferred);
+            throw e;
+        }
+    }
+
+    /** Sends all the segment's bytes; compound, see {@link #sendAll(byte[])}. */
+    public void sendAll(MemorySegment data) throws IOException {
+        Objects.requireNonNull(data, "data");
+        long total = data.byteSize();
+        long sent = 0;
+        long deadline = deadline(); // one deadline for the whole operation, as Python's sendall
+        do {
+            long n;
+            try {
+                n = send(data.asSlice(sent), 0, null, deadline);
+            } catch (SocketTimeoutException e) {
+                SocketTimeoutException t = new SocketTimeoutException(e.getMessage() + " after " + sent + " of " + total + " bytes");
+                t.bytesTransferred = (int) Math.min(sent, Integer.MAX_VALUE);
+                throw t;
+            } catch (SyscallException e) {
+                throw new SendAllException(e, sent, total);
+            } catch (IOException e) {
+                if (e instanceof SyscallError s) throw new SendAllException(s, e.getMessage(), sent, total);
+                throw e;
+            }
+            sent += n;
+        } while (sent < total);
+    }
+
+    private long send(MemorySegment data, int flags, SocketAddress target) throws IOException {
+        return send(data, flags, target, deadline());
+    }
+
+    private long send(MemorySegment data, int flags, SocketAddress target, long deadline) throws IOException {
+        String call = target == null ? "send" : "sendto";
+        SockAddr to = target == null ? null : kernelTarget(target);
+        acquire(call, target);
+        try {
+            flags |= MSG_NOSIGNAL;
+            for (;;) {
+                boolean mayBlock = mayBlock(flags);
+                int f = callFlags(flags);
+                long r = to == null
+                        ? Syscalls.send(fd.fd, data, f, mayBlock)
+                        : Syscalls.sendto(fd.fd, data, f, to, mayBlock);
+                if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
+                if (r >= 0) return r;
+                onFailure((int) -r, POLLOUT, deadline, call, target);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private SockAddr kernelTarget(SocketAddress target) {
+        CachedAddress c = lastTarget;
+        if (c != null && c.address == target) return c.kernel;
+        SockAddr k = Addresses.toKernel(target, family, "sendto");
+        lastTarget = new CachedAddress(target, k);
+        return k;
+    }
+
+    // ---- receiving -----------------------------------------------------------------------------
+
+    /**
+     * Receives into {@code buffer}, recv(2); returns the bytes stored. 0 means end of stream on a
+     * STREAM socket, and a zero-length message (or an orderly shutdown) on DGRAM and SEQPACKET.
+     * A longer datagram or seqpacket message is truncated and the rest is lost (see
+     * {@link MsgFlag#TRUNC} to learn the real length).
+     */
+    public int recv(byte[] buffer) throws IOException {
+        return recv(buffer, 0, buffer.length, Set.of());
+    }
+
+    /** Receives into {@code buffer[offset, offset+length)}, recv(2). */
+    public int recv(byte[] buffer, int offset, int length) throws IOException {
+        return recv(buffer, offset, length, Set.of());
+    }
+
+    /**
+     * Receives with flags, recv(2). With {@link MsgFlag#TRUNC} on a datagram socket the result is
+     * the real length of the message, which may exceed {@code length}.
+     */
+    public int recv(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        return (int) recv(MemorySegment.ofArray(buffer).asSlice(offset, length), MsgFlag.bits(flags), false);
+    }
+
+    /** Receives at most {@code maxLength} bytes and returns exactly those, as Python's {@code recv(n)}. */
+    public byte[] recv(int maxLength) throws IOException {
+        if (maxLength < 0) throw new IllegalArgumentException("recv: negative length " + maxLength);
+        byte[] b = new byte[maxLength];
+        int n = recv(b, 0, maxLength);
+        return n == maxLength ? b : Arrays.copyOf(b, n);
+    }
+
+    /** Receives into the buffer's remaining space, recv(2); its position moves by the bytes stored. */
+    public int recv(ByteBuffer buffer) throws IOException {
+        return recv(buffer, Set.of());
+    }
+
+    /** Receives into the buffer with flags, recv(2). */
+    public int recv(ByteBuffer buffer, Set<MsgFlag> flags) throws IOException {
+        requireWritable(buffer, "recv");
+        int n = (int) recv(MemorySegment.ofBuffer(buffer), MsgFlag.bits(flags), false);
+        buffer.position(buffer.position() + Math.min(n, buffer.remaining()));
+        return n;
+    }
+
+    /** Receives into the segment, recv(2); returns the bytes stored. */
+    public long recv(MemorySegment buffer) throws IOException {
+        return recv(buffer, Set.of());
+    }
+
+    /** Receives into the segment with flags, recv(2). */
+    public long recv(MemorySegment buffer, Set<MsgFlag> flags) throws IOException {
+        requireWritable(buffer, "recv");
+        return recv(buffer, MsgFlag.bits(flags), false);
+    }
+
+    /** Receives a message and its sender, recvfrom(2), as Python's {@code recvfrom(bufsize)}. */
+    public Datagram recvFrom(int maxLength) throws IOException {
+        if (maxLength < 0) throw new IllegalArgumentException("recvfrom: negative length " + maxLength);
+        byte[] b = new byte[maxLength];
+        Received r = recvFrom(b, 0, maxLength);
+        int n = (int) Math.min(r.length(), maxLength);
+        return new Datagram(n == maxLength ? b : Arrays.copyOf(b, n), r.sender());
+    }
+
+    /** Receives into {@code buffer[offset, offset+length)}, recvfrom(2): the length and the sender. */
+    public Received recvFrom(byte[] buffer, int offset, int length) throws IOException {
+        return recvFrom(buffer, offset, length, Set.of());
+    }
+
+    /** Receives with flags, recvfrom(2). */
+    public Received recvFrom(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        long n = recv(MemorySegment.ofArray(buffer).asSlice(offset, length), MsgFlag.bits(flags), true);
+        return new Received(n, Addresses.fromKernel(Syscalls.lastAddress()));
+    }
+
+    /**
+     * Receives into the buffer's remaining space, recvfrom(2), and returns the sender (as
+     * {@link java.nio.channels.DatagramChannel#receive} does); the position moves by the bytes stored.
+     */
+    public SocketAddress recvFrom(ByteBuffer buffer) throws IOException {
+        requireWritable(buffer, "recvfrom");
+        long n = recv(MemorySegment.ofBuffer(buffer), 0, true);
+        buffer.position(buffer.position() + (int) Math.min(n, buffer.remaining()));
+        return Addresses.fromKernel(Syscalls.lastAddress());
+    }
+
+    /** Receives into the segment, recvfrom(2): the length and the sender. */
+    public Received recvFrom(MemorySegment buffer) throws IOException {
+        requireWritable(buffer, "recvfrom");
+        long n = recv(buffer, 0, true);
+        return new Received(n, Addresses.fromKernel(Syscalls.lastAddress()));
+    }
+
+    private long recv(MemorySegment data, int flags, boolean from) throws IOException {
+        String call = from ? "recvfrom" : "recv";
+        acquire(call, null);
+        try {
+            long deadline = deadline();
+            for (;;) {
+                boolean mayBlock = mayBlock(flags);
+                int f = callFlags(flags);
+                long r = from
+                        ? Syscalls.recvfrom(fd.fd, data, f, mayBlock)
+                        : Syscalls.recv(fd.fd, data, f, mayBlock);
+                if (fd.isClosed()) throw Errors.closedDuringCall(call, describeLocal());
+                if (r >= 0) return r;
+                onFailure((int) -r, POLLIN, deadline, call, null);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private static void requireWritable(ByteBuffer b, String call) {
+        if (b.isReadOnly()) throw new IllegalArgumentException(call + ": read-only buffer");
+    }
+
+    private static void requireWritable(MemorySegment s, String call) {
+        if (Objects.requireNonNull(s, "buffer").isReadOnly()) throw new IllegalArgumentException(call + ": read-only segment");
+    }
+
+    // ---- options -------------------------------------------------------------------------------
+
+    /**
+     * Reads a socket option, getsockopt(2). Accepts the JDK's {@link StandardSocketOptions} that
+     * apply to sockets and {@link LinuxSocketOptions}.
+     *
+     * @throws UnsupportedOperationException for an option ffsock does not know
+     */
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        NativeOption<T> o = Options.resolve(option, family);
+        acquire("getsockopt", null);
+        try {
+            return Options.get(fd.fd, o);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Sets a socket option, setsockopt(2). Note that the kernel doubles SO_RCVBUF and SO_SNDBUF
+     * (socket(7)); reading them back shows the doubled value.
+     *
+     * @throws UnsupportedOperationException for an unknown or read-only option
+     * @throws IllegalArgumentException      for a null or out-of-range value
+     */
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        NativeOption<T> o = Options.resolve(option, family);
+        if (o.readOnly()) throw new UnsupportedOperationException(o.name() + " is read-only");
+        Objects.requireNonNull(value, () -> "value of " + o.name());
+        acquire("setsockopt", null);
+        try {
+            Options.set(fd.fd, o, value);
+        } finally {
+            release();
+        }
+    }
+
+    // ---- internals -----------------------------------------------------------------------------
+
+    private void acquire(String call, Object address) throws IOException {
+        if (!fd.tryAcquire()) throw Errors.closed(call, address);
+    }
+
+    private void release() {
+        fd.release();
+        Reference.reachabilityFence(this); // the Cleaner must not close the fd during a call
+    }
+
+    private long deadline() {
+        long t = timeoutNanos;
+        if (t <= 0) return 0;
+        long d = System.nanoTime() + t;
+        return d == 0 ? 1 : d; // 0 means "no deadline"
+    }
+
+    /** Whether this call may block in the kernel (then heap data is copied, never pinned). */
+    private boolean mayBlock(int flags) {
+        return timeoutNanos < 0 && (flags & MSG_DONTWAIT) == 0 && !Thread.currentThread().isVirtual();
+    }
+
+    /** A virtual thread never blocks in the kernel: it waits in {@link Readiness} instead. */
+    private int callFlags(int flags) {
+        return timeoutNanos < 0 && Thread.currentThread().isVirtual() ? flags | MSG_DONTWAIT : flags;
+    }
+
+    /**
+     * After a call failed with {@code errno}: returns if the call should be tried again (EINTR, or
+     * EAGAIN once the fd is ready), else throws.
+     */
+    private void onFailure(int errno, int events, long deadline, String call, Object address) throws IOException {
+        if (errno == EINTR) return;
+        if (errno == EAGAIN) {
+            long t = timeoutNanos;
+            if (t == 0) throw Errors.of(call, errno, where(address));
+            if (t < 0 && !Thread.currentThread().isVirtual()) {
+                // A blocking fd said EAGAIN: the kernel's SO_RCVTIMEO/SO_SNDTIMEO expired.
+                throw new SocketTimeoutException(call + "(" + where(address) + "): timed out (SO_RCVTIMEO/SO_SNDTIMEO)");
+            }
+            if (!Readiness.await(fd.fd, events, deadline)) throw Errors.timeout(call, where(address), t);
+            return;
+        }
+        throw Errors.of(call, errno, where(address));
+    }
+
+    private Object where(Object address) {
+        if (address != null) return address;
+        Object peer = describePeer();
+        return peer != null ? peer : describeLocal();
+    }
+
+    /** The peer's address for a message, or null; never throws (used while reporting errors). */
+    private Object describePeer() {
+        if (fd.isClosed()) return null;
+        int r = Syscalls.getpeername(fd.fd);
+        return r < 0 ? null : Addresses.fromKernel(Syscalls.lastAddress());
+    }
+
+    /** The local address for a message, or "fd N"; never throws. */
+    private Object describeLocal() {
+        if (!fd.isClosed()) {
+            int r = Syscalls.getsockname(fd.fd);
+            if (r >= 0) {
+                SocketAddress a = Addresses.fromKernel(Syscalls.lastAddress());
+                if (a != null && !(a instanceof UnixAddress u && u.kind() == UnixAddress.Kind.UNNAMED)) return a;
+            }
+        }
+        return "fd " + fd.fd;
+    }
+
+    /** {@code Socket[fd=5 AF_UNIX SOCK_STREAM]}, with {@code closed} once closed. */
+    @Override
+    public String toString() {
+        return "Socket[fd=" + fd.fd + " " + family + " " + type
+                + (protocol.value() != 0 ? " " + protocol : "") + (fd.isClosed() ? " closed" : "") + "]";
+    }
+}

@@ -1,0 +1,571 @@
+package io.ffsock.internal.sys;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * The system calls, one static method each, named after the libc function.
+ *
+ * <p>Every method returns what the C function returns when it succeeds, or {@code -errno} when it
+ * fails; errno is captured at the call ({@link Linker.Option#captureCallState}) into memory owned
+ * by the calling thread, so it is never read late nor shared. Turning {@code -errno} into an
+ * exception is the caller's job, done in one place above this layer. Nothing here retries EINTR:
+ * the caller decides, because a retried wait must shorten its timeout.
+ *
+ * <p>Data buffers come as native or heap {@link MemorySegment}s, {@code byte[]} slices or
+ * {@link ByteBuffer}s. Heap memory reaches the kernel without a copy through a
+ * {@link Linker.Option#critical critical} handle, but only when the caller says the call cannot
+ * block ({@code mayBlock == false}: the fd is non-blocking, or MSG_DONTWAIT is set): a critical call
+ * holds off safepoints for as long as it runs. A call that may block copies heap data through a
+ * per-thread native buffer instead.
+ */
+public final class Syscalls {
+    private Syscalls() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final Linker.Option HEAP = Linker.Option.critical(true);
+    private static final long CAPTURE_SIZE = Linker.Option.captureStateLayout().byteSize();
+    private static final VarHandle ERRNO_HANDLE = Linker.Option.captureStateLayout()
+            .varHandle(PathElement.groupElement("errno"));
+
+    /** Heap data copied for a call that may block goes through at most this much native memory. */
+    private static final int MAX_BOUNCE = 4 << 20;
+
+    private static final long MSG_NAME = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_name"));
+    private static final long MSG_NAMELEN = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_namelen"));
+    private static final long MSG_IOV = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_iov"));
+    private static final long MSG_IOVLEN = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_iovlen"));
+    private static final long MSG_CONTROL = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_control"));
+    private static final long MSG_CONTROLLEN = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_controllen"));
+    private static final long MSG_FLAGS = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_flags"));
+
+    // ---- downcall handles, named after the C symbol --------------------------------------------
+
+    private static final MethodHandle SOCKET = errnoHandle("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SOCKETPAIR = errnoHandle("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle BIND = errnoHandle("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle LISTEN = errnoHandle("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle ACCEPT4 = errnoHandle("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
+    private static final MethodHandle CONNECT = errnoHandle("connect", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SEND = errnoHandle("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SEND_HEAP = heapHandle("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle RECV = errnoHandle("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle RECV_HEAP = heapHandle("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SENDTO = errnoHandle("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SENDTO_HEAP = heapHandle("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECVFROM = errnoHandle("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle RECVFROM_HEAP = heapHandle("recvfrom", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SENDMSG = errnoHandle("sendmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle RECVMSG = errnoHandle("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SHUTDOWN = errnoHandle("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle CLOSE = errnoHandle("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle SETSOCKOPT = errnoHandle("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle GETSOCKOPT = errnoHandle("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle GETSOCKNAME = errnoHandle("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle GETPEERNAME = errnoHandle("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    // fcntl is variadic: the third argument is the first variadic one.
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(symbol("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle POLL = errnoHandle("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle STRERRORNAME_NP = plainHandle("strerrorname_np", ADDRESS, JAVA_INT);
+    private static final MethodHandle STRERRORDESC_NP = plainHandle("strerrordesc_np", ADDRESS, JAVA_INT);
+
+    // ---- per-thread native memory ------------------------------------------------------------
+
+    /**
+     * Native memory one thread reuses for every call, so a steady stream of calls allocates
+     * nothing: the errno capture, a sockaddr_storage with its length, a small value area and a
+     * bounce buffer for heap data. Freed by the GC when the thread is gone (auto arena).
+     */
+    static final class Scratch {
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment errno = arena.allocate(CAPTURE_SIZE, 8);
+        final MemorySegment addr = arena.allocate(Structs.SOCKADDR_STORAGE);
+        final MemorySegment addrLen = arena.allocate(JAVA_INT);
+        final MemorySegment value = arena.allocate(256, 8);
+        final MemorySegment valueLen = arena.allocate(JAVA_INT);
+        final MemorySegment msghdr = arena.allocate(Structs.MSGHDR);
+        final MemorySegment iovec = arena.allocate(Structs.IOVEC);
+        MemorySegment bounce = arena.allocate(16 * 1024, 16);
+
+        MemorySegment bounce(long size) {
+            long want = Math.min(size, MAX_BOUNCE);
+            if (bounce.byteSize() < want) {
+                bounce = Arena.ofAuto().allocate(Math.max(want, bounce.byteSize() * 2), 16);
+            }
+            return bounce;
+        }
+
+        int errno() {
+            return (int) ERRNO_HANDLE.get(errno, 0L);
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static Scratch scratch() {
+        return SCRATCH.get();
+    }
+
+    // ---- socket lifecycle ----------------------------------------------------------------------
+
+    /** socket(2). */
+    public static int socket(int domain, int type, int protocol) {
+        Scratch s = scratch();
+        try {
+            int r = (int) SOCKET.invokeExact(s.errno, domain, type, protocol);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** socketpair(2); on success the two fds are stored in {@code fds[0]} and {@code fds[1]}. */
+    public static int socketpair(int domain, int type, int protocol, int[] fds) {
+        Scratch s = scratch();
+        try {
+            int r = (int) SOCKETPAIR.invokeExact(s.errno, domain, type, protocol, s.value);
+            if (r < 0) return -s.errno();
+            fds[0] = s.value.get(JAVA_INT, 0);
+            fds[1] = s.value.get(JAVA_INT, 4);
+            return r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** bind(2). */
+    public static int bind(int fd, SockAddr address) {
+        Scratch s = scratch();
+        MemorySegment.copy(address.bytes, 0, s.addr, JAVA_BYTE_LAYOUT, 0, address.length);
+        try {
+            int r = (int) BIND.invokeExact(s.errno, fd, s.addr, address.length);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** listen(2). */
+    public static int listen(int fd, int backlog) {
+        Scratch s = scratch();
+        try {
+            int r = (int) LISTEN.invokeExact(s.errno, fd, backlog);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** accept4(2); the peer's address is then available from {@link #lastAddress()}. */
+    public static int accept4(int fd, int flags) {
+        Scratch s = scratch();
+        s.addrLen.set(JAVA_INT, 0, (int) s.addr.byteSize());
+        try {
+            int r = (int) ACCEPT4.invokeExact(s.errno, fd, s.addr, s.addrLen, flags);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** connect(2). */
+    public static int connect(int fd, SockAddr address) {
+        Scratch s = scratch();
+        MemorySegment.copy(address.bytes, 0, s.addr, JAVA_BYTE_LAYOUT, 0, address.length);
+        try {
+            int r = (int) CONNECT.invokeExact(s.errno, fd, s.addr, address.length);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** shutdown(2). */
+    public static int shutdown(int fd, int how) {
+        Scratch s = scratch();
+        try {
+            int r = (int) SHUTDOWN.invokeExact(s.errno, fd, how);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** close(2). Never retried on EINTR: on Linux the fd is released even then. */
+    public static int close(int fd) {
+        Scratch s = scratch();
+        try {
+            int r = (int) CLOSE.invokeExact(s.errno, fd);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** fcntl(2) with an int argument (pass 0 for commands that take none). */
+    public static int fcntl(int fd, int cmd, int arg) {
+        Scratch s = scratch();
+        try {
+            int r = (int) FCNTL.invokeExact(s.errno, fd, cmd, arg);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * poll(2) on one fd; returns its revents (0 on timeout) or -errno.
+     *
+     * @param timeoutMillis -1 waits for ever
+     */
+    public static int poll(int fd, int events, int timeoutMillis) {
+        Scratch s = scratch();
+        MemorySegment p = s.value;
+        p.set(JAVA_INT, 0, fd);
+        p.set(JAVA_SHORT, 4, (short) events);
+        p.set(JAVA_SHORT, 6, (short) 0);
+        try {
+            int r = (int) POLL.invokeExact(s.errno, p, 1L, timeoutMillis);
+            if (r < 0) return -s.errno();
+            return r == 0 ? 0 : p.get(JAVA_SHORT, 6) & 0xffff;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // ---- addresses -------------------------------------------------------------------------------
+
+    /** getsockname(2); on success returns the address length, the address via {@link #lastAddress()}. */
+    public static int getsockname(int fd) {
+        Scratch s = scratch();
+        s.addrLen.set(JAVA_INT, 0, (int) s.addr.byteSize());
+        try {
+            int r = (int) GETSOCKNAME.invokeExact(s.errno, fd, s.addr, s.addrLen);
+            return r < 0 ? -s.errno() : s.addrLen.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** getpeername(2); on success returns the address length, the address via {@link #lastAddress()}. */
+    public static int getpeername(int fd) {
+        Scratch s = scratch();
+        s.addrLen.set(JAVA_INT, 0, (int) s.addr.byteSize());
+        try {
+            int r = (int) GETPEERNAME.invokeExact(s.errno, fd, s.addr, s.addrLen);
+            return r < 0 ? -s.errno() : s.addrLen.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * The address the calling thread's last accept4, recvfrom, recvmsg, getsockname or
+     * getpeername returned. A new object each time: call it only when the address is wanted.
+     */
+    public static SockAddr lastAddress() {
+        Scratch s = scratch();
+        int len = Math.min(s.addrLen.get(JAVA_INT, 0), (int) s.addr.byteSize());
+        byte[] b = new byte[(int) Structs.SOCKADDR_STORAGE.byteSize()];
+        MemorySegment.copy(s.addr, JAVA_BYTE_LAYOUT, 0, b, 0, Math.max(len, 0));
+        return new SockAddr(b, Math.max(len, 0));
+    }
+
+    /**
+     * Whether the calling thread's last returned address equals {@code known}: lets a caller
+     * reuse the object it made for the same sender last time instead of allocating.
+     */
+    public static boolean lastAddressIs(SockAddr known) {
+        Scratch s = scratch();
+        int len = s.addrLen.get(JAVA_INT, 0);
+        if (known == null || len != known.length) return false;
+        return MemorySegment.mismatch(s.addr, 0, len, MemorySegment.ofArray(known.bytes), 0, len) == -1;
+    }
+
+    // ---- data ------------------------------------------------------------------------------------
+
+    /** send(2) from a segment (native, or heap when {@code mayBlock} is false). */
+    public static long send(int fd, MemorySegment data, int flags, boolean mayBlock) {
+        Scratch s = scratch();
+        try {
+            long r;
+            if (data.isNative()) {
+                r = (long) SEND.invokeExact(s.errno, fd, data, data.byteSize(), flags);
+            } else if (!mayBlock) {
+                r = (long) SEND_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags);
+            } else {
+                MemorySegment b = s.bounce(data.byteSize());
+                long n = Math.min(data.byteSize(), b.byteSize());
+                MemorySegment.copy(data, 0, b, 0, n);
+                r = (long) SEND.invokeExact(s.errno, fd, b, n, flags);
+            }
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** send(2) from {@code a[off, off+len)}. */
+    public static long send(int fd, byte[] a, int off, int len, int flags, boolean mayBlock) {
+        return send(fd, MemorySegment.ofArray(a).asSlice(off, len), flags, mayBlock);
+    }
+
+    /** send(2) from the buffer's remaining bytes; the position is not moved. */
+    public static long send(int fd, ByteBuffer buffer, int flags, boolean mayBlock) {
+        return send(fd, MemorySegment.ofBuffer(buffer), flags, mayBlock);
+    }
+
+    /** recv(2) into a segment (native, or heap when {@code mayBlock} is false). */
+    public static long recv(int fd, MemorySegment data, int flags, boolean mayBlock) {
+        Scratch s = scratch();
+        try {
+            long r;
+            if (data.isNative()) {
+                r = (long) RECV.invokeExact(s.errno, fd, data, data.byteSize(), flags);
+            } else if (!mayBlock) {
+                r = (long) RECV_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags);
+            } else {
+                MemorySegment b = s.bounce(data.byteSize());
+                long n = Math.min(data.byteSize(), b.byteSize());
+                r = (long) RECV.invokeExact(s.errno, fd, b, n, flags);
+                if (r > 0) MemorySegment.copy(b, 0, data, 0, Math.min(r, n));
+            }
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** recv(2) into {@code a[off, off+len)}. */
+    public static long recv(int fd, byte[] a, int off, int len, int flags, boolean mayBlock) {
+        return recv(fd, MemorySegment.ofArray(a).asSlice(off, len), flags, mayBlock);
+    }
+
+    /** recv(2) into the buffer's remaining space; the position is not moved. */
+    public static long recv(int fd, ByteBuffer buffer, int flags, boolean mayBlock) {
+        return recv(fd, MemorySegment.ofBuffer(buffer), flags, mayBlock);
+    }
+
+    /** sendto(2) from a segment to {@code to}. */
+    public static long sendto(int fd, MemorySegment data, int flags, SockAddr to, boolean mayBlock) {
+        Scratch s = scratch();
+        MemorySegment.copy(to.bytes, 0, s.addr, JAVA_BYTE_LAYOUT, 0, to.length);
+        try {
+            long r;
+            if (data.isNative()) {
+                r = (long) SENDTO.invokeExact(s.errno, fd, data, data.byteSize(), flags, s.addr, to.length);
+            } else if (!mayBlock) {
+                r = (long) SENDTO_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags, s.addr, to.length);
+            } else {
+                MemorySegment b = s.bounce(data.byteSize());
+                long n = Math.min(data.byteSize(), b.byteSize());
+                MemorySegment.copy(data, 0, b, 0, n);
+                r = (long) SENDTO.invokeExact(s.errno, fd, b, n, flags, s.addr, to.length);
+            }
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** sendto(2) from {@code a[off, off+len)}. */
+    public static long sendto(int fd, byte[] a, int off, int len, int flags, SockAddr to, boolean mayBlock) {
+        return sendto(fd, MemorySegment.ofArray(a).asSlice(off, len), flags, to, mayBlock);
+    }
+
+    /** sendto(2) from the buffer's remaining bytes. */
+    public static long sendto(int fd, ByteBuffer buffer, int flags, SockAddr to, boolean mayBlock) {
+        return sendto(fd, MemorySegment.ofBuffer(buffer), flags, to, mayBlock);
+    }
+
+    /** recvfrom(2) into a segment; the sender is then available from {@link #lastAddress()}. */
+    public static long recvfrom(int fd, MemorySegment data, int flags, boolean mayBlock) {
+        Scratch s = scratch();
+        s.addrLen.set(JAVA_INT, 0, (int) s.addr.byteSize());
+        try {
+            long r;
+            if (data.isNative()) {
+                r = (long) RECVFROM.invokeExact(s.errno, fd, data, data.byteSize(), flags, s.addr, s.addrLen);
+            } else if (!mayBlock) {
+                r = (long) RECVFROM_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags, s.addr, s.addrLen);
+            } else {
+                MemorySegment b = s.bounce(data.byteSize());
+                long n = Math.min(data.byteSize(), b.byteSize());
+                r = (long) RECVFROM.invokeExact(s.errno, fd, b, n, flags, s.addr, s.addrLen);
+                if (r > 0) MemorySegment.copy(b, 0, data, 0, Math.min(r, n));
+            }
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** recvfrom(2) into {@code a[off, off+len)}. */
+    public static long recvfrom(int fd, byte[] a, int off, int len, int flags, boolean mayBlock) {
+        return recvfrom(fd, MemorySegment.ofArray(a).asSlice(off, len), flags, mayBlock);
+    }
+
+    /** recvfrom(2) into the buffer's remaining space. */
+    public static long recvfrom(int fd, ByteBuffer buffer, int flags, boolean mayBlock) {
+        return recvfrom(fd, MemorySegment.ofBuffer(buffer), flags, mayBlock);
+    }
+
+    // ---- options ---------------------------------------------------------------------------------
+
+    /** setsockopt(2) with an int value. */
+    public static int setsockoptInt(int fd, int level, int name, int value) {
+        Scratch s = scratch();
+        s.value.set(JAVA_INT, 0, value);
+        return setsockopt(s, fd, level, name, 4);
+    }
+
+    /** setsockopt(2) with the bytes of {@code value} (at most 256) as the option value. */
+    public static int setsockopt(int fd, int level, int name, byte[] value) {
+        Scratch s = scratch();
+        if (value.length > s.value.byteSize()) throw new IllegalArgumentException("option value too long");
+        MemorySegment.copy(value, 0, s.value, JAVA_BYTE_LAYOUT, 0, value.length);
+        return setsockopt(s, fd, level, name, value.length);
+    }
+
+    /** setsockopt(2) with a struct of ints (linger, ip_mreqn ...) in host order. */
+    public static int setsockoptInts(int fd, int level, int name, int... values) {
+        Scratch s = scratch();
+        for (int i = 0; i < values.length; i++) s.value.set(JAVA_INT, 4L * i, values[i]);
+        return setsockopt(s, fd, level, name, 4 * values.length);
+    }
+
+    /** setsockopt(2) with a struct timeval. */
+    public static int setsockoptTimeval(int fd, int level, int name, long seconds, long micros) {
+        Scratch s = scratch();
+        s.value.set(JAVA_LONG, 0, seconds);
+        s.value.set(JAVA_LONG, 8, micros);
+        return setsockopt(s, fd, level, name, (int) Structs.TIMEVAL.byteSize());
+    }
+
+    private static int setsockopt(Scratch s, int fd, int level, int name, int length) {
+        try {
+            int r = (int) SETSOCKOPT.invokeExact(s.errno, fd, level, name, s.value, length);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * getsockopt(2) of an int option. Returns the value as an unsigned 32-bit number (cast it back
+     * with {@code (int)}), or -errno: errno values are below 4096, so the two never overlap.
+     */
+    public static long getsockoptInt(int fd, int level, int name) {
+        Scratch s = scratch();
+        int r = getsockopt(s, fd, level, name, 4);
+        if (r < 0) return r;
+        // Some options (IP_TTL on old kernels, SO_* booleans) may write fewer bytes: read what came.
+        int v = r >= 4 ? s.value.get(JAVA_INT, 0) : r == 1 ? s.value.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) & 0xff : 0;
+        return v & 0xFFFFFFFFL;
+    }
+
+    /** getsockopt(2) of a struct of ints into {@code out}; returns the bytes written or -errno. */
+    public static int getsockoptInts(int fd, int level, int name, int[] out) {
+        Scratch s = scratch();
+        int r = getsockopt(s, fd, level, name, 4 * out.length);
+        if (r < 0) return r;
+        for (int i = 0; i < out.length; i++) out[i] = s.value.get(JAVA_INT, 4L * i);
+        return r;
+    }
+
+    /** getsockopt(2) of a struct timeval into {@code out} (seconds, microseconds). */
+    public static int getsockoptTimeval(int fd, int level, int name, long[] out) {
+        Scratch s = scratch();
+        int r = getsockopt(s, fd, level, name, (int) Structs.TIMEVAL.byteSize());
+        if (r < 0) return r;
+        out[0] = s.value.get(JAVA_LONG, 0);
+        out[1] = s.value.get(JAVA_LONG, 8);
+        return r;
+    }
+
+    /** getsockopt(2) of raw bytes into {@code out} (at most 256); returns the length or -errno. */
+    public static int getsockopt(int fd, int level, int name, byte[] out) {
+        Scratch s = scratch();
+        int n = Math.min(out.length, (int) s.value.byteSize());
+        int r = getsockopt(s, fd, level, name, n);
+        if (r < 0) return r;
+        MemorySegment.copy(s.value, JAVA_BYTE_LAYOUT, 0, out, 0, Math.min(r, n));
+        return r;
+    }
+
+    private static int getsockopt(Scratch s, int fd, int level, int name, int length) {
+        s.value.fill((byte) 0);
+        s.valueLen.set(JAVA_INT, 0, length);
+        try {
+            int r = (int) GETSOCKOPT.invokeExact(s.errno, fd, level, name, s.value, s.valueLen);
+            return r < 0 ? -s.errno() : s.valueLen.get(JAVA_INT, 0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // ---- errno -----------------------------------------------------------------------------------
+
+    /** The errno symbol, e.g. {@code ECONNREFUSED} (glibc's strerrorname_np), or {@code errno N}. */
+    public static String errnoName(int errno) {
+        try {
+            MemorySegment p = (MemorySegment) STRERRORNAME_NP.invokeExact(errno);
+            return p.equals(MemorySegment.NULL) ? "errno " + errno : p.reinterpret(64).getString(0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The errno text, e.g. {@code Connection refused} (glibc's strerrordesc_np). */
+    public static String errnoDescription(int errno) {
+        try {
+            MemorySegment p = (MemorySegment) STRERRORDESC_NP.invokeExact(errno);
+            return p.equals(MemorySegment.NULL) ? "Unknown error " + errno : p.reinterpret(256).getString(0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    // ---- linking ---------------------------------------------------------------------------------
+
+    private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT = java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+    static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    }
+
+    static MethodHandle errnoHandle(String name, java.lang.foreign.MemoryLayout result,
+                                    java.lang.foreign.MemoryLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, args), ERRNO);
+    }
+
+    static MethodHandle heapHandle(String name, java.lang.foreign.MemoryLayout result,
+                                   java.lang.foreign.MemoryLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, args), ERRNO, HEAP);
+    }
+
+    static MethodHandle plainHandle(String name, java.lang.foreign.MemoryLayout result,
+                                    java.lang.foreign.MemoryLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, args));
+    }
+
+    static AssertionError unexpected(Throwable t) {
+        if (t instanceof RuntimeException r) throw r;
+        if (t instanceof Error e) throw e;
+        return new AssertionError("downcall failed", t);
+    }
+}
