@@ -861,6 +861,57 @@ public final class Socket implements FdOwner {
         }
     }
 
+    /**
+     * Sends the batch's messages from index {@code from}, sendmmsg(2): one system call; returns
+     * how many messages went (a non-blocking or interrupted call may send fewer than all: call
+     * again from {@code from + sent}).
+     */
+    public int sendBatch(MessageBatch batch, int from) throws IOException {
+        Objects.checkFromToIndex(from, batch.size(), batch.size());
+        if (from == batch.size()) return 0;
+        acquire("sendmmsg", null);
+        try {
+            long deadline = deadline();
+            for (;;) {
+                int r = batch.memory().sendmmsg(fd.fd, from, batch.size() - from, callFlags(MSG_NOSIGNAL));
+                if (fd.isClosed()) throw Errors.closedDuringCall("sendmmsg", describePeer());
+                if (r >= 0) return r;
+                onFailure(-r, POLLOUT, deadline, "sendmmsg", null);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Sends the whole batch from its first message, sendmmsg(2); returns how many went. */
+    public int sendBatch(MessageBatch batch) throws IOException {
+        return sendBatch(batch, 0);
+    }
+
+    /**
+     * Receives up to {@code batch.capacity()} messages, recvmmsg(2) with MSG_WAITFORONE: waits (as
+     * the timeout says) for the first, then takes what is already queued. Returns how many came;
+     * read them with {@link MessageBatch#length}, {@link MessageBatch#copy} and
+     * {@link MessageBatch#sender}.
+     */
+    public int recvBatch(MessageBatch batch) throws IOException {
+        acquire("recvmmsg", null);
+        try {
+            long deadline = deadline();
+            for (;;) {
+                int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE));
+                if (fd.isClosed()) throw Errors.closedDuringCall("recvmmsg", describeLocal());
+                if (r >= 0) {
+                    batch.setReceived(r);
+                    return r;
+                }
+                onFailure(-r, POLLIN, deadline, "recvmmsg", null);
+            }
+        } finally {
+            release();
+        }
+    }
+
     /** The connected peer's pid, uid and gid as of connect/socketpair, SO_PEERCRED, unix(7). */
     public Credentials peerCredentials() throws IOException {
         acquire("getsockopt(SO_PEERCRED)", null);
