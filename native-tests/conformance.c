@@ -1,0 +1,304 @@
+/*
+ * Layout and constant conformance probe for ffsock.
+ *
+ * Prints one line "NAME VALUE" (decimal) for
+ *   - every constant listed in conformance-names.txt (via the generated conformance-names.h);
+ *     a listed name these headers do not define prints "UNDEFINED NAME" instead,
+ *   - UNIX_PATH_MAX = sizeof(((struct sockaddr_un *) 0)->sun_path),
+ *   - CMSG_LEN_n / CMSG_SPACE_n for a few payload sizes,
+ *   - for each struct S (named in upper case, as the StructLayout fields of
+ *     io.ffsock.internal.sys.Structs): SIZEOF_S, ALIGNOF_S, and for each member m
+ *     OFFSETOF_S_M and MEMBERSIZE_S_M (M upper-cased).
+ * It is a superset of what the Java side declares; the Java test (ConformanceTest) checks the
+ * names it knows and ignores the rest.
+ *
+ * Headers: glibc first, then the linux/ uapi headers. The order matters: linux/libc-compat.h
+ * suppresses the uapi duplicates of struct in6_addr, struct ifreq, ... only when the glibc
+ * header (netinet/in.h, net/if.h) came first. glibc's netinet/ip_icmp.h is not included at all:
+ * it redefines struct icmphdr from linux/icmp.h (which is the one that has ICMP_FILTER).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <time.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <netpacket/packet.h>
+
+#include <linux/errqueue.h>
+#include <linux/filter.h>
+#include <linux/icmp.h>
+#include <linux/if_ether.h>
+#include <linux/in6.h>
+#include <linux/mroute.h>
+#include <linux/mroute6.h>
+#include <linux/sockios.h>
+
+static void constant(const char *name, long long value) {
+    printf("%s %lld\n", name, value);
+}
+
+static void undefined(const char *name) {
+    printf("UNDEFINED %s\n", name);
+}
+
+static void upper(const char *s) {
+    for (; *s; s++) putchar(toupper((unsigned char) *s));
+}
+
+static void struct_line(const char *what, const char *s, const char *m, size_t value) {
+    printf("%s_%s", what, s);
+    if (m != NULL) {
+        putchar('_');
+        upper(m);
+    }
+    printf(" %zu\n", value);
+}
+
+/* Casting through long long keeps unsigned 32-bit values (EPOLLET, INADDR_NONE) positive. */
+#define C(name) constant(#name, (long long) (name))
+#define U(name) undefined(name)
+
+#define STRUCT(S, T) do { \
+        struct_line("SIZEOF", #S, NULL, sizeof(T)); \
+        struct_line("ALIGNOF", #S, NULL, _Alignof(T)); \
+    } while (0)
+/* #m is the member as written (ifr_ifindex), offsetof sees its expansion (ifr_ifru.ifru_ivalue). */
+#define MEMBER(S, T, m) do { \
+        struct_line("OFFSETOF", #S, #m, offsetof(T, m)); \
+        struct_line("MEMBERSIZE", #S, #m, sizeof(((T *) 0)->m)); \
+    } while (0)
+
+static void constants(void) {
+#include "conformance-names.h"
+    constant("UNIX_PATH_MAX", (long long) sizeof(((struct sockaddr_un *) 0)->sun_path));
+}
+
+static void cmsg_sizes(void) {
+    static const size_t sizes[] = {0, 1, 2, 4, 8, 12, 16, 20, 24, 28, 32, 40, 64, 253 * sizeof(int)};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        printf("CMSG_LEN_%zu %zu\n", sizes[i], (size_t) CMSG_LEN(sizes[i]));
+        printf("CMSG_SPACE_%zu %zu\n", sizes[i], (size_t) CMSG_SPACE(sizes[i]));
+    }
+}
+
+static void structs(void) {
+    STRUCT(SOCKADDR, struct sockaddr);
+    MEMBER(SOCKADDR, struct sockaddr, sa_family);
+    MEMBER(SOCKADDR, struct sockaddr, sa_data);
+
+    STRUCT(SOCKADDR_UN, struct sockaddr_un);
+    MEMBER(SOCKADDR_UN, struct sockaddr_un, sun_family);
+    MEMBER(SOCKADDR_UN, struct sockaddr_un, sun_path);
+
+    STRUCT(IN_ADDR, struct in_addr);
+    MEMBER(IN_ADDR, struct in_addr, s_addr);
+
+    STRUCT(IN6_ADDR, struct in6_addr);
+    MEMBER(IN6_ADDR, struct in6_addr, s6_addr);
+
+    STRUCT(SOCKADDR_IN, struct sockaddr_in);
+    MEMBER(SOCKADDR_IN, struct sockaddr_in, sin_family);
+    MEMBER(SOCKADDR_IN, struct sockaddr_in, sin_port);
+    MEMBER(SOCKADDR_IN, struct sockaddr_in, sin_addr);
+    MEMBER(SOCKADDR_IN, struct sockaddr_in, sin_zero);
+
+    STRUCT(SOCKADDR_IN6, struct sockaddr_in6);
+    MEMBER(SOCKADDR_IN6, struct sockaddr_in6, sin6_family);
+    MEMBER(SOCKADDR_IN6, struct sockaddr_in6, sin6_port);
+    MEMBER(SOCKADDR_IN6, struct sockaddr_in6, sin6_flowinfo);
+    MEMBER(SOCKADDR_IN6, struct sockaddr_in6, sin6_addr);
+    MEMBER(SOCKADDR_IN6, struct sockaddr_in6, sin6_scope_id);
+
+    STRUCT(SOCKADDR_STORAGE, struct sockaddr_storage);
+    MEMBER(SOCKADDR_STORAGE, struct sockaddr_storage, ss_family);
+
+    STRUCT(SOCKADDR_LL, struct sockaddr_ll);
+    MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_family);
+    MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_protocol);
+    MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_ifindex);
+    MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_hatype);
+    MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_pkttype);
+    MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_halen);
+    MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_addr);
+
+    STRUCT(IOVEC, struct iovec);
+    MEMBER(IOVEC, struct iovec, iov_base);
+    MEMBER(IOVEC, struct iovec, iov_len);
+
+    STRUCT(MSGHDR, struct msghdr);
+    MEMBER(MSGHDR, struct msghdr, msg_name);
+    MEMBER(MSGHDR, struct msghdr, msg_namelen);
+    MEMBER(MSGHDR, struct msghdr, msg_iov);
+    MEMBER(MSGHDR, struct msghdr, msg_iovlen);
+    MEMBER(MSGHDR, struct msghdr, msg_control);
+    MEMBER(MSGHDR, struct msghdr, msg_controllen);
+    MEMBER(MSGHDR, struct msghdr, msg_flags);
+
+    STRUCT(MMSGHDR, struct mmsghdr);
+    MEMBER(MMSGHDR, struct mmsghdr, msg_hdr);
+    MEMBER(MMSGHDR, struct mmsghdr, msg_len);
+
+    STRUCT(CMSGHDR, struct cmsghdr);
+    MEMBER(CMSGHDR, struct cmsghdr, cmsg_len);
+    MEMBER(CMSGHDR, struct cmsghdr, cmsg_level);
+    MEMBER(CMSGHDR, struct cmsghdr, cmsg_type);
+
+    STRUCT(LINGER, struct linger);
+    MEMBER(LINGER, struct linger, l_onoff);
+    MEMBER(LINGER, struct linger, l_linger);
+
+    STRUCT(TIMEVAL, struct timeval);
+    MEMBER(TIMEVAL, struct timeval, tv_sec);
+    MEMBER(TIMEVAL, struct timeval, tv_usec);
+
+    STRUCT(TIMESPEC, struct timespec);
+    MEMBER(TIMESPEC, struct timespec, tv_sec);
+    MEMBER(TIMESPEC, struct timespec, tv_nsec);
+
+    STRUCT(POLLFD, struct pollfd);
+    MEMBER(POLLFD, struct pollfd, fd);
+    MEMBER(POLLFD, struct pollfd, events);
+    MEMBER(POLLFD, struct pollfd, revents);
+
+    STRUCT(EPOLL_EVENT, struct epoll_event);
+    MEMBER(EPOLL_EVENT, struct epoll_event, events);
+    MEMBER(EPOLL_EVENT, struct epoll_event, data);
+
+    STRUCT(UCRED, struct ucred);
+    MEMBER(UCRED, struct ucred, pid);
+    MEMBER(UCRED, struct ucred, uid);
+    MEMBER(UCRED, struct ucred, gid);
+
+    STRUCT(IP_MREQ, struct ip_mreq);
+    MEMBER(IP_MREQ, struct ip_mreq, imr_multiaddr);
+    MEMBER(IP_MREQ, struct ip_mreq, imr_interface);
+
+    STRUCT(IP_MREQN, struct ip_mreqn);
+    MEMBER(IP_MREQN, struct ip_mreqn, imr_multiaddr);
+    MEMBER(IP_MREQN, struct ip_mreqn, imr_address);
+    MEMBER(IP_MREQN, struct ip_mreqn, imr_ifindex);
+
+    STRUCT(IP_MREQ_SOURCE, struct ip_mreq_source);
+    MEMBER(IP_MREQ_SOURCE, struct ip_mreq_source, imr_multiaddr);
+    MEMBER(IP_MREQ_SOURCE, struct ip_mreq_source, imr_interface);
+    MEMBER(IP_MREQ_SOURCE, struct ip_mreq_source, imr_sourceaddr);
+
+    STRUCT(IPV6_MREQ, struct ipv6_mreq);
+    MEMBER(IPV6_MREQ, struct ipv6_mreq, ipv6mr_multiaddr);
+    MEMBER(IPV6_MREQ, struct ipv6_mreq, ipv6mr_interface);
+
+    STRUCT(GROUP_REQ, struct group_req);
+    MEMBER(GROUP_REQ, struct group_req, gr_interface);
+    MEMBER(GROUP_REQ, struct group_req, gr_group);
+
+    STRUCT(GROUP_SOURCE_REQ, struct group_source_req);
+    MEMBER(GROUP_SOURCE_REQ, struct group_source_req, gsr_interface);
+    MEMBER(GROUP_SOURCE_REQ, struct group_source_req, gsr_group);
+    MEMBER(GROUP_SOURCE_REQ, struct group_source_req, gsr_source);
+
+    STRUCT(IN_PKTINFO, struct in_pktinfo);
+    MEMBER(IN_PKTINFO, struct in_pktinfo, ipi_ifindex);
+    MEMBER(IN_PKTINFO, struct in_pktinfo, ipi_spec_dst);
+    MEMBER(IN_PKTINFO, struct in_pktinfo, ipi_addr);
+
+    STRUCT(IN6_PKTINFO, struct in6_pktinfo);
+    MEMBER(IN6_PKTINFO, struct in6_pktinfo, ipi6_addr);
+    MEMBER(IN6_PKTINFO, struct in6_pktinfo, ipi6_ifindex);
+
+    STRUCT(SOCK_EXTENDED_ERR, struct sock_extended_err);
+    MEMBER(SOCK_EXTENDED_ERR, struct sock_extended_err, ee_errno);
+    MEMBER(SOCK_EXTENDED_ERR, struct sock_extended_err, ee_origin);
+    MEMBER(SOCK_EXTENDED_ERR, struct sock_extended_err, ee_type);
+    MEMBER(SOCK_EXTENDED_ERR, struct sock_extended_err, ee_code);
+    MEMBER(SOCK_EXTENDED_ERR, struct sock_extended_err, ee_pad);
+    MEMBER(SOCK_EXTENDED_ERR, struct sock_extended_err, ee_info);
+    MEMBER(SOCK_EXTENDED_ERR, struct sock_extended_err, ee_data);
+
+    STRUCT(ICMP_FILTER, struct icmp_filter);
+    MEMBER(ICMP_FILTER, struct icmp_filter, data);
+
+    STRUCT(ICMP6_FILTER, struct icmp6_filter);
+    MEMBER(ICMP6_FILTER, struct icmp6_filter, icmp6_filt);
+
+    STRUCT(IFREQ, struct ifreq);
+    MEMBER(IFREQ, struct ifreq, ifr_name);
+    MEMBER(IFREQ, struct ifreq, ifr_ifindex);
+    MEMBER(IFREQ, struct ifreq, ifr_flags);
+    MEMBER(IFREQ, struct ifreq, ifr_mtu);
+    MEMBER(IFREQ, struct ifreq, ifr_addr);
+    MEMBER(IFREQ, struct ifreq, ifr_hwaddr);
+
+    STRUCT(VIFCTL, struct vifctl);
+    MEMBER(VIFCTL, struct vifctl, vifc_vifi);
+    MEMBER(VIFCTL, struct vifctl, vifc_flags);
+    MEMBER(VIFCTL, struct vifctl, vifc_threshold);
+    MEMBER(VIFCTL, struct vifctl, vifc_rate_limit);
+    MEMBER(VIFCTL, struct vifctl, vifc_lcl_addr);
+    MEMBER(VIFCTL, struct vifctl, vifc_lcl_ifindex);
+    MEMBER(VIFCTL, struct vifctl, vifc_rmt_addr);
+
+    STRUCT(MFCCTL, struct mfcctl);
+    MEMBER(MFCCTL, struct mfcctl, mfcc_origin);
+    MEMBER(MFCCTL, struct mfcctl, mfcc_mcastgrp);
+    MEMBER(MFCCTL, struct mfcctl, mfcc_parent);
+    MEMBER(MFCCTL, struct mfcctl, mfcc_ttls);
+    MEMBER(MFCCTL, struct mfcctl, mfcc_pkt_cnt);
+    MEMBER(MFCCTL, struct mfcctl, mfcc_byte_cnt);
+    MEMBER(MFCCTL, struct mfcctl, mfcc_wrong_if);
+    MEMBER(MFCCTL, struct mfcctl, mfcc_expire);
+
+    STRUCT(IGMPMSG, struct igmpmsg);
+    MEMBER(IGMPMSG, struct igmpmsg, im_msgtype);
+    MEMBER(IGMPMSG, struct igmpmsg, im_mbz);
+    MEMBER(IGMPMSG, struct igmpmsg, im_vif);
+    MEMBER(IGMPMSG, struct igmpmsg, im_vif_hi);
+    MEMBER(IGMPMSG, struct igmpmsg, im_src);
+    MEMBER(IGMPMSG, struct igmpmsg, im_dst);
+
+    STRUCT(MIF6CTL, struct mif6ctl);
+    MEMBER(MIF6CTL, struct mif6ctl, mif6c_mifi);
+    MEMBER(MIF6CTL, struct mif6ctl, mif6c_flags);
+    MEMBER(MIF6CTL, struct mif6ctl, vifc_threshold);
+    MEMBER(MIF6CTL, struct mif6ctl, mif6c_pifi);
+    MEMBER(MIF6CTL, struct mif6ctl, vifc_rate_limit);
+
+    STRUCT(SOCK_FILTER, struct sock_filter);
+    MEMBER(SOCK_FILTER, struct sock_filter, code);
+    MEMBER(SOCK_FILTER, struct sock_filter, jt);
+    MEMBER(SOCK_FILTER, struct sock_filter, jf);
+    MEMBER(SOCK_FILTER, struct sock_filter, k);
+
+    STRUCT(SOCK_FPROG, struct sock_fprog);
+    MEMBER(SOCK_FPROG, struct sock_fprog, len);
+    MEMBER(SOCK_FPROG, struct sock_fprog, filter);
+}
+
+int main(void) {
+    constants();
+    cmsg_sizes();
+    structs();
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        perror("conformance: write");
+        return 1;
+    }
+    return 0;
+}
