@@ -578,7 +578,7 @@ public final class Socket implements FdOwner {
                         : Syscalls.sendto(fd.fd, data, f, to, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
                 if (r >= 0) return r;
-                onFailure((int) -r, POLLOUT, deadline, call, target);
+                onFailure((int) -r, flags, POLLOUT, deadline, call, target);
             }
         } finally {
             release();
@@ -703,7 +703,7 @@ public final class Socket implements FdOwner {
                         : Syscalls.recv(fd.fd, data, f, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, describeLocal());
                 if (r >= 0) return r;
-                onFailure((int) -r, POLLIN, deadline, call, null);
+                onFailure((int) -r, flags, POLLIN, deadline, call, null);
             }
         } finally {
             release();
@@ -778,7 +778,7 @@ public final class Socket implements FdOwner {
                     advance(buffers, r);
                     return r;
                 }
-                onFailure((int) -r, POLLOUT, deadline, call, target);
+                onFailure((int) -r, bits, POLLOUT, deadline, call, target);
             }
         } finally {
             for (FdLife l : held) l.release();
@@ -837,7 +837,7 @@ public final class Socket implements FdOwner {
                     return new ReceivedMessage(r, msgFlags, sender, control, fds);
                 }
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmsg", describeLocal());
-                onFailure((int) -r, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
+                onFailure((int) -r, bits, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
             }
         } finally {
             release();
@@ -1091,6 +1091,15 @@ public final class Socket implements FdOwner {
      * After a call failed with {@code errno}: returns if the call should be tried again (EINTR, or
      * EAGAIN once the fd is ready), else throws.
      */
+    /**
+     * As below, for a call made with the caller's {@code flags}: with MSG_DONTWAIT, EAGAIN is the
+     * answer (a {@link SyscallException}), whatever the socket's timeout; it is never waited for.
+     */
+    private void onFailure(int errno, int flags, int events, long deadline, String call, Object address) throws IOException {
+        if (errno == EAGAIN && (flags & MSG_DONTWAIT) != 0) throw Errors.of(call, errno, where(address));
+        onFailure(errno, events, deadline, call, address);
+    }
+
     private void onFailure(int errno, int events, long deadline, String call, Object address) throws IOException {
         if (errno == EINTR) return;
         if (errno == EAGAIN) {
