@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ffsock.Family;
+import io.ffsock.Socket;
+import io.ffsock.SocketType;
+import io.ffsock.UnixAddress;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -240,6 +245,28 @@ class UnixCommandTest {
         assertEquals(0, l.awaitExit(), l.stderr());
         assertEquals(0, c.awaitExit(), c.stderr());
         assertEquals("a\n\n\nbb\n\nccc\n\n", l.stdout());
+    }
+
+    @Test
+    void seqpacketEmptyMessageFromAnUnnamedPeerIsAMessage() throws Exception {
+        String addr = address("abstract");
+        CliProcess l = listen("seqpacket", addr);
+        // Not bound: its messages carry no address, so the listener must peek to tell "" from a hang-up.
+        try (Socket s = Socket.open(Family.UNIX, SocketType.SEQPACKET)) {
+            s.setTimeout(CliProcess.WAIT);
+            s.connect(UnixAddress.parse(addr));
+            s.send("a".getBytes(StandardCharsets.UTF_8));
+            s.send(new byte[0]);
+            l.awaitStdout("a\n\n");
+            Thread.sleep(300);
+            assertTrue(l.isAlive(), "an empty message is not the end of the session");
+            s.send("b".getBytes(StandardCharsets.UTF_8));
+            s.send(new byte[0]);
+            s.send("c".getBytes(StandardCharsets.UTF_8));
+            l.awaitStdout("a\n\nb\n\nc\n");
+        }
+        assertEquals(0, l.awaitExit(), l.stderr());
+        assertTrue(l.stderr().contains("peer closed"), l.stderr());
     }
 
     @ParameterizedTest(name = "dgram over {0}")
