@@ -1088,10 +1088,6 @@ public final class Socket implements FdOwner {
     }
 
     /**
-     * After a call failed with {@code errno}: returns if the call should be tried again (EINTR, or
-     * EAGAIN once the fd is ready), else throws.
-     */
-    /**
      * As below, for a call made with the caller's {@code flags}: with MSG_DONTWAIT, EAGAIN is the
      * answer (a {@link SyscallException}), whatever the socket's timeout; it is never waited for.
      */
@@ -1100,6 +1096,10 @@ public final class Socket implements FdOwner {
         onFailure(errno, events, deadline, call, address);
     }
 
+    /**
+     * After a call failed with {@code errno}: returns if the call should be tried again (EINTR, or
+     * EAGAIN once the fd is ready), else throws.
+     */
     private void onFailure(int errno, int events, long deadline, String call, Object address) throws IOException {
         if (errno == EINTR) return;
         if (errno == EAGAIN) {
