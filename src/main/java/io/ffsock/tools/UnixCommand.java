@@ -181,6 +181,7 @@ public final class UnixCommand implements Command {
             return Main.FAILED;
         }
 
+        @SuppressWarnings("try") // the listening socket is closed early, once the one peer is in
         int listen() {
             Path path = o.address.kind() == UnixAddress.Kind.PATH ? o.address.toPath() : null;
             AtomicBoolean removed = new AtomicBoolean(true);

@@ -114,6 +114,7 @@ class PythonInteropTest {
 
     @ParameterizedTest(name = "{0} over {1}")
     @CsvSource({"seqpacket,path", "seqpacket,abstract", "dgram,path", "dgram,abstract"})
+    @SuppressWarnings("try") // closed early on purpose: Python must see the hang-up
     void pythonServerFfsockClient(String typeName, String kind) throws Exception {
         String addr = address(kind);
         List<byte[]> messages = messages();
