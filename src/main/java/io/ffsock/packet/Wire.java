@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 
 /** Byte-level helpers shared by the codecs: big-endian field access, range checks, hex. */
@@ -47,6 +48,29 @@ final class Wire {
 
     static void putInet4(byte[] b, int i, Inet4Address a) {
         System.arraycopy(a.getAddress(), 0, b, i, 4);
+    }
+
+    static List<Inet4Address> inet4List(byte[] b, int i, int count) {
+        Inet4Address[] out = new Inet4Address[count];
+        for (int k = 0; k < count; k++) {
+            out[k] = inet4(b, i + 4 * k);
+        }
+        return List.of(out);
+    }
+
+    static void putInet4List(byte[] b, int i, List<Inet4Address> addresses) {
+        for (Inet4Address a : addresses) {
+            putInet4(b, i, a);
+            i += 4;
+        }
+    }
+
+    static String str(List<Inet4Address> addresses) {
+        StringBuilder s = new StringBuilder("{");
+        for (Inet4Address a : addresses) {
+            s.append(s.length() == 1 ? "" : " ").append(str(a));
+        }
+        return s.append('}').toString();
     }
 
     /** Checks that a caller-supplied window lies inside the array (a caller bug otherwise). */
