@@ -11,7 +11,7 @@ import java.util.Objects;
  * <p>The two time fields are kept as their 8-bit codes, exactly as carried;
  * {@link #maxResponseTime()} and {@link #queryInterval()} decode them with {@link IgmpTimeCode},
  * and {@link #of} encodes plain values (rounding up). The four reserved bits before the S flag are
- * written as zero and ignored on parse (section 4.1.5).
+ * written as zero and ignored on parse (section 4.1.4).
  *
  * @param maxResponseCode the Max Resp Code byte (section 4.1.1), {@code 0..255}
  * @param group the group, or 0.0.0.0 for a general query

@@ -86,9 +86,10 @@ public record Ipv4Header(
     }
 
     /**
-     * A header for a new, unfragmented datagram: TOS 0, identification 0 (on a raw socket
-     * with {@code IP_HDRINCL} Linux fills in an identification of 0, see raw(7)), no flags, total
-     * length computed from the payload length.
+     * A header for a new, unfragmented datagram: TOS 0, no flags, total length computed from
+     * the payload length, identification 0 (on a raw socket with {@code IP_HDRINCL}, Linux
+     * replaces a zero identification and always fills in the total length and checksum, see
+     * raw(7)).
      *
      * @param protocol the payload's protocol number
      * @param ttl time to live

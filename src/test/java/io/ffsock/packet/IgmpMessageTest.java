@@ -144,7 +144,7 @@ class IgmpMessageTest {
         assertEquals(20, b.length);
         assertEquals(0x0F, b[8], "S flag and QRV 7, reserved bits zero");
         assertEquals(q, IgmpMessage.parse(b, 0, b.length, true));
-        // The reserved nibble is ignored on receipt (section 4.1.5).
+        // The reserved nibble is ignored on receipt (section 4.1.4).
         b[8] |= (byte) 0xF0;
         assertEquals(q, IgmpMessage.parse(b));
     }
