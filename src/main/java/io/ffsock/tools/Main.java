@@ -22,7 +22,8 @@ public final class Main {
     /** Every subcommand; adding one is a class and a line here. */
     static final List<Command> COMMANDS = List.of(
             new UnixCommand(),
-            new PingCommand());
+            new PingCommand(),
+            new TracerouteCommand());
 
     private Main() {}
 

@@ -101,6 +101,33 @@ final class NetSupport {
         return (long) (s * 1e9);
     }
 
+    /**
+     * Runs the socket calls a tool times (sendto, a waiting recvmsg) once before the first probe,
+     * so that the first round trip does not include loading and linking them. A UDP socket does
+     * it without sending anything: the kernel refuses destination port 0 (EINVAL), and nothing
+     * arrives in 100 us.
+     */
+    static void warmUp(boolean v6) {
+        try (io.ffsock.Socket udp = io.ffsock.Socket.open(v6 ? io.ffsock.Family.INET6 : io.ffsock.Family.INET, io.ffsock.SocketType.DGRAM)) {
+            java.net.InetSocketAddress nowhere = new java.net.InetSocketAddress(v6 ? InetAddress.getByName("::1") : InetAddress.getByName("127.0.0.1"), 0);
+            for (int i = 0; i < 3; i++) {
+                try {
+                    udp.sendTo(new byte[8], nowhere);
+                } catch (java.io.IOException expected) {
+                    // EINVAL
+                }
+                udp.setTimeout(java.time.Duration.ofNanos(100_000));
+                try {
+                    udp.recvMsg(java.util.List.of(java.nio.ByteBuffer.allocate(64)), 256, java.util.Set.of());
+                } catch (java.io.IOException expected) {
+                    // timed out
+                }
+            }
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // only a warm-up
+        }
+    }
+
     /** A round-trip time in microseconds as iputils prints it: 3 significant decimals, fewer as it grows. */
     static String pingTime(long us) {
         if (us >= 100000 - 50) return Long.toString((us + 500) / 1000);

@@ -252,27 +252,7 @@ public final class PingCommand implements Command {
             } catch (IOException | RuntimeException expected) {
                 // EAGAIN: nothing queued yet
             }
-            // A UDP socket exercises sendto and a waiting recvmsg without sending anything: the
-            // kernel refuses destination port 0 (EINVAL), and nothing arrives in 100 us.
-            try (Socket udp = Socket.open(v6 ? Family.INET6 : Family.INET, SocketType.DGRAM)) {
-                InetSocketAddress nowhere = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-                if (v6) nowhere = new InetSocketAddress(InetAddress.getByName("::1"), 0);
-                for (int i = 0; i < 3; i++) {
-                    try {
-                        udp.sendTo(new byte[8], nowhere);
-                    } catch (IOException expected) {
-                        // EINVAL
-                    }
-                    udp.setTimeout(Duration.ofNanos(100_000));
-                    try {
-                        udp.recvMsg(List.of(ByteBuffer.allocate(64)), 256, Set.of());
-                    } catch (IOException expected) {
-                        // timed out
-                    }
-                }
-            } catch (IOException | RuntimeException ignored) {
-                // only a warm-up
-            }
+            NetSupport.warmUp(v6);
             byte[] echo = v6 ? Icmpv6Echo.request(1, 1, new byte[8]).toReply().toBytes()
                     : IcmpEcho.request(1, 1, new byte[8]).toReply().toBytes();
             if (v6) Icmpv6Message.parse(echo, 0, echo.length);
