@@ -23,7 +23,8 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(
             new UnixCommand(),
             new PingCommand(),
-            new TracerouteCommand());
+            new TracerouteCommand(),
+            new IgmpCommand());
 
     private Main() {}
 
