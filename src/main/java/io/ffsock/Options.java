@@ -182,13 +182,7 @@ final class Options {
                 if (b.length > 40) throw new IllegalArgumentException(o.name() + ": " + b.length + " bytes, at most 40");
                 yield Syscalls.setsockopt(fd, o.level(), o.optName(), b);
             }
-            case ICMP_FILTER -> {
-                IcmpFilter f = (IcmpFilter) value;
-                for (int t : f.blockedTypes()) {
-                    if (t > 31) throw new IllegalArgumentException(o.name() + ": ICMPv4 filters cover types 0..31 only, not " + t);
-                }
-                yield Syscalls.setsockoptInt(fd, o.level(), o.optName(), f.toIcmpv4Mask());
-            }
+            case ICMP_FILTER -> Syscalls.setsockoptInt(fd, o.level(), o.optName(), ((IcmpFilter) value).toIcmpv4Mask());
             case ICMP6_FILTER -> Syscalls.setsockoptInts(fd, o.level(), o.optName(), ((IcmpFilter) value).toIcmpv6Words());
             case MULTICAST_INTERFACE -> Syscalls.setsockopt(fd, o.level(), o.optName(),
                     OptionValues.ipMreqn(null, null, interfaceIndex((java.net.NetworkInterface) value, o)));

@@ -219,7 +219,7 @@ public final class PingCommand implements Command {
                     else socket.setOption(LinuxSocketOptions.IPV6_RECVERR, true);
                 } else {
                     if (o.ttl > 0) socket.setOption(LinuxSocketOptions.IP_TTL, o.ttl);
-                    if (raw) socket.setOption(LinuxSocketOptions.ICMP_FILTER, icmpv4Passing(0, 3, 4, 5, 11, 12));
+                    if (raw) socket.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.passingOnly(0, 3, 4, 5, 11, 12));
                     else {
                         socket.setOption(LinuxSocketOptions.IP_RECVERR, true);
                         socket.setOption(LinuxSocketOptions.IP_RECVTTL, true);
@@ -229,17 +229,6 @@ public final class PingCommand implements Command {
                 socket.close();
                 throw e;
             }
-        }
-
-        /** An ICMPv4 filter passing only {@code types} (the kernel's filter covers types 0..31). */
-        private static IcmpFilter icmpv4Passing(int... types) {
-            int[] blocked = new int[32 - types.length];
-            int n = 0;
-            for (int t = 0; t < 32; t++) {
-                final int type = t;
-                if (Arrays.stream(types).noneMatch(x -> x == type)) blocked[n++] = t;
-            }
-            return IcmpFilter.blocking(blocked);
         }
 
         /**

@@ -189,7 +189,7 @@ public final class TracerouteCommand implements Command {
             }
             try {
                 if (raw) {
-                    socket.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.blocking(blockedExcept(0, 3, 11)));
+                    socket.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.passingOnly(0, 3, 11));
                 } else {
                     socket.setOption(LinuxSocketOptions.IP_RECVERR, true);
                 }
@@ -197,10 +197,6 @@ public final class TracerouteCommand implements Command {
                 socket.close();
                 throw e;
             }
-        }
-
-        private static int[] blockedExcept(int... pass) {
-            return java.util.stream.IntStream.range(0, 32).filter(t -> Arrays.stream(pass).noneMatch(x -> x == t)).toArray();
         }
 
         private void send(Socket s, int ttl) throws IOException {
