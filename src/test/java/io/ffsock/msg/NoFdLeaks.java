@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Fails a test that leaves an fd open: compares {@code /proc/self/fd} before and after each test.
- * An fd that appeared during the test and is still open at its end is a leak, unless it is a jar
- * the class loader opened. Fds closed by another thread (a child's pipe readers) may close a
+ * An fd that appeared during the test and is still open at its end is a leak, unless the JDK opened
+ * it to keep (a jar, /dev/urandom). Fds closed by another thread (a child's pipe readers) may close a
  * little late, so the check waits up to a second; it never runs the GC, so an fd only a Cleaner
  * would have closed is reported.
  */
@@ -42,9 +42,14 @@ public final class NoFdLeaks implements BeforeEachCallback, AfterEachCallback {
     public static Map<Integer, String> added(Map<Integer, String> before, Map<Integer, String> now) {
         Map<Integer, String> added = new TreeMap<>();
         now.forEach((fd, target) -> {
-            if (!target.equals(before.get(fd)) && !target.endsWith(".jar")) added.put(fd, target);
+            if (!target.equals(before.get(fd)) && !ignored(target)) added.put(fd, target);
         });
         return added;
+    }
+
+    /** Opened once by the JDK and kept: jars (class loading), the random devices (SecureRandom). */
+    private static boolean ignored(String target) {
+        return target.endsWith(".jar") || target.equals("/dev/random") || target.equals("/dev/urandom");
     }
 
     /**
