@@ -578,7 +578,7 @@ public final class Socket implements FdOwner {
                         : Syscalls.sendto(fd.fd, data, f, to, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
                 if (r >= 0) return r;
-                onFailure((int) -r, POLLOUT, deadline, call, target);
+                onFailure((int) -r, flags, POLLOUT, deadline, call, target);
             }
         } finally {
             release();
@@ -703,7 +703,7 @@ public final class Socket implements FdOwner {
                         : Syscalls.recv(fd.fd, data, f, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, describeLocal());
                 if (r >= 0) return r;
-                onFailure((int) -r, POLLIN, deadline, call, null);
+                onFailure((int) -r, flags, POLLIN, deadline, call, null);
             }
         } finally {
             release();
@@ -766,9 +766,7 @@ public final class Socket implements FdOwner {
                         }
                         cmsgs.add(io.ffsock.internal.sys.Cmsg.rights(numbers));
                     }
-                    case ControlMessage.CredentialsMessage c -> cmsgs.add(io.ffsock.internal.sys.Cmsg.credentials(
-                            c.credentials().pid(), c.credentials().uid(), c.credentials().gid()));
-                    case ControlMessage.Raw raw -> cmsgs.add(new io.ffsock.internal.sys.Cmsg(raw.level(), raw.type(), raw.data()));
+                    default -> cmsgs.add(Messages.toKernel(m));
                 }
             }
             int bits = MsgFlag.bits(flags) | MSG_NOSIGNAL;
@@ -780,7 +778,7 @@ public final class Socket implements FdOwner {
                     advance(buffers, r);
                     return r;
                 }
-                onFailure((int) -r, POLLOUT, deadline, call, target);
+                onFailure((int) -r, bits, POLLOUT, deadline, call, target);
             }
         } finally {
             for (FdLife l : held) l.release();
@@ -839,7 +837,7 @@ public final class Socket implements FdOwner {
                     return new ReceivedMessage(r, msgFlags, sender, control, fds);
                 }
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmsg", describeLocal());
-                onFailure((int) -r, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
+                onFailure((int) -r, bits, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
             }
         } finally {
             release();
@@ -860,6 +858,57 @@ public final class Socket implements FdOwner {
             b.position(b.position() + step);
             n -= step;
             if (n == 0) break;
+        }
+    }
+
+    /**
+     * Sends the batch's messages from index {@code from}, sendmmsg(2): one system call; returns
+     * how many messages went (a non-blocking or interrupted call may send fewer than all: call
+     * again from {@code from + sent}).
+     */
+    public int sendBatch(MessageBatch batch, int from) throws IOException {
+        Objects.checkFromToIndex(from, batch.size(), batch.size());
+        if (from == batch.size()) return 0;
+        acquire("sendmmsg", null);
+        try {
+            long deadline = deadline();
+            for (;;) {
+                int r = batch.memory().sendmmsg(fd.fd, from, batch.size() - from, callFlags(MSG_NOSIGNAL));
+                if (fd.isClosed()) throw Errors.closedDuringCall("sendmmsg", describePeer());
+                if (r >= 0) return r;
+                onFailure(-r, POLLOUT, deadline, "sendmmsg", null);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Sends the whole batch from its first message, sendmmsg(2); returns how many went. */
+    public int sendBatch(MessageBatch batch) throws IOException {
+        return sendBatch(batch, 0);
+    }
+
+    /**
+     * Receives up to {@code batch.capacity()} messages, recvmmsg(2) with MSG_WAITFORONE: waits (as
+     * the timeout says) for the first, then takes what is already queued. Returns how many came;
+     * read them with {@link MessageBatch#length}, {@link MessageBatch#copy} and
+     * {@link MessageBatch#sender}.
+     */
+    public int recvBatch(MessageBatch batch) throws IOException {
+        acquire("recvmmsg", null);
+        try {
+            long deadline = deadline();
+            for (;;) {
+                int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE));
+                if (fd.isClosed()) throw Errors.closedDuringCall("recvmmsg", describeLocal());
+                if (r >= 0) {
+                    batch.setReceived(r);
+                    return r;
+                }
+                onFailure(-r, POLLIN, deadline, "recvmmsg", null);
+            }
+        } finally {
+            release();
         }
     }
 
@@ -889,6 +938,85 @@ public final class Socket implements FdOwner {
             long r = Syscalls.getsockoptInt(fd.fd, SOL_SOCKET, SO_PEERPIDFD);
             if (r < 0) throw Errors.of("getsockopt(SO_PEERPIDFD)", (int) -r, describeLocal());
             return OwnedFd.received((int) r);
+        } finally {
+            release();
+        }
+    }
+
+    // ---- multicast -----------------------------------------------------------------------------
+
+    /**
+     * Joins a multicast group on an interface ({@code null}: the kernel's choice):
+     * setsockopt IP_ADD_MEMBERSHIP (struct ip_mreqn) or IPV6_JOIN_GROUP, ip(7)/ipv6(7).
+     */
+    public void joinGroup(java.net.InetAddress group, java.net.NetworkInterface nif) throws IOException {
+        membership(group, nif, true);
+    }
+
+    /** Leaves a group joined with {@link #joinGroup}: IP_DROP_MEMBERSHIP or IPV6_LEAVE_GROUP. */
+    public void leaveGroup(java.net.InetAddress group, java.net.NetworkInterface nif) throws IOException {
+        membership(group, nif, false);
+    }
+
+    /**
+     * Joins a source-specific IPv4 group (only {@code source}'s packets), IP_ADD_SOURCE_MEMBERSHIP
+     * (struct ip_mreq_source; the interface is named by its first IPv4 address, or the kernel's
+     * choice when {@code nif} is null), ip(7).
+     */
+    public void joinSourceGroup(java.net.Inet4Address group, java.net.Inet4Address source,
+                                java.net.NetworkInterface nif) throws IOException {
+        sourceMembership(group, source, nif, true);
+    }
+
+    /** Leaves a source-specific group, IP_DROP_SOURCE_MEMBERSHIP, ip(7). */
+    public void leaveSourceGroup(java.net.Inet4Address group, java.net.Inet4Address source,
+                                 java.net.NetworkInterface nif) throws IOException {
+        sourceMembership(group, source, nif, false);
+    }
+
+    private void membership(java.net.InetAddress group, java.net.NetworkInterface nif, boolean join) throws IOException {
+        Objects.requireNonNull(group, "group");
+        if (!group.isMulticastAddress()) throw new IllegalArgumentException(group + " is not a multicast address");
+        int ifindex = nif == null ? 0 : Options.interfaceIndex(nif, join ? "joinGroup" : "leaveGroup");
+        String call;
+        int r;
+        acquire("setsockopt", null);
+        try {
+            if (group instanceof java.net.Inet4Address) {
+                if (!family.equals(Family.INET)) throw new IllegalArgumentException("IPv4 group " + group + " on an " + family + " socket");
+                call = join ? "setsockopt(IP_ADD_MEMBERSHIP)" : "setsockopt(IP_DROP_MEMBERSHIP)";
+                r = Syscalls.setsockopt(fd.fd, SOL_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+                        io.ffsock.internal.sys.OptionValues.ipMreqn(group.getAddress(), null, ifindex));
+            } else {
+                if (!family.equals(Family.INET6)) throw new IllegalArgumentException("IPv6 group " + group + " on an " + family + " socket");
+                call = join ? "setsockopt(IPV6_JOIN_GROUP)" : "setsockopt(IPV6_LEAVE_GROUP)";
+                r = Syscalls.setsockopt(fd.fd, SOL_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP,
+                        io.ffsock.internal.sys.OptionValues.ipv6Mreq(group.getAddress(), ifindex));
+            }
+            if (r < 0) throw Errors.of(call, -r, group.getHostAddress() + (nif == null ? "" : " on " + nif.getName()));
+        } finally {
+            release();
+        }
+    }
+
+    private void sourceMembership(java.net.Inet4Address group, java.net.Inet4Address source,
+                                  java.net.NetworkInterface nif, boolean join) throws IOException {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(source, "source");
+        if (!group.isMulticastAddress()) throw new IllegalArgumentException(group + " is not a multicast address");
+        if (!family.equals(Family.INET)) throw new IllegalArgumentException("IPv4 group " + group + " on an " + family + " socket");
+        byte[] ifaddr = null;
+        if (nif != null) {
+            ifaddr = nif.inetAddresses().filter(a -> a instanceof java.net.Inet4Address).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("interface " + nif.getName() + " has no IPv4 address"))
+                    .getAddress();
+        }
+        String call = join ? "setsockopt(IP_ADD_SOURCE_MEMBERSHIP)" : "setsockopt(IP_DROP_SOURCE_MEMBERSHIP)";
+        acquire(call, null);
+        try {
+            int r = Syscalls.setsockopt(fd.fd, SOL_IP, join ? IP_ADD_SOURCE_MEMBERSHIP : IP_DROP_SOURCE_MEMBERSHIP,
+                    io.ffsock.internal.sys.OptionValues.ipMreqSource(group.getAddress(), ifaddr, source.getAddress()));
+            if (r < 0) throw Errors.of(call, -r, group.getHostAddress() + " from " + source.getHostAddress());
         } finally {
             release();
         }
@@ -957,6 +1085,15 @@ public final class Socket implements FdOwner {
     /** A virtual thread never blocks in the kernel: it waits in {@link Readiness} instead. */
     private int callFlags(int flags) {
         return timeoutNanos < 0 && Thread.currentThread().isVirtual() ? flags | MSG_DONTWAIT : flags;
+    }
+
+    /**
+     * As below, for a call made with the caller's {@code flags}: with MSG_DONTWAIT, EAGAIN is the
+     * answer (a {@link SyscallException}), whatever the socket's timeout; it is never waited for.
+     */
+    private void onFailure(int errno, int flags, int events, long deadline, String call, Object address) throws IOException {
+        if (errno == EAGAIN && (flags & MSG_DONTWAIT) != 0) throw Errors.of(call, errno, where(address));
+        onFailure(errno, events, deadline, call, address);
     }
 
     /**

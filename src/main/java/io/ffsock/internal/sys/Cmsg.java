@@ -53,6 +53,11 @@ public record Cmsg(int level, int type, byte[] data) {
         return new Cmsg(Const.SOL_SOCKET, Const.SCM_CREDENTIALS, ints(new int[] {pid, uid, gid}));
     }
 
+    /** A control message whose payload is one host-order int (IP_TTL, IP_TOS, IPV6_HOPLIMIT). */
+    public static Cmsg ofInt(int level, int type, int value) {
+        return new Cmsg(level, type, ints(new int[] {value}));
+    }
+
     /** The payload read as host-order ints (fds of SCM_RIGHTS, the fields of a ucred ...). */
     public int[] ints() {
         int[] out = new int[data.length / 4];
