@@ -47,9 +47,15 @@ public final class NoFdLeaks implements BeforeEachCallback, AfterEachCallback {
         return added;
     }
 
-    /** Opened once by the JDK and kept: jars (class loading), the random devices (SecureRandom). */
+    private static final String SELF_FD_DIR = "/proc/" + ProcessHandle.current().pid() + "/fd";
+
+    /**
+     * Opened once by the JDK and kept: jars (class loading), the random devices (SecureRandom);
+     * and the directory stream of the listing itself.
+     */
     private static boolean ignored(String target) {
-        return target.endsWith(".jar") || target.equals("/dev/random") || target.equals("/dev/urandom");
+        return target.endsWith(".jar") || target.equals("/dev/random") || target.equals("/dev/urandom")
+                || target.equals(SELF_FD_DIR);
     }
 
     /**
