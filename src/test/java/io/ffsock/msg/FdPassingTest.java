@@ -396,6 +396,40 @@ class FdPassingTest {
         }
     }
 
+    /** The default control space holds the most a peer can send: 253 fds and credentials. */
+    @Test
+    void defaultControlSpaceHolds253FdsAndCredentials() throws Exception {
+        try (SocketPair carrier = Socket.pair(SocketType.SEQPACKET); OwnedFd file = Jnr.open(files(dir, 1).get(0))) {
+            carrier.second().setOption(io.ffsock.LinuxSocketOptions.SO_PASSCRED, true);
+            List<FdOwner> many = new ArrayList<>();
+            for (int i = 0; i < 253; i++) many.add(file);
+            carrier.first().sendMsg(List.of(bytes("x")), List.of(new ControlMessage.Rights(many),
+                    ControlMessage.credentials(io.ffsock.Credentials.ofThisProcess())), Set.of(), null);
+            try (ReceivedMessage m = carrier.second().recvMsg(ByteBuffer.allocate(4))) {
+                assertEquals(253, m.fds().size());
+                assertEquals(io.ffsock.Credentials.ofThisProcess(), m.credentials().orElseThrow());
+                assertEquals(2, m.control().size(), m.toString());
+            }
+        }
+    }
+
+    /**
+     * The kernel writes SCM_CREDENTIALS before SCM_RIGHTS: a control buffer with room for the
+     * credentials only gets them, MSG_CTRUNC, and every fd closed by the kernel.
+     */
+    @Test
+    void roomForCredentialsOnlyTruncatesTheFds() throws Exception {
+        try (SocketPair carrier = Socket.pair(SocketType.DGRAM); OwnedFd file = Jnr.open(files(dir, 1).get(0))) {
+            carrier.second().setOption(io.ffsock.LinuxSocketOptions.SO_PASSCRED, true);
+            carrier.first().sendMsg(bytes("x"), ControlMessage.rights(file, file, file));
+            var before = NoFdLeaks.openFds();
+            io.ffsock.ControlTruncatedException e = assertThrows(io.ffsock.ControlTruncatedException.class,
+                    () -> carrier.second().recvMsg(List.of(ByteBuffer.allocate(4)), 32 /* CMSG_SPACE(12) */, Set.of()));
+            assertEquals(0, e.fdsClosed(), e.getMessage());
+            assertEquals(java.util.Map.of(), NoFdLeaks.added(before, NoFdLeaks.openFds()));
+        }
+    }
+
     // ---- CLOEXEC, adopting -------------------------------------------------------------------------
 
     private static final String PY_SEND_SOCKETS = PY_PRELUDE + """
