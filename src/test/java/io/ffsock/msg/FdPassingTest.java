@@ -430,6 +430,36 @@ class FdPassingTest {
         }
     }
 
+    /** A virtual thread waits for the message in ffsock's poller, not in the kernel; fds still arrive owned. */
+    @Test
+    void virtualThreadWaitsForFdsInThePoller() throws Exception {
+        String address = address("abstract", "fdp-virtual");
+        List<Path> files = files(dir, 2);
+        try (Socket server = listen(SocketType.SEQPACKET, address)) {
+            server.setTimeout(null); // blocking: a virtual thread must not pin its carrier in recvmsg
+            try (Socket conn = Fixtures.connect(SocketType.SEQPACKET, address); Socket accepted = server.accept()) {
+                accepted.setTimeout(null);
+                var result = new java.util.concurrent.CompletableFuture<List<String>>();
+                Thread.ofVirtual().start(() -> {
+                    try (ReceivedMessage m = accepted.recvMsg(ByteBuffer.allocate(4))) {
+                        List<String> contents = new ArrayList<>();
+                        for (OwnedFd f : m.fds()) contents.add(readThroughFd(f) + (f.isInheritable() ? "!" : ""));
+                        result.complete(contents);
+                    } catch (Throwable t) {
+                        result.completeExceptionally(t);
+                    }
+                });
+                Thread.sleep(100); // let it block
+                try (OwnedFd f0 = Jnr.open(files.get(0)); OwnedFd f1 = Jnr.open(files.get(1))) {
+                    conn.sendMsg(bytes("v"), ControlMessage.rights(f0, f1));
+                }
+                assertEquals(List.of("content-0", "content-1"), result.get(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+            }
+        } finally {
+            unlink(address);
+        }
+    }
+
     // ---- CLOEXEC, adopting -------------------------------------------------------------------------
 
     private static final String PY_SEND_SOCKETS = PY_PRELUDE + """
