@@ -46,7 +46,11 @@ public final class ReceivedMessage implements AutoCloseable {
         return (flags & MsgFlag.TRUNC.bit()) != 0;
     }
 
-    /** The sender's address (null on a connection-oriented socket, where the kernel gives none). */
+    /**
+     * The sender's address as recvmsg(2) reports it, or null when the kernel gives none (an
+     * unbound AF_UNIX sender; TCP). AF_UNIX names a bound sender on connected stream and
+     * seqpacket sockets too: a server's accepted socket reports the listener's address.
+     */
     public SocketAddress sender() {
         return sender;
     }
