@@ -80,6 +80,17 @@ public final class ReceivedMessage implements AutoCloseable {
         return taken;
     }
 
+    /**
+     * Takes ownership of one received fd (index into {@link #fds()}); the others stay owned by
+     * this message and are closed with it.
+     */
+    public OwnedFd takeFd(int index) {
+        java.util.List<OwnedFd> rest = new ArrayList<>(fds);
+        OwnedFd taken = rest.remove(index);
+        fds = List.copyOf(rest);
+        return taken;
+    }
+
     /** Closes the received fds that were not taken. */
     @Override
     public void close() {
