@@ -81,11 +81,22 @@ class IgmpTest {
 
     /** A raw IGMP socket with IP_HDRINCL that sends out of Q's eth0 and does not loop its packets back. */
     static Socket igmpSender() throws Exception {
+        return igmpSender(false);
+    }
+
+    /** As {@link #igmpSender()}, picking the interface by index (the JDK's IP_MULTICAST_IF) or by address. */
+    static Socket igmpSender(boolean byInterface) throws Exception {
         Socket s = Socket.open(Family.INET, SocketType.RAW, Protocol.IGMP);
         try {
             s.setOption(LinuxSocketOptions.IP_HDRINCL, true);
-            s.setOption(LinuxSocketOptions.IP_MULTICAST_IF_ADDRESS, Q_ADDRESS);
-            assertEquals(Q_ADDRESS, s.getOption(LinuxSocketOptions.IP_MULTICAST_IF_ADDRESS));
+            if (byInterface) {
+                NetworkInterface eth0 = NetworkInterface.getByName("eth0");
+                s.setOption(StandardSocketOptions.IP_MULTICAST_IF, eth0);
+                assertEquals(eth0, s.getOption(StandardSocketOptions.IP_MULTICAST_IF));
+            } else {
+                s.setOption(LinuxSocketOptions.IP_MULTICAST_IF_ADDRESS, Q_ADDRESS);
+                assertEquals(Q_ADDRESS, s.getOption(LinuxSocketOptions.IP_MULTICAST_IF_ADDRESS));
+            }
             s.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, false);
             return s;
         } catch (Exception e) {
@@ -112,7 +123,7 @@ class IgmpTest {
         Inet4Address g1 = inet4("239.1.1.1"), g2 = inet4("239.1.1.2"), g3 = inet4("239.1.1.3");
         try (Pair p = new Pair()) {
             List<String[]> rows;
-            try (Capture capture = Capture.start(p.m, "eth0")) {
+            try (Capture capture = Capture.start(p.m, "eth0", 5, "igmp and src host 10.205.0.1")) {
                 p.q.call(() -> {
                     try (Socket s = igmpSender()) {
                         send(s, new IgmpV2Query(10, ANY), ALL_HOSTS);
@@ -201,7 +212,7 @@ class IgmpTest {
             record Seen(List<Datagram> packet, List<Datagram> raw, List<Datagram> all, int ifindex) {}
             Seen seen = p.q.call(() -> {
                 int ifindex = NetworkInterface.getByName("eth0").getIndex();
-                try (Socket s = igmpSender();
+                try (Socket s = igmpSender(true);
                      Socket packet = Socket.open(Family.PACKET, SocketType.DGRAM, Protocol.ethernet(0x0800));
                      Socket all = Socket.open(Family.PACKET, SocketType.DGRAM, Protocol.ethernet(0x0003))) {
                     packet.bind(PacketAddress.of(0x0800, ifindex));
@@ -275,10 +286,16 @@ class IgmpTest {
             this.tcpdump = tcpdump;
         }
 
-        static Capture start(Netns ns, String ifname) throws Exception {
+        /**
+         * Starts tcpdump on {@code ifname} inside {@code ns}, capturing up to {@code count} packets
+         * that match {@code filter}; returns once it listens (and half a second more).
+         */
+        static Capture start(Netns ns, String ifname, int count, String filter) throws Exception {
             Path dir = Files.createTempDirectory("ffsock-igmp");
-            List<String> cmd = List.of(ns.inside("tcpdump", "-Z", "root", "-i", ifname, "-n", "-U",
-                    "-w", dir.resolve("capture.pcap").toString(), "igmp"));
+            // --immediate-mode: without it libpcap hands packets over only when its buffer times
+            // out (1 s), and a tcpdump stopped before that has "received" but not written them.
+            List<String> cmd = List.of(ns.inside("tcpdump", "-Z", "root", "-i", ifname, "-n", "-U", "--immediate-mode",
+                    "-c", Integer.toString(count), "-w", dir.resolve("capture.pcap").toString(), filter));
             Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(dir.resolve("tcpdump.err").toFile()).start();
             Capture c = new Capture(dir, p);
@@ -294,11 +311,15 @@ class IgmpTest {
             return c;
         }
 
-        /** Stops tcpdump (after half a second for late packets) and returns tshark's fields, one row per packet. */
+        /**
+         * Waits (20 s at most) for tcpdump to have its packets and exit, stopping it otherwise,
+         * and returns tshark's fields, one row per packet.
+         */
         List<String[]> stopAndRead(String... fields) throws Exception {
-            Thread.sleep(500);
-            tcpdump.destroy();
-            assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS), "tcpdump did not stop");
+            if (!tcpdump.waitFor(20, TimeUnit.SECONDS)) {
+                tcpdump.destroy();
+                assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS), "tcpdump did not stop");
+            }
             List<String> cmd = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(),
                     "-o", "ip.check_checksum:TRUE", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a",
                     "-E", "aggregator=,"));
