@@ -93,7 +93,8 @@ public final class IcmpFilter {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof IcmpFilter f && java.util.Arrays.equals(f.blocked, blocked) && f.othersBlocked == othersBlocked;
+        // Equal when they drop the same types; how a filter was built is not part of its value.
+        return o instanceof IcmpFilter f && java.util.Arrays.equals(f.blocked, blocked);
     }
 
     @Override
