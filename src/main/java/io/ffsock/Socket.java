@@ -670,7 +670,7 @@ public final class Socket implements AutoCloseable {
     public Received recvFrom(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
         long n = recv(MemorySegment.ofArray(buffer).asSlice(offset, length), MsgFlag.bits(flags), true);
-        return new Received(n, Addresses.fromKernel(Syscalls.lastAddress()));
+        return new Received(n, lastSender());
     }
 
     /**
@@ -681,14 +681,23 @@ public final class Socket implements AutoCloseable {
         requireWritable(buffer, "recvfrom");
         long n = recv(MemorySegment.ofBuffer(buffer), 0, true);
         buffer.position(buffer.position() + (int) Math.min(n, buffer.remaining()));
-        return Addresses.fromKernel(Syscalls.lastAddress());
+        return lastSender();
     }
 
     /** Receives into the segment, recvfrom(2): the length and the sender. */
     public Received recvFrom(MemorySegment buffer) throws IOException {
         requireWritable(buffer, "recvfrom");
         long n = recv(buffer, 0, true);
-        return new Received(n, Addresses.fromKernel(Syscalls.lastAddress()));
+        return new Received(n, lastSender());
+    }
+
+    /**
+     * The sender of the message this thread just received. The kernel reports no address at all
+     * (length 0) for an unbound AF_UNIX datagram sender; that sender is the unnamed address.
+     */
+    private SocketAddress lastSender() {
+        SocketAddress a = Addresses.fromKernel(Syscalls.lastAddress());
+        return a == null && family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : a;
     }
 
     private long recv(MemorySegment data, int flags, boolean from) throws IOException {
