@@ -579,7 +579,7 @@ public final class Socket implements AutoCloseable {
                         : Syscalls.sendto(fd.fd, data, f, to, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
                 if (r >= 0) return r;
-                onFailure((int) -r, POLLOUT, deadline, call, target);
+                onFailure((int) -r, flags, POLLOUT, deadline, call, target);
             }
         } finally {
             release();
@@ -713,7 +713,7 @@ public final class Socket implements AutoCloseable {
                         : Syscalls.recv(fd.fd, data, f, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, describeLocal());
                 if (r >= 0) return r;
-                onFailure((int) -r, POLLIN, deadline, call, null);
+                onFailure((int) -r, flags, POLLIN, deadline, call, null);
             }
         } finally {
             release();
@@ -791,6 +791,12 @@ public final class Socket implements AutoCloseable {
     /** A virtual thread never blocks in the kernel: it waits in {@link Readiness} instead. */
     private int callFlags(int flags) {
         return timeoutNanos < 0 && Thread.currentThread().isVirtual() ? flags | MSG_DONTWAIT : flags;
+    }
+
+    private void onFailure(int errno, int userFlags, int events, long deadline, String call, Object address) throws IOException {
+        // The caller's MSG_DONTWAIT: this one call must not wait, whatever the timeout says.
+        if (errno == EAGAIN && (userFlags & MSG_DONTWAIT) != 0) throw Errors.of(call, errno, where(address));
+        onFailure(errno, events, deadline, call, address);
     }
 
     /**
