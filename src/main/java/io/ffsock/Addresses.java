@@ -94,7 +94,8 @@ final class Addresses {
 
     private static InetSocketAddress inet6(SockAddr a) {
         try {
-            return new InetSocketAddress(Inet6Address.getByAddress(null, a.ip(), a.scopeId()), a.port());
+            // scope id 0 is "no scope": -1 keeps the JDK from printing a "%0" suffix on every address
+            return new InetSocketAddress(Inet6Address.getByAddress(null, a.ip(), a.scopeId() == 0 ? -1 : a.scopeId()), a.port());
         } catch (UnknownHostException e) {
             throw new AssertionError(e); // 16 bytes is always a valid IPv6 address
         }
