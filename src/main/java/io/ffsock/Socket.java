@@ -828,7 +828,10 @@ public final class Socket implements AutoCloseable {
     private Object describePeer() {
         if (fd.isClosed()) return null;
         int r = Syscalls.getpeername(fd.fd);
-        return r < 0 ? null : Addresses.fromKernel(Syscalls.lastAddress());
+        if (r < 0) return null;
+        SocketAddress a = Addresses.fromKernel(Syscalls.lastAddress());
+        // an unnamed peer (socketpair, unbound client) says nothing: fall back to the local side
+        return a instanceof UnixAddress u && u.kind() == UnixAddress.Kind.UNNAMED ? null : a;
     }
 
     /** The local address for a message, or "fd N"; never throws. */
