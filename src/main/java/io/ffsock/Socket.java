@@ -486,25 +486,30 @@ public final class Socket implements AutoCloseable {
     /** Sends {@code data[offset, offset+length)} to {@code target}, sendto(2). */
     public int sendTo(byte[] data, int offset, int length, SocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), 0, target);
+        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), 0, requireTarget(target));
     }
 
     /** Sends the buffer's remaining bytes to {@code target}, sendto(2); the position moves. */
     public int sendTo(ByteBuffer data, SocketAddress target) throws IOException {
-        int n = (int) send(MemorySegment.ofBuffer(data), 0, target);
+        int n = (int) send(MemorySegment.ofBuffer(data), 0, requireTarget(target));
         data.position(data.position() + n);
         return n;
     }
 
     /** Sends the segment's bytes to {@code target}, sendto(2). */
     public long sendTo(MemorySegment data, SocketAddress target) throws IOException {
-        return send(Objects.requireNonNull(data, "data"), 0, target);
+        return send(Objects.requireNonNull(data, "data"), 0, requireTarget(target));
     }
 
     /** Sends with flags to {@code target} (any of the above), sendto(2). */
     public int sendTo(byte[] data, int offset, int length, Set<MsgFlag> flags, SocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), target);
+        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), requireTarget(target));
+    }
+
+    /** A null target would turn sendto into a plain send (EDESTADDRREQ, or worse, the connected peer). */
+    private static SocketAddress requireTarget(SocketAddress target) {
+        return Objects.requireNonNull(target, "sendto: address is null");
     }
 
     /**
