@@ -34,6 +34,10 @@ final class Addresses {
                 case UNNAMED -> SockAddr.unixUnnamed();
             };
         }
+        if (address instanceof PacketAddress pa) {
+            requireFamily(family, Family.PACKET, address, call);
+            return SockAddr.packet(pa.ethertype(), pa.interfaceIndex());
+        }
         if (address instanceof InetSocketAddress in) {
             if (in.isUnresolved()) {
                 throw new IllegalArgumentException(call + ": unresolved address " + in.getHostString() + ":" + in.getPort());
@@ -60,7 +64,7 @@ final class Addresses {
                     + " address " + address + " given to an " + family + " socket");
         }
         throw new IllegalArgumentException(call + ": unsupported address type " + address.getClass().getName()
-                + " (use UnixAddress, UnixDomainSocketAddress or InetSocketAddress)");
+                + " (use UnixAddress, UnixDomainSocketAddress, InetSocketAddress or PacketAddress)");
     }
 
     private static void requireFamily(Family have, Family want, SocketAddress address, String call) {
@@ -79,6 +83,8 @@ final class Addresses {
             };
             case Const.AF_INET -> inet(a);
             case Const.AF_INET6 -> inet6(a);
+            case Const.AF_PACKET -> new PacketAddress(a.packetProtocol(), a.packetIfindex(), a.packetType(),
+                    a.packetHardwareAddress());
             case Const.AF_UNSPEC -> null;
             default -> new OtherAddress(a.family(), a.length());
         };

@@ -81,4 +81,74 @@ public final class LinuxSocketOptions {
     public static final SocketOption<Integer> TCP_MAXSEG =
             new NativeOption<>("TCP_MAXSEG", Integer.class, Const.SOL_TCP, Const.TCP_MAXSEG, Codec.INT, false);
 
+
+    /** IP_HDRINCL, raw(7): the caller writes the IP header (see the README for what the kernel fills in). */
+    public static final SocketOption<Boolean> IP_HDRINCL =
+            new NativeOption<>("IP_HDRINCL", Boolean.class, Const.SOL_IP, Const.IP_HDRINCL, Codec.BOOLEAN, false);
+    /** IP_OPTIONS, ip(7): IP options sent with every packet (at most 40 bytes; not with IP_HDRINCL). */
+    public static final SocketOption<byte[]> IP_OPTIONS =
+            new NativeOption<>("IP_OPTIONS", byte[].class, Const.SOL_IP, Const.IP_OPTIONS, Codec.BYTES, false);
+    /** IP_RECVTTL, ip(7): deliver each packet's TTL as a {@link ControlMessage.Ttl}. */
+    public static final SocketOption<Boolean> IP_RECVTTL =
+            new NativeOption<>("IP_RECVTTL", Boolean.class, Const.SOL_IP, Const.IP_RECVTTL, Codec.BOOLEAN, false);
+    /** IP_RECVTOS, ip(7): deliver each packet's TOS as a {@link ControlMessage.Tos}. */
+    public static final SocketOption<Boolean> IP_RECVTOS =
+            new NativeOption<>("IP_RECVTOS", Boolean.class, Const.SOL_IP, Const.IP_RECVTOS, Codec.BOOLEAN, false);
+    /** IP_PKTINFO, ip(7): deliver each packet's interface and addresses as a {@link ControlMessage.PacketInfo}. */
+    public static final SocketOption<Boolean> IP_PKTINFO =
+            new NativeOption<>("IP_PKTINFO", Boolean.class, Const.SOL_IP, Const.IP_PKTINFO, Codec.BOOLEAN, false);
+    /**
+     * IP_RECVERR, ip(7): queue ICMP errors and local errors; read them with
+     * {@link MsgFlag#ERRQUEUE} as {@link ControlMessage.ExtendedError}. On UDP and ping sockets
+     * a queued error also makes the next send fail: drain the queue first.
+     */
+    public static final SocketOption<Boolean> IP_RECVERR =
+            new NativeOption<>("IP_RECVERR", Boolean.class, Const.SOL_IP, Const.IP_RECVERR, Codec.BOOLEAN, false);
+    /** IP_MTU_DISCOVER, ip(7): 0 IP_PMTUDISC_DONT, 1 WANT, 2 DO (set DF), 3 PROBE. */
+    public static final SocketOption<Integer> IP_MTU_DISCOVER =
+            new NativeOption<>("IP_MTU_DISCOVER", Integer.class, Const.SOL_IP, Const.IP_MTU_DISCOVER, Codec.INT, false);
+    /** IP_MTU (read-only, connected sockets), ip(7): the path MTU the kernel knows. */
+    public static final SocketOption<Integer> IP_MTU =
+            new NativeOption<>("IP_MTU", Integer.class, Const.SOL_IP, Const.IP_MTU, Codec.INT, true);
+    /** IP_ROUTER_ALERT, ip(7): pass packets with the Router Alert option to this raw socket. */
+    public static final SocketOption<Boolean> IP_ROUTER_ALERT =
+            new NativeOption<>("IP_ROUTER_ALERT", Boolean.class, Const.SOL_IP, Const.IP_ROUTER_ALERT, Codec.BOOLEAN, false);
+    /** IP_MULTICAST_ALL, ip(7): receive multicast for groups joined by any socket (default on). */
+    public static final SocketOption<Boolean> IP_MULTICAST_ALL =
+            new NativeOption<>("IP_MULTICAST_ALL", Boolean.class, Const.SOL_IP, Const.IP_MULTICAST_ALL, Codec.BOOLEAN, false);
+    /**
+     * IP_MULTICAST_IF by local address, ip(7): send multicast from the interface that has this
+     * IPv4 address. (By interface, use the JDK's StandardSocketOptions.IP_MULTICAST_IF.)
+     */
+    public static final SocketOption<java.net.Inet4Address> IP_MULTICAST_IF_ADDRESS =
+            new NativeOption<>("IP_MULTICAST_IF", java.net.Inet4Address.class, Const.SOL_IP, Const.IP_MULTICAST_IF,
+                    Codec.MULTICAST_INTERFACE_ADDRESS, false);
+    /** ICMP_FILTER, raw(7): ICMP types a raw IPPROTO_ICMP socket drops (types 0..31). */
+    public static final SocketOption<IcmpFilter> ICMP_FILTER =
+            new NativeOption<>("ICMP_FILTER", IcmpFilter.class, Const.SOL_RAW, Const.ICMP_FILTER, Codec.ICMP_FILTER, false);
+    /** ICMP6_FILTER, RFC 3542: ICMPv6 types a raw IPPROTO_ICMPV6 socket drops. */
+    public static final SocketOption<IcmpFilter> ICMP6_FILTER =
+            new NativeOption<>("ICMP6_FILTER", IcmpFilter.class, Const.SOL_ICMPV6, Const.ICMP6_FILTER, Codec.ICMP6_FILTER, false);
+    /**
+     * IPV6_CHECKSUM, ipv6(7)/RFC 3542: the offset of the checksum the kernel computes over the
+     * pseudo-header on a raw IPv6 socket (-1: off). ICMPv6 sockets always get their checksum
+     * computed and refuse this option at this level (EINVAL).
+     */
+    public static final SocketOption<Integer> IPV6_CHECKSUM =
+            new NativeOption<>("IPV6_CHECKSUM", Integer.class, Const.SOL_IPV6, Const.IPV6_CHECKSUM, Codec.INT, false);
+    /** IPV6_RECVHOPLIMIT, ipv6(7): deliver each packet's hop limit as a {@link ControlMessage.HopLimit}. */
+    public static final SocketOption<Boolean> IPV6_RECVHOPLIMIT =
+            new NativeOption<>("IPV6_RECVHOPLIMIT", Boolean.class, Const.SOL_IPV6, Const.IPV6_RECVHOPLIMIT, Codec.BOOLEAN, false);
+    /** IPV6_RECVPKTINFO, ipv6(7): deliver each packet's destination and interface as a {@link ControlMessage.PacketInfo}. */
+    public static final SocketOption<Boolean> IPV6_RECVPKTINFO =
+            new NativeOption<>("IPV6_RECVPKTINFO", Boolean.class, Const.SOL_IPV6, Const.IPV6_RECVPKTINFO, Codec.BOOLEAN, false);
+    /** IPV6_RECVERR, ipv6(7): as {@link #IP_RECVERR}, for IPv6. */
+    public static final SocketOption<Boolean> IPV6_RECVERR =
+            new NativeOption<>("IPV6_RECVERR", Boolean.class, Const.SOL_IPV6, Const.IPV6_RECVERR, Codec.BOOLEAN, false);
+    /** IPV6_HDRINCL (Linux 4.5+): the caller writes the IPv6 header; the kernel then fills in nothing. */
+    public static final SocketOption<Boolean> IPV6_HDRINCL =
+            new NativeOption<>("IPV6_HDRINCL", Boolean.class, Const.SOL_IPV6, Const.IPV6_HDRINCL, Codec.BOOLEAN, false);
+    /** IPV6_MTU_DISCOVER, ipv6(7): as {@link #IP_MTU_DISCOVER}. */
+    public static final SocketOption<Integer> IPV6_MTU_DISCOVER =
+            new NativeOption<>("IPV6_MTU_DISCOVER", Integer.class, Const.SOL_IPV6, Const.IPV6_MTU_DISCOVER, Codec.INT, false);
 }

@@ -18,6 +18,8 @@ public enum MsgFlag {
     PEEK(MSG_PEEK),
     /** MSG_DONTROUTE: send only to directly connected hosts. */
     DONTROUTE(MSG_DONTROUTE),
+    /** MSG_CTRUNC: reported by recvmsg when control data was cut short; not a request flag. */
+    CTRUNC(MSG_CTRUNC),
     /** MSG_TRUNC on receive: return the real length of the datagram, even if longer than the buffer. */
     TRUNC(MSG_TRUNC),
     /** MSG_DONTWAIT: this one call does not block, whatever the socket's timeout. */

@@ -27,7 +27,19 @@ record NativeOption<T>(String name, Class<T> type, int level, int optName, Codec
         /** int IPPROTO_*, as {@link Protocol}. */
         PROTOCOL,
         /** bytes, as a String (an interface name, SO_BINDTODEVICE). */
-        STRING
+        STRING,
+        /** bytes as they are (IP_OPTIONS). */
+        BYTES,
+        /** u32 bit mask, as {@link IcmpFilter} (ICMP_FILTER). */
+        ICMP_FILTER,
+        /** struct icmp6_filter, as {@link IcmpFilter}. */
+        ICMP6_FILTER,
+        /** struct ip_mreqn with only the interface index set, as a NetworkInterface (IP_MULTICAST_IF). */
+        MULTICAST_INTERFACE,
+        /** struct ip_mreqn with only the local address set, as an Inet4Address (IP_MULTICAST_IF). */
+        MULTICAST_INTERFACE_ADDRESS,
+        /** int interface index, as a NetworkInterface (IPV6_MULTICAST_IF). */
+        INTERFACE_INDEX
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.ffsock;
 import static io.ffsock.internal.sys.Const.*;
 
 import io.ffsock.NativeOption.Codec;
+import io.ffsock.internal.sys.OptionValues;
 import io.ffsock.internal.sys.Syscalls;
 import java.io.IOException;
 import java.net.SocketOption;
@@ -43,6 +44,13 @@ final class Options {
     private static final NativeOption<Boolean> IPV6_MULTICAST_LOOP =
             new NativeOption<>("IPV6_MULTICAST_LOOP", Boolean.class, SOL_IPV6, io.ffsock.internal.sys.Const.IPV6_MULTICAST_LOOP, Codec.BOOLEAN, false);
 
+    private static final NativeOption<java.net.NetworkInterface> IP_MULTICAST_IF =
+            new NativeOption<>("IP_MULTICAST_IF", java.net.NetworkInterface.class, SOL_IP,
+                    io.ffsock.internal.sys.Const.IP_MULTICAST_IF, Codec.MULTICAST_INTERFACE, false);
+    private static final NativeOption<java.net.NetworkInterface> IPV6_MULTICAST_IF =
+            new NativeOption<>("IPV6_MULTICAST_IF", java.net.NetworkInterface.class, SOL_IPV6,
+                    io.ffsock.internal.sys.Const.IPV6_MULTICAST_IF, Codec.INTERFACE_INDEX, false);
+
     /**
      * The kernel option behind {@code option} on a socket of {@code family}: IP-level standard
      * options map to their IPv6 twins on AF_INET6 sockets, as the JDK does.
@@ -63,6 +71,7 @@ final class Options {
         else if (option == StandardSocketOptions.IP_TOS) o = v6 ? IPV6_TCLASS : IP_TOS;
         else if (option == StandardSocketOptions.IP_MULTICAST_TTL) o = v6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL;
         else if (option == StandardSocketOptions.IP_MULTICAST_LOOP) o = v6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP;
+        else if (option == StandardSocketOptions.IP_MULTICAST_IF) o = v6 ? IPV6_MULTICAST_IF : IP_MULTICAST_IF;
         else throw new UnsupportedOperationException("socket option " + option.name() + " is not supported by ffsock");
         return (NativeOption<T>) o;
     }
@@ -94,6 +103,37 @@ final class Options {
                 if (r < 0) throw Errors.of(call, -r, null);
                 yield Duration.ofSeconds(tv[0]).plusNanos(tv[1] * 1000);
             }
+            case BYTES -> {
+                byte[] b = new byte[40];
+                int r = Syscalls.getsockopt(fd, o.level(), o.optName(), b);
+                if (r < 0) throw Errors.of(call, -r, null);
+                yield java.util.Arrays.copyOf(b, Math.min(r, b.length));
+            }
+            case ICMP_FILTER -> {
+                long r = Syscalls.getsockoptInt(fd, o.level(), o.optName());
+                if (r < 0) throw Errors.of(call, (int) -r, null);
+                yield IcmpFilter.fromIcmpv4Mask((int) r);
+            }
+            case ICMP6_FILTER -> {
+                int[] w = new int[8];
+                int r = Syscalls.getsockoptInts(fd, o.level(), o.optName(), w);
+                if (r < 0) throw Errors.of(call, -r, null);
+                yield IcmpFilter.fromIcmpv6Words(w);
+            }
+            case MULTICAST_INTERFACE, MULTICAST_INTERFACE_ADDRESS -> {
+                // getsockopt(IP_MULTICAST_IF) reports the interface's address (struct in_addr).
+                byte[] b = new byte[4];
+                int r = Syscalls.getsockopt(fd, o.level(), o.optName(), b);
+                if (r < 0) throw Errors.of(call, -r, null);
+                java.net.InetAddress a = java.net.InetAddress.getByAddress(b);
+                if (a.isAnyLocalAddress()) yield null;
+                yield o.codec() == Codec.MULTICAST_INTERFACE ? java.net.NetworkInterface.getByInetAddress(a) : a;
+            }
+            case INTERFACE_INDEX -> {
+                long r = Syscalls.getsockoptInt(fd, o.level(), o.optName());
+                if (r < 0) throw Errors.of(call, (int) -r, null);
+                yield r == 0 ? null : java.net.NetworkInterface.getByIndex((int) r);
+            }
             case STRING -> {
                 byte[] b = new byte[IFNAMSIZ];
                 int r = Syscalls.getsockopt(fd, o.level(), o.optName(), b);
@@ -104,6 +144,16 @@ final class Options {
             }
         };
         return o.type().cast(v);
+    }
+
+    static int interfaceIndex(java.net.NetworkInterface nif, NativeOption<?> o) {
+        return interfaceIndex(nif, o.name());
+    }
+
+    static int interfaceIndex(java.net.NetworkInterface nif, String what) {
+        int i = nif.getIndex();
+        if (i <= 0) throw new IllegalArgumentException(what + ": interface " + nif.getName() + " has no index");
+        return i;
     }
 
     static <T> void set(int fd, NativeOption<T> o, T value) throws IOException {
@@ -127,6 +177,25 @@ final class Options {
                 }
                 yield Syscalls.setsockopt(fd, o.level(), o.optName(), name);
             }
+            case BYTES -> {
+                byte[] b = (byte[]) value;
+                if (b.length > 40) throw new IllegalArgumentException(o.name() + ": " + b.length + " bytes, at most 40");
+                yield Syscalls.setsockopt(fd, o.level(), o.optName(), b);
+            }
+            case ICMP_FILTER -> {
+                IcmpFilter f = (IcmpFilter) value;
+                for (int t : f.blockedTypes()) {
+                    if (t > 31) throw new IllegalArgumentException(o.name() + ": ICMPv4 filters cover types 0..31 only, not " + t);
+                }
+                yield Syscalls.setsockoptInt(fd, o.level(), o.optName(), f.toIcmpv4Mask());
+            }
+            case ICMP6_FILTER -> Syscalls.setsockoptInts(fd, o.level(), o.optName(), ((IcmpFilter) value).toIcmpv6Words());
+            case MULTICAST_INTERFACE -> Syscalls.setsockopt(fd, o.level(), o.optName(),
+                    OptionValues.ipMreqn(null, null, interfaceIndex((java.net.NetworkInterface) value, o)));
+            case MULTICAST_INTERFACE_ADDRESS -> Syscalls.setsockopt(fd, o.level(), o.optName(),
+                    OptionValues.ipMreqn(null, ((java.net.Inet4Address) value).getAddress(), 0));
+            case INTERFACE_INDEX -> Syscalls.setsockoptInt(fd, o.level(), o.optName(),
+                    interfaceIndex((java.net.NetworkInterface) value, o));
             case FAMILY, SOCKET_TYPE, PROTOCOL -> throw new UnsupportedOperationException(o.name() + " is read-only");
         };
         if (r < 0) throw Errors.of(call, -r, null);

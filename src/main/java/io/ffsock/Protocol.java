@@ -3,9 +3,10 @@ package io.ffsock;
 /**
  * A protocol number (the {@code protocol} argument of socket(2)), protocols(5).
  *
- * <p>{@link #DEFAULT} (0) lets the kernel pick the usual protocol for the family and type. Any
- * number 0..255 is accepted (raw sockets take any IP protocol); those ffsock has names for print
- * as their C name, others as the bare number.
+ * <p>{@link #DEFAULT} (0) lets the kernel pick the usual protocol for the family and type. For
+ * IP families any number 0..255 is accepted (raw sockets take any IP protocol); for AF_PACKET the
+ * protocol is an ethertype in network byte order, made by {@link #ethernet(int)}. Those ffsock has
+ * names for print as their C name, others as the bare number.
  *
  * @param value the IPPROTO_* number
  */
@@ -25,11 +26,21 @@ public record Protocol(int value) {
     /** IPPROTO_RAW: send-only raw socket with the IP header included. */
     public static final Protocol RAW = new Protocol(255);
 
-    /** Checks the number is a valid protocol argument. */
+    /** Checks the number is a valid protocol argument (0..65535: IP protocols and ethertypes). */
     public Protocol {
-        if (value < 0 || value > 255) {
-            throw new IllegalArgumentException("protocol " + value + " is not in 0..255");
+        if (value < 0 || value > 0xffff) {
+            throw new IllegalArgumentException("protocol " + value + " is not in 0..65535");
         }
+    }
+
+    /**
+     * The protocol argument of an AF_PACKET socket for {@code ethertype} (e.g. 0x0800 for IPv4,
+     * 0x0003 ETH_P_ALL for every protocol): the ethertype in network byte order, as packet(7) wants
+     * ({@code htons(ETH_P_IP)}).
+     */
+    public static Protocol ethernet(int ethertype) {
+        if (ethertype < 0 || ethertype > 0xffff) throw new IllegalArgumentException("ethertype " + ethertype + " is not 16 bits");
+        return new Protocol(Short.toUnsignedInt(Short.reverseBytes((short) ethertype)));
     }
 
     @Override

@@ -6,8 +6,6 @@ import io.ffsock.internal.sys.SockAddr;
 import io.ffsock.internal.sys.Syscalls;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.net.SocketAddress;
@@ -56,75 +54,11 @@ import java.util.Set;
  * PortUnreachableException) and always implements {@link SyscallError}. Bad arguments are rejected
  * with {@link IllegalArgumentException} before any system call.
  */
-public final class Socket implements AutoCloseable {
+public final class Socket implements FdOwner {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final int DEFAULT_BACKLOG = 4096;
 
-    /**
-     * The fd and its life: closed flag in the top bit, number of calls in flight below. Kept apart
-     * from the Socket so the Cleaner can close the fd without keeping the Socket reachable.
-     */
-    private static final class Fd implements Runnable {
-        private static final int CLOSED = 1 << 30;
-        private static final VarHandle STATE;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(Fd.class, "state", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        final int fd;
-        private volatile int state;
-
-        Fd(int fd) {
-            this.fd = fd;
-        }
-
-        boolean tryAcquire() {
-            for (;;) {
-                int s = state;
-                if ((s & CLOSED) != 0) return false;
-                if (STATE.compareAndSet(this, s, s + 1)) return true;
-            }
-        }
-
-        void release() {
-            int s = (int) STATE.getAndAdd(this, -1) - 1;
-            if (s == CLOSED) Syscalls.close(fd); // the last call has left a closed socket
-        }
-
-        boolean isClosed() {
-            return (state & CLOSED) != 0;
-        }
-
-        /** Marks closed; closes now if idle, else wakes the calls in flight (the last one closes). */
-        void close() {
-            for (;;) {
-                int s = state;
-                if ((s & CLOSED) != 0) return;
-                if (STATE.compareAndSet(this, s, s | CLOSED)) {
-                    if (s == 0) {
-                        Syscalls.close(fd);
-                    } else {
-                        // close(2) wakes none of the calls blocked on the fd; shutdown(2) wakes all.
-                        Syscalls.shutdown(fd, SHUT_RDWR);
-                    }
-                    return;
-                }
-            }
-        }
-
-        /** The Cleaner's action: the Socket is unreachable, so no call can be in flight. */
-        @Override
-        public void run() {
-            close();
-        }
-    }
-
-    private final Fd fd;
+    private final FdLife fd;
     private final Family family;
     private final SocketType type;
     private final Protocol protocol;
@@ -137,7 +71,7 @@ public final class Socket implements AutoCloseable {
     private record CachedAddress(SocketAddress address, SockAddr kernel) {}
 
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
-        this.fd = new Fd(fd);
+        this.fd = new FdLife(fd);
         this.family = family;
         this.type = type;
         this.protocol = protocol;
@@ -176,6 +110,71 @@ public final class Socket implements AutoCloseable {
         if (r < 0) throw Errors.of("socketpair(AF_UNIX, " + type + ")", -r, null);
         return new SocketPair(new Socket(fds[0], Family.UNIX, type, Protocol.DEFAULT),
                 new Socket(fds[1], Family.UNIX, type, Protocol.DEFAULT));
+    }
+
+    /**
+     * Takes ownership of a socket fd this process has open (inherited from a parent, passed by
+     * native code): asks the kernel its family, type and protocol (SO_DOMAIN, SO_TYPE,
+     * SO_PROTOCOL), sets FD_CLOEXEC so it goes no further, and keeps its blocking mode (an fd
+     * with O_NONBLOCK becomes a socket with timeout zero). From now on only the Socket may close it.
+     *
+     * @throws SyscallException EBADF if no such fd is open, ENOTSOCK if it is not a socket
+     */
+    public static Socket adopt(int fd) throws IOException {
+        if (fd < 0) throw new IllegalArgumentException("adopt: negative fd " + fd);
+        return adoptNumber(fd);
+    }
+
+    static Socket adoptNumber(int fd) throws IOException {
+        String who = "fd " + fd;
+        long domain = Syscalls.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN);
+        if (domain < 0) throw Errors.of("getsockopt(SO_DOMAIN)", (int) -domain, who);
+        long type = Syscalls.getsockoptInt(fd, SOL_SOCKET, SO_TYPE);
+        if (type < 0) throw Errors.of("getsockopt(SO_TYPE)", (int) -type, who);
+        long protocol = Syscalls.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL);
+        if (protocol < 0) throw Errors.of("getsockopt(SO_PROTOCOL)", (int) -protocol, who);
+        Fds.setCloexec(fd, true);
+        boolean nonBlocking = Fds.isNonBlocking(fd);
+        Socket s = new Socket(fd, new Family((int) domain), new SocketType((int) type), new Protocol((int) protocol));
+        if (nonBlocking) s.timeoutNanos = 0;
+        return s;
+    }
+
+    FdLife life() {
+        return fd;
+    }
+
+    /**
+     * The fd number, for handing to native code or a child process (see
+     * {@link #setInheritable}). Valid only while the socket is open.
+     */
+    @Override
+    public int fdNumber() {
+        return fd.fd;
+    }
+
+    /**
+     * Sets whether a program this process exec(2)s inherits the fd (clears or sets FD_CLOEXEC;
+     * ffsock sets it on every fd it creates). Note that the JDK's {@link ProcessBuilder} closes
+     * every fd above 2 in the child anyway: this is for native launchers (posix_spawn, fork/exec).
+     */
+    public void setInheritable(boolean inheritable) throws IOException {
+        acquire("fcntl(F_SETFD)", null);
+        try {
+            Fds.setCloexec(fd.fd, !inheritable);
+        } finally {
+            release();
+        }
+    }
+
+    /** Whether FD_CLOEXEC is clear, fcntl(2) F_GETFD. */
+    public boolean isInheritable() throws IOException {
+        acquire("fcntl(F_GETFD)", null);
+        try {
+            return !Fds.isCloexec(fd.fd);
+        } finally {
+            release();
+        }
     }
 
     /** The address family this socket was opened with. */
@@ -731,6 +730,310 @@ public final class Socket implements AutoCloseable {
 
     private static void requireWritable(MemorySegment s, String call) {
         if (Objects.requireNonNull(s, "buffer").isReadOnly()) throw new IllegalArgumentException(call + ": read-only segment");
+    }
+
+    // ---- messages ------------------------------------------------------------------------------
+
+    /**
+     * Sends one message, sendmsg(2): the remaining bytes of {@code data} gathered in order (each
+     * buffer's position moves past what was sent), with control messages (fds, credentials), to
+     * {@code target} ({@code null} on a connected socket). At most 64 buffers.
+     *
+     * <p>An SCM_RIGHTS message on a SOCK_STREAM socket needs at least one data byte (the kernel
+     * would otherwise drop the fds); ffsock refuses it before the call. The fds sent stay open here.
+     *
+     * @return the bytes sent
+     */
+    public long sendMsg(java.util.List<ByteBuffer> data, java.util.List<? extends ControlMessage> control,
+                        Set<MsgFlag> flags, SocketAddress target) throws IOException {
+        ByteBuffer[] buffers = data.toArray(new ByteBuffer[0]);
+        if (buffers.length > Syscalls.MAX_IOV) {
+            throw new IllegalArgumentException("sendmsg: " + buffers.length + " buffers, at most " + Syscalls.MAX_IOV);
+        }
+        long total = 0;
+        for (ByteBuffer b : buffers) total += b.remaining();
+        boolean rights = false;
+        boolean credentials = false;
+        for (ControlMessage m : control) {
+            rights |= m instanceof ControlMessage.Rights;
+            credentials |= m instanceof ControlMessage.CredentialsMessage;
+        }
+        if (rights && total == 0 && type.equals(SocketType.STREAM)) {
+            throw new IllegalArgumentException("sendmsg: on a SOCK_STREAM socket fds (SCM_RIGHTS) must travel"
+                    + " with at least one data byte");
+        }
+        SockAddr to = target == null ? null : kernelTarget(target);
+        String call = credentials ? "sendmsg(SCM_CREDENTIALS)" : "sendmsg";
+        java.util.List<FdLife> held = new java.util.ArrayList<>();
+        acquire(call, target);
+        try {
+            java.util.List<io.ffsock.internal.sys.Cmsg> cmsgs = new java.util.ArrayList<>(control.size());
+            for (ControlMessage m : control) {
+                switch (m) {
+                    case ControlMessage.Rights r -> {
+                        int[] numbers = new int[r.fds().size()];
+                        for (int i = 0; i < numbers.length; i++) {
+                            FdLife l = OwnedFd.lifeOf(r.fds().get(i));
+                            if (!l.tryAcquire()) throw Errors.closed(call, "fd " + l.fd + " to be sent");
+                            held.add(l);
+                            numbers[i] = l.fd;
+                        }
+                        cmsgs.add(io.ffsock.internal.sys.Cmsg.rights(numbers));
+                    }
+                    default -> cmsgs.add(Messages.toKernel(m));
+                }
+            }
+            int bits = MsgFlag.bits(flags) | MSG_NOSIGNAL;
+            long deadline = deadline();
+            for (;;) {
+                long r = Syscalls.sendmsg(fd.fd, buffers, cmsgs, to, callFlags(bits));
+                if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
+                if (r >= 0) {
+                    advance(buffers, r);
+                    return r;
+                }
+                onFailure((int) -r, POLLOUT, deadline, call, target);
+            }
+        } finally {
+            for (FdLife l : held) l.release();
+            release();
+        }
+    }
+
+    /** Sends {@code data} with control messages on a connected socket, sendmsg(2). */
+    public long sendMsg(ByteBuffer data, ControlMessage... control) throws IOException {
+        return sendMsg(java.util.List.of(data), java.util.List.of(control), Set.of(), null);
+    }
+
+    /**
+     * Receives one message, recvmsg(2), with MSG_CMSG_CLOEXEC: data scattered into the remaining
+     * space of {@code buffers} (positions move past what was stored), up to {@code controlSpace}
+     * bytes of control data. Received fds arrive as {@link OwnedFd}s owned by the returned
+     * message. At most 64 buffers.
+     *
+     * @param controlSpace control buffer size in bytes; {@link #DEFAULT_CONTROL_SPACE} holds 253
+     *                     fds and credentials, the most a peer can send
+     * @throws ControlTruncatedException if the control data did not fit (MSG_CTRUNC): the fds
+     *         that arrived are closed first, so none leak
+     */
+    public ReceivedMessage recvMsg(java.util.List<ByteBuffer> buffers, int controlSpace, Set<MsgFlag> flags) throws IOException {
+        ByteBuffer[] bufs = buffers.toArray(new ByteBuffer[0]);
+        if (bufs.length > Syscalls.MAX_IOV) {
+            throw new IllegalArgumentException("recvmsg: " + bufs.length + " buffers, at most " + Syscalls.MAX_IOV);
+        }
+        for (ByteBuffer b : bufs) requireWritable(b, "recvmsg");
+        if (controlSpace < 0 || controlSpace > 1 << 20) {
+            throw new IllegalArgumentException("recvmsg: control space " + controlSpace + " is not in 0..1 MiB");
+        }
+        acquire("recvmsg", null);
+        try {
+            int bits = MsgFlag.bits(flags) | MSG_CMSG_CLOEXEC;
+            long deadline = deadline();
+            for (;;) {
+                long r = Syscalls.recvmsg(fd.fd, bufs, controlSpace, callFlags(bits));
+                if (r >= 0) {
+                    int msgFlags = Syscalls.lastMsgFlags();
+                    java.util.List<ControlMessage> control = Messages.fromKernel(Syscalls.lastControl());
+                    java.util.List<OwnedFd> fds = ReceivedMessage.collectFds(control);
+                    SocketAddress sender = Addresses.fromKernel(Syscalls.lastAddress());
+                    if (fd.isClosed()) {
+                        fds.forEach(OwnedFd::close);
+                        throw Errors.closedDuringCall("recvmsg", describeLocal());
+                    }
+                    if ((msgFlags & MSG_CTRUNC) != 0) {
+                        fds.forEach(OwnedFd::close);
+                        throw new ControlTruncatedException("recvmsg(" + where(null) + "): control data truncated"
+                                + " (MSG_CTRUNC) in a control buffer of " + controlSpace + " bytes; the " + fds.size()
+                                + " fds that arrived were closed; " + DEFAULT_CONTROL_SPACE
+                                + " bytes hold the most a peer can send (253 fds and credentials)", r, fds.size());
+                    }
+                    advance(bufs, r);
+                    return new ReceivedMessage(r, msgFlags, sender, control, fds);
+                }
+                if (fd.isClosed()) throw Errors.closedDuringCall("recvmsg", describeLocal());
+                onFailure((int) -r, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Receives one message into {@code buffer} with room for any control data, recvmsg(2). */
+    public ReceivedMessage recvMsg(ByteBuffer buffer) throws IOException {
+        return recvMsg(java.util.List.of(buffer), DEFAULT_CONTROL_SPACE, Set.of());
+    }
+
+    /** Control space that holds the most a peer can send: 253 fds and credentials. */
+    public static final int DEFAULT_CONTROL_SPACE = Syscalls.CONTROL_SPACE;
+
+    private static void advance(ByteBuffer[] buffers, long n) {
+        for (ByteBuffer b : buffers) {
+            int step = (int) Math.min(n, b.remaining());
+            b.position(b.position() + step);
+            n -= step;
+            if (n == 0) break;
+        }
+    }
+
+    /**
+     * Sends the batch's messages from index {@code from}, sendmmsg(2): one system call; returns
+     * how many messages went (a non-blocking or interrupted call may send fewer than all: call
+     * again from {@code from + sent}).
+     */
+    public int sendBatch(MessageBatch batch, int from) throws IOException {
+        Objects.checkFromToIndex(from, batch.size(), batch.size());
+        if (from == batch.size()) return 0;
+        acquire("sendmmsg", null);
+        try {
+            long deadline = deadline();
+            for (;;) {
+                int r = batch.memory().sendmmsg(fd.fd, from, batch.size() - from, callFlags(MSG_NOSIGNAL));
+                if (fd.isClosed()) throw Errors.closedDuringCall("sendmmsg", describePeer());
+                if (r >= 0) return r;
+                onFailure(-r, POLLOUT, deadline, "sendmmsg", null);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Sends the whole batch from its first message, sendmmsg(2); returns how many went. */
+    public int sendBatch(MessageBatch batch) throws IOException {
+        return sendBatch(batch, 0);
+    }
+
+    /**
+     * Receives up to {@code batch.capacity()} messages, recvmmsg(2) with MSG_WAITFORONE: waits (as
+     * the timeout says) for the first, then takes what is already queued. Returns how many came;
+     * read them with {@link MessageBatch#length}, {@link MessageBatch#copy} and
+     * {@link MessageBatch#sender}.
+     */
+    public int recvBatch(MessageBatch batch) throws IOException {
+        acquire("recvmmsg", null);
+        try {
+            long deadline = deadline();
+            for (;;) {
+                int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE));
+                if (fd.isClosed()) throw Errors.closedDuringCall("recvmmsg", describeLocal());
+                if (r >= 0) {
+                    batch.setReceived(r);
+                    return r;
+                }
+                onFailure(-r, POLLIN, deadline, "recvmmsg", null);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** The connected peer's pid, uid and gid as of connect/socketpair, SO_PEERCRED, unix(7). */
+    public Credentials peerCredentials() throws IOException {
+        acquire("getsockopt(SO_PEERCRED)", null);
+        try {
+            int[] ucred = new int[3];
+            int r = Syscalls.getsockoptInts(fd.fd, SOL_SOCKET, SO_PEERCRED, ucred);
+            if (r < 0) throw Errors.of("getsockopt(SO_PEERCRED)", -r, describeLocal());
+            return new Credentials(ucred[0], ucred[1], ucred[2]);
+        } finally {
+            release();
+        }
+    }
+
+    /** SO_PEERPIDFD (Linux 6.5+; not in older headers, so defined here from the kernel ABI). */
+    private static final int SO_PEERPIDFD = 77;
+
+    /**
+     * A pidfd for the connected peer process, SO_PEERPIDFD (Linux 6.5 and later): unlike a pid,
+     * it cannot come to name another process after the peer exits. ENOPROTOOPT on older kernels.
+     */
+    public OwnedFd peerPidFd() throws IOException {
+        acquire("getsockopt(SO_PEERPIDFD)", null);
+        try {
+            long r = Syscalls.getsockoptInt(fd.fd, SOL_SOCKET, SO_PEERPIDFD);
+            if (r < 0) throw Errors.of("getsockopt(SO_PEERPIDFD)", (int) -r, describeLocal());
+            return OwnedFd.received((int) r);
+        } finally {
+            release();
+        }
+    }
+
+    // ---- multicast -----------------------------------------------------------------------------
+
+    /**
+     * Joins a multicast group on an interface ({@code null}: the kernel's choice):
+     * setsockopt IP_ADD_MEMBERSHIP (struct ip_mreqn) or IPV6_JOIN_GROUP, ip(7)/ipv6(7).
+     */
+    public void joinGroup(java.net.InetAddress group, java.net.NetworkInterface nif) throws IOException {
+        membership(group, nif, true);
+    }
+
+    /** Leaves a group joined with {@link #joinGroup}: IP_DROP_MEMBERSHIP or IPV6_LEAVE_GROUP. */
+    public void leaveGroup(java.net.InetAddress group, java.net.NetworkInterface nif) throws IOException {
+        membership(group, nif, false);
+    }
+
+    /**
+     * Joins a source-specific IPv4 group (only {@code source}'s packets), IP_ADD_SOURCE_MEMBERSHIP
+     * (struct ip_mreq_source; the interface is named by its first IPv4 address, or the kernel's
+     * choice when {@code nif} is null), ip(7).
+     */
+    public void joinSourceGroup(java.net.Inet4Address group, java.net.Inet4Address source,
+                                java.net.NetworkInterface nif) throws IOException {
+        sourceMembership(group, source, nif, true);
+    }
+
+    /** Leaves a source-specific group, IP_DROP_SOURCE_MEMBERSHIP, ip(7). */
+    public void leaveSourceGroup(java.net.Inet4Address group, java.net.Inet4Address source,
+                                 java.net.NetworkInterface nif) throws IOException {
+        sourceMembership(group, source, nif, false);
+    }
+
+    private void membership(java.net.InetAddress group, java.net.NetworkInterface nif, boolean join) throws IOException {
+        Objects.requireNonNull(group, "group");
+        if (!group.isMulticastAddress()) throw new IllegalArgumentException(group + " is not a multicast address");
+        int ifindex = nif == null ? 0 : Options.interfaceIndex(nif, join ? "joinGroup" : "leaveGroup");
+        String call;
+        int r;
+        acquire("setsockopt", null);
+        try {
+            if (group instanceof java.net.Inet4Address) {
+                if (!family.equals(Family.INET)) throw new IllegalArgumentException("IPv4 group " + group + " on an " + family + " socket");
+                call = join ? "setsockopt(IP_ADD_MEMBERSHIP)" : "setsockopt(IP_DROP_MEMBERSHIP)";
+                r = Syscalls.setsockopt(fd.fd, SOL_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP,
+                        io.ffsock.internal.sys.OptionValues.ipMreqn(group.getAddress(), null, ifindex));
+            } else {
+                if (!family.equals(Family.INET6)) throw new IllegalArgumentException("IPv6 group " + group + " on an " + family + " socket");
+                call = join ? "setsockopt(IPV6_JOIN_GROUP)" : "setsockopt(IPV6_LEAVE_GROUP)";
+                r = Syscalls.setsockopt(fd.fd, SOL_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP,
+                        io.ffsock.internal.sys.OptionValues.ipv6Mreq(group.getAddress(), ifindex));
+            }
+            if (r < 0) throw Errors.of(call, -r, group.getHostAddress() + (nif == null ? "" : " on " + nif.getName()));
+        } finally {
+            release();
+        }
+    }
+
+    private void sourceMembership(java.net.Inet4Address group, java.net.Inet4Address source,
+                                  java.net.NetworkInterface nif, boolean join) throws IOException {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(source, "source");
+        if (!group.isMulticastAddress()) throw new IllegalArgumentException(group + " is not a multicast address");
+        if (!family.equals(Family.INET)) throw new IllegalArgumentException("IPv4 group " + group + " on an " + family + " socket");
+        byte[] ifaddr = null;
+        if (nif != null) {
+            ifaddr = nif.inetAddresses().filter(a -> a instanceof java.net.Inet4Address).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("interface " + nif.getName() + " has no IPv4 address"))
+                    .getAddress();
+        }
+        String call = join ? "setsockopt(IP_ADD_SOURCE_MEMBERSHIP)" : "setsockopt(IP_DROP_SOURCE_MEMBERSHIP)";
+        acquire(call, null);
+        try {
+            int r = Syscalls.setsockopt(fd.fd, SOL_IP, join ? IP_ADD_SOURCE_MEMBERSHIP : IP_DROP_SOURCE_MEMBERSHIP,
+                    io.ffsock.internal.sys.OptionValues.ipMreqSource(group.getAddress(), ifaddr, source.getAddress()));
+            if (r < 0) throw Errors.of(call, -r, group.getHostAddress() + " from " + source.getHostAddress());
+        } finally {
+            release();
+        }
     }
 
     // ---- options -------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ public final class Const {
     public static final int IP_ADD_SOURCE_MEMBERSHIP = 39;
     public static final int IP_DROP_SOURCE_MEMBERSHIP = 40;
     public static final int IP_MULTICAST_ALL = 49;
+    public static final int IP_ROUTER_ALERT = 5;
     public static final int IP_PMTUDISC_DONT = 0;
     public static final int IP_PMTUDISC_WANT = 1;
     public static final int IP_PMTUDISC_DO = 2;
@@ -112,6 +113,7 @@ public final class Const {
 
     // IPPROTO_IPV6 options, ipv6(7).
     public static final int IPV6_CHECKSUM = 7;
+    public static final int IPV6_HDRINCL = 36;
     public static final int IPV6_UNICAST_HOPS = 16;
     public static final int IPV6_MULTICAST_IF = 17;
     public static final int IPV6_MULTICAST_HOPS = 18;
@@ -127,6 +129,22 @@ public final class Const {
     public static final int IPV6_HOPLIMIT = 52;
     public static final int IPV6_RECVTCLASS = 66;
     public static final int IPV6_TCLASS = 67;
+
+    // Origins of a struct sock_extended_err, linux/errqueue.h.
+    public static final int SO_EE_ORIGIN_NONE = 0;
+    public static final int SO_EE_ORIGIN_LOCAL = 1;
+    public static final int SO_EE_ORIGIN_ICMP = 2;
+    public static final int SO_EE_ORIGIN_ICMP6 = 3;
+
+    // AF_PACKET, packet(7).
+    public static final int SOL_PACKET = 263;
+    public static final int ETH_P_ALL = 3;
+    public static final int ETH_P_IP = 0x800;
+    public static final int PACKET_HOST = 0;
+    public static final int PACKET_BROADCAST = 1;
+    public static final int PACKET_MULTICAST = 2;
+    public static final int PACKET_OTHERHOST = 3;
+    public static final int PACKET_OUTGOING = 4;
 
     // SOL_RAW / SOL_ICMPV6 filters.
     public static final int ICMP_FILTER = 1;

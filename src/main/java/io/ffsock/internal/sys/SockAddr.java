@@ -72,6 +72,40 @@ public final class SockAddr {
         return new SockAddr(b, FAMILY_SIZE);
     }
 
+    /**
+     * An AF_PACKET address, packet(7): {@code ethertype} in host order (ETH_P_IP ...; stored in
+     * network order as sll_protocol wants), {@code ifindex} the interface (0: any).
+     */
+    public static SockAddr packet(int ethertype, int ifindex) {
+        byte[] b = new byte[(int) Structs.SOCKADDR_LL.byteSize()];
+        putFamily(b, Const.AF_PACKET);
+        b[2] = (byte) (ethertype >>> 8);
+        b[3] = (byte) ethertype;
+        putIntNative(b, 4, ifindex);
+        return new SockAddr(b, b.length);
+    }
+
+    /** AF_PACKET: the ethertype, host order. */
+    public int packetProtocol() {
+        return (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
+    }
+
+    /** AF_PACKET: the interface index. */
+    public int packetIfindex() {
+        return (bytes[4] & 0xff) | (bytes[5] & 0xff) << 8 | (bytes[6] & 0xff) << 16 | (bytes[7] & 0xff) << 24;
+    }
+
+    /** AF_PACKET: the packet type (PACKET_HOST, PACKET_MULTICAST, PACKET_OUTGOING ...). */
+    public int packetType() {
+        return bytes[10] & 0xff;
+    }
+
+    /** AF_PACKET: the link-level address (sll_halen bytes of sll_addr). */
+    public byte[] packetHardwareAddress() {
+        int n = Math.min(bytes[11] & 0xff, 8);
+        return Arrays.copyOfRange(bytes, 12, 12 + n);
+    }
+
     /** The largest pathname (bytes, without the NUL) that fits sun_path. */
     public static int maxUnixPathBytes() {
         return Const.UNIX_PATH_MAX - 1;

@@ -97,6 +97,58 @@ public final class Structs {
             JAVA_SHORT.withName("events"),
             JAVA_SHORT.withName("revents"));
 
+    /** struct ip_mreqn, ip(7): IP_ADD_MEMBERSHIP and IP_MULTICAST_IF; addresses in network order. */
+    public static final StructLayout IP_MREQN = structLayout(
+            JAVA_INT.withName("imr_multiaddr"),
+            JAVA_INT.withName("imr_address"),
+            JAVA_INT.withName("imr_ifindex"));
+
+    /** struct ip_mreq_source, ip(7): IP_ADD_SOURCE_MEMBERSHIP. */
+    public static final StructLayout IP_MREQ_SOURCE = structLayout(
+            JAVA_INT.withName("imr_multiaddr"),
+            JAVA_INT.withName("imr_interface"),
+            JAVA_INT.withName("imr_sourceaddr"));
+
+    /** struct ipv6_mreq, ipv6(7): IPV6_JOIN_GROUP. */
+    public static final StructLayout IPV6_MREQ = structLayout(
+            sequenceLayout(16, JAVA_BYTE).withName("ipv6mr_multiaddr"),
+            JAVA_INT.withName("ipv6mr_interface"));
+
+    /** struct in_pktinfo, ip(7): the IP_PKTINFO control message. */
+    public static final StructLayout IN_PKTINFO = structLayout(
+            JAVA_INT.withName("ipi_ifindex"),
+            JAVA_INT.withName("ipi_spec_dst"),
+            JAVA_INT.withName("ipi_addr"));
+
+    /** struct in6_pktinfo, ipv6(7): the IPV6_PKTINFO control message. */
+    public static final StructLayout IN6_PKTINFO = structLayout(
+            sequenceLayout(16, JAVA_BYTE).withName("ipi6_addr"),
+            JAVA_INT.withName("ipi6_ifindex"));
+
+    /** struct sock_extended_err, linux/errqueue.h: IP_RECVERR's control message. */
+    public static final StructLayout SOCK_EXTENDED_ERR = structLayout(
+            JAVA_INT.withName("ee_errno"),
+            JAVA_BYTE.withName("ee_origin"),
+            JAVA_BYTE.withName("ee_type"),
+            JAVA_BYTE.withName("ee_code"),
+            JAVA_BYTE.withName("ee_pad"),
+            JAVA_INT.withName("ee_info"),
+            JAVA_INT.withName("ee_data"));
+
+    /** struct icmp6_filter, RFC 3542: a set bit blocks that ICMPv6 type. */
+    public static final StructLayout ICMP6_FILTER = structLayout(
+            sequenceLayout(8, JAVA_INT).withName("icmp6_filt"));
+
+    /** struct sockaddr_ll, packet(7): a link-level address. */
+    public static final StructLayout SOCKADDR_LL = structLayout(
+            JAVA_SHORT.withName("sll_family"),
+            JAVA_SHORT.withName("sll_protocol"),
+            JAVA_INT.withName("sll_ifindex"),
+            JAVA_SHORT.withName("sll_hatype"),
+            JAVA_BYTE.withName("sll_pkttype"),
+            JAVA_BYTE.withName("sll_halen"),
+            sequenceLayout(8, JAVA_BYTE).withName("sll_addr"));
+
     /** struct ucred, unix(7): SO_PEERCRED and SCM_CREDENTIALS. */
     public static final StructLayout UCRED = structLayout(
             JAVA_INT.withName("pid"),

@@ -13,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The system calls, one static method each, named after the libc function.
@@ -42,6 +43,12 @@ public final class Syscalls {
 
     /** Heap data copied for a call that may block goes through at most this much native memory. */
     private static final int MAX_BOUNCE = 4 << 20;
+    /** The most buffers one sendmsg/recvmsg takes (IOV_MAX on Linux is 1024; ffsock's choice is lower). */
+    public static final int MAX_IOV = 64;
+    /** Control space kept per thread: enough for SCM_RIGHTS with 253 fds plus credentials. */
+    public static final int CONTROL_SPACE = 2048;
+    private static final long IOV_BASE = Structs.IOVEC.byteOffset(PathElement.groupElement("iov_base"));
+    private static final long IOV_LEN = Structs.IOVEC.byteOffset(PathElement.groupElement("iov_len"));
 
     private static final long MSG_NAME = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_name"));
     private static final long MSG_NAMELEN = Structs.MSGHDR.byteOffset(PathElement.groupElement("msg_namelen"));
@@ -79,6 +86,10 @@ public final class Syscalls {
     private static final MethodHandle FCNTL = LINKER.downcallHandle(symbol("fcntl"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle POLL = errnoHandle("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle READ = errnoHandle("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle WRITE = errnoHandle("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle GETUID = plainHandle("getuid", JAVA_INT);
+    private static final MethodHandle GETGID = plainHandle("getgid", JAVA_INT);
     private static final MethodHandle STRERRORNAME_NP = plainHandle("strerrorname_np", ADDRESS, JAVA_INT);
     private static final MethodHandle STRERRORDESC_NP = plainHandle("strerrordesc_np", ADDRESS, JAVA_INT);
 
@@ -97,8 +108,16 @@ public final class Syscalls {
         final MemorySegment value = arena.allocate(256, 8);
         final MemorySegment valueLen = arena.allocate(JAVA_INT);
         final MemorySegment msghdr = arena.allocate(Structs.MSGHDR);
-        final MemorySegment iovec = arena.allocate(Structs.IOVEC);
+        final MemorySegment iovecs = arena.allocate(Structs.IOVEC.byteSize() * MAX_IOV, 8);
+        MemorySegment control = arena.allocate(CONTROL_SPACE, 8);
         MemorySegment bounce = arena.allocate(16 * 1024, 16);
+        int lastMsgFlags;
+        long lastControlLen;
+
+        MemorySegment control(long size) {
+            if (control.byteSize() < size) control = Arena.ofAuto().allocate(size, 8);
+            return control;
+        }
 
         MemorySegment bounce(long size) {
             long want = Math.min(size, MAX_BOUNCE);
@@ -241,6 +260,72 @@ public final class Syscalls {
             int r = (int) POLL.invokeExact(s.errno, p, 1L, timeoutMillis);
             if (r < 0) return -s.errno();
             return r == 0 ? 0 : p.get(JAVA_SHORT, 6) & 0xffff;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** read(2) into a segment (blocking fds: native segments only; heap ones are copied). */
+    public static long read(int fd, MemorySegment data) {
+        Scratch s = scratch();
+        try {
+            long r;
+            if (data.isNative()) {
+                r = (long) READ.invokeExact(s.errno, fd, data, data.byteSize());
+            } else {
+                MemorySegment b = s.bounce(data.byteSize());
+                long n = Math.min(data.byteSize(), b.byteSize());
+                r = (long) READ.invokeExact(s.errno, fd, b, n);
+                if (r > 0) MemorySegment.copy(b, 0, data, 0, r);
+            }
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** write(2) from a segment (heap ones are copied). */
+    public static long write(int fd, MemorySegment data) {
+        Scratch s = scratch();
+        try {
+            long r;
+            if (data.isNative()) {
+                r = (long) WRITE.invokeExact(s.errno, fd, data, data.byteSize());
+            } else {
+                MemorySegment b = s.bounce(data.byteSize());
+                long n = Math.min(data.byteSize(), b.byteSize());
+                MemorySegment.copy(data, 0, b, 0, n);
+                r = (long) WRITE.invokeExact(s.errno, fd, b, n);
+            }
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** read(2) into {@code a[off, off+len)}. */
+    public static long read(int fd, byte[] a, int off, int len) {
+        return read(fd, MemorySegment.ofArray(a).asSlice(off, len));
+    }
+
+    /** write(2) from {@code a[off, off+len)}. */
+    public static long write(int fd, byte[] a, int off, int len) {
+        return write(fd, MemorySegment.ofArray(a).asSlice(off, len));
+    }
+
+    /** getuid(2). */
+    public static int getuid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** getgid(2). */
+    public static int getgid() {
+        try {
+            return (int) GETGID.invokeExact();
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -421,6 +506,135 @@ public final class Syscalls {
     /** recvfrom(2) into the buffer's remaining space. */
     public static long recvfrom(int fd, ByteBuffer buffer, int flags, boolean mayBlock) {
         return recvfrom(fd, MemorySegment.ofBuffer(buffer), flags, mayBlock);
+    }
+
+    // ---- messages --------------------------------------------------------------------------------
+
+    /**
+     * sendmsg(2): the remaining bytes of each buffer (gathered in order), the control messages,
+     * and the destination ({@code null} for a connected socket). Buffer positions are not moved.
+     * Heap buffers are copied to native memory first (an iovec cannot point into the Java heap).
+     */
+    public static long sendmsg(int fd, ByteBuffer[] buffers, List<Cmsg> control, SockAddr to, int flags) {
+        if (buffers.length > MAX_IOV) throw new IllegalArgumentException("sendmsg: more than " + MAX_IOV + " buffers");
+        Scratch s = scratch();
+        long heapBytes = 0;
+        for (ByteBuffer b : buffers) if (!b.isDirect()) heapBytes += b.remaining();
+        MemorySegment bounce = s.bounce(heapBytes);
+        if (bounce.byteSize() < heapBytes) {
+            bounce = Arena.ofAuto().allocate(heapBytes, 16); // larger than the per-thread cap: one-off
+        }
+        long at = 0;
+        for (int i = 0; i < buffers.length; i++) {
+            MemorySegment src = MemorySegment.ofBuffer(buffers[i]);
+            MemorySegment base;
+            if (buffers[i].isDirect()) {
+                base = src;
+            } else {
+                base = bounce.asSlice(at, src.byteSize());
+                MemorySegment.copy(src, 0, base, 0, src.byteSize());
+                at += src.byteSize();
+            }
+            s.iovecs.set(ADDRESS, i * Structs.IOVEC.byteSize() + IOV_BASE, base);
+            s.iovecs.set(JAVA_LONG, i * Structs.IOVEC.byteSize() + IOV_LEN, src.byteSize());
+        }
+        MemorySegment m = s.msghdr;
+        m.fill((byte) 0);
+        if (to != null) {
+            MemorySegment.copy(to.bytes, 0, s.addr, JAVA_BYTE_LAYOUT, 0, to.length);
+            m.set(ADDRESS, MSG_NAME, s.addr);
+            m.set(JAVA_INT, MSG_NAMELEN, to.length);
+        }
+        m.set(ADDRESS, MSG_IOV, s.iovecs);
+        m.set(JAVA_LONG, MSG_IOVLEN, buffers.length);
+        if (!control.isEmpty()) {
+            MemorySegment c = s.control(Cmsg.spaceOf(control));
+            long len = Cmsg.write(control, c);
+            m.set(ADDRESS, MSG_CONTROL, c);
+            m.set(JAVA_LONG, MSG_CONTROLLEN, len);
+        }
+        try {
+            long r = (long) SENDMSG.invokeExact(s.errno, fd, m, flags);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * recvmsg(2) into the remaining space of each buffer (scattered in order) with up to
+     * {@code controlSpace} bytes of control data. Buffer positions are not moved. Afterwards
+     * {@link #lastMsgFlags()}, {@link #lastControl()} and {@link #lastAddress()} describe what came.
+     */
+    public static long recvmsg(int fd, ByteBuffer[] buffers, int controlSpace, int flags) {
+        if (buffers.length > MAX_IOV) throw new IllegalArgumentException("recvmsg: more than " + MAX_IOV + " buffers");
+        Scratch s = scratch();
+        long heapBytes = 0;
+        for (ByteBuffer b : buffers) if (!b.isDirect()) heapBytes += b.remaining();
+        MemorySegment bounce = s.bounce(heapBytes);
+        if (bounce.byteSize() < heapBytes) bounce = Arena.ofAuto().allocate(heapBytes, 16); // one-off
+        MemorySegment[] targets = new MemorySegment[buffers.length];
+        long at = 0;
+        for (int i = 0; i < buffers.length; i++) {
+            MemorySegment dst = MemorySegment.ofBuffer(buffers[i]);
+            MemorySegment base;
+            if (buffers[i].isDirect()) {
+                base = dst;
+            } else {
+                base = bounce.asSlice(at, dst.byteSize());
+                targets[i] = dst;
+                at += dst.byteSize();
+            }
+            s.iovecs.set(ADDRESS, i * Structs.IOVEC.byteSize() + IOV_BASE, base);
+            s.iovecs.set(JAVA_LONG, i * Structs.IOVEC.byteSize() + IOV_LEN, dst.byteSize());
+        }
+        MemorySegment m = s.msghdr;
+        m.fill((byte) 0);
+        m.set(ADDRESS, MSG_NAME, s.addr);
+        m.set(JAVA_INT, MSG_NAMELEN, (int) s.addr.byteSize());
+        m.set(ADDRESS, MSG_IOV, s.iovecs);
+        m.set(JAVA_LONG, MSG_IOVLEN, buffers.length);
+        if (controlSpace > 0) {
+            MemorySegment c = s.control(controlSpace);
+            m.set(ADDRESS, MSG_CONTROL, c);
+            m.set(JAVA_LONG, MSG_CONTROLLEN, controlSpace);
+        }
+        try {
+            long r = (long) RECVMSG.invokeExact(s.errno, fd, m, flags);
+            if (r < 0) return -s.errno();
+            s.lastMsgFlags = m.get(JAVA_INT, MSG_FLAGS);
+            s.lastControlLen = controlSpace > 0 ? m.get(JAVA_LONG, MSG_CONTROLLEN) : 0;
+            s.addrLen.set(JAVA_INT, 0, m.get(JAVA_INT, MSG_NAMELEN));
+            // Copy what landed in the bounce regions back to the heap buffers, iovec by iovec.
+            long left = Math.min(r, totalRemaining(buffers));
+            long off = 0;
+            for (int i = 0; i < buffers.length && left > 0; i++) {
+                long n = Math.min(left, buffers[i].remaining());
+                if (targets[i] != null) MemorySegment.copy(bounce, off, targets[i], 0, n);
+                if (targets[i] != null) off += buffers[i].remaining();
+                left -= n;
+            }
+            return r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static long totalRemaining(ByteBuffer[] buffers) {
+        long n = 0;
+        for (ByteBuffer b : buffers) n += b.remaining();
+        return n;
+    }
+
+    /** The msg_flags the calling thread's last recvmsg returned (MSG_TRUNC, MSG_CTRUNC, MSG_EOR ...). */
+    public static int lastMsgFlags() {
+        return scratch().lastMsgFlags;
+    }
+
+    /** The control messages the calling thread's last recvmsg returned. */
+    public static List<Cmsg> lastControl() {
+        Scratch s = scratch();
+        return s.lastControlLen == 0 ? List.of() : Cmsg.read(s.control, s.lastControlLen);
     }
 
     // ---- options ---------------------------------------------------------------------------------

@@ -1,0 +1,96 @@
+package io.ffsock;
+
+import static io.ffsock.internal.sys.Const.SHUT_RDWR;
+
+import io.ffsock.internal.sys.Syscalls;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The life of one owned fd: a closed flag in the top bit and the number of calls in flight below.
+ *
+ * <p>A call acquires before it uses the number and releases after; close marks the fd closed and
+ * either closes it at once (nothing in flight) or wakes the calls in flight, and the last of them
+ * to leave closes it. So the number is never used after close(2), when another open may reuse it.
+ * Kept apart from its owner so that a {@link java.lang.ref.Cleaner} can close the fd of an owner
+ * that became unreachable without keeping the owner reachable.
+ */
+final class FdLife implements Runnable {
+    private static final int CLOSED = 1 << 30;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(FdLife.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final int fd;
+    private final boolean wakeWithShutdown;
+    private volatile int state;
+
+    /** For a socket: close wakes blocked calls with shutdown(2). */
+    FdLife(int fd) {
+        this(fd, true);
+    }
+
+    FdLife(int fd, boolean wakeWithShutdown) {
+        this.fd = fd;
+        this.wakeWithShutdown = wakeWithShutdown;
+    }
+
+    boolean tryAcquire() {
+        for (;;) {
+            int s = state;
+            if ((s & CLOSED) != 0) return false;
+            if (STATE.compareAndSet(this, s, s + 1)) return true;
+        }
+    }
+
+    void release() {
+        int s = (int) STATE.getAndAdd(this, -1) - 1;
+        if (s == CLOSED) Syscalls.close(fd); // the last call has left a closed fd
+    }
+
+    boolean isClosed() {
+        return (state & CLOSED) != 0;
+    }
+
+    /**
+     * Marks closed; closes now if idle, else wakes the calls in flight (the last one closes).
+     *
+     * @return true if this call closed it, false if it was already closed
+     */
+    boolean close() {
+        for (;;) {
+            int s = state;
+            if ((s & CLOSED) != 0) return false;
+            if (STATE.compareAndSet(this, s, s | CLOSED)) {
+                if (s == 0) {
+                    Syscalls.close(fd);
+                } else if (wakeWithShutdown) {
+                    // close(2) wakes none of the calls blocked on the fd; shutdown(2) wakes all.
+                    Syscalls.shutdown(fd, SHUT_RDWR);
+                }
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Gives up ownership without closing: the fd number is the caller's from now on.
+     *
+     * @return false if the fd was closed or is in use by a call
+     */
+    boolean detach() {
+        return STATE.compareAndSet(this, 0, CLOSED);
+    }
+
+    /** The Cleaner's action: the owner is unreachable, so no call can be in flight. */
+    @Override
+    public void run() {
+        close();
+    }
+}

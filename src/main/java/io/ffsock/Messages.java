@@ -1,0 +1,77 @@
+package io.ffsock;
+
+import static io.ffsock.internal.sys.Const.*;
+
+import io.ffsock.internal.sys.Cmsg;
+import io.ffsock.internal.sys.OptionValues;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns the kernel's control messages into typed ones; received fds become owned at once. */
+final class Messages {
+    private Messages() {}
+
+    static List<ControlMessage> fromKernel(List<Cmsg> raw) {
+        List<ControlMessage> out = new ArrayList<>(raw.size());
+        for (Cmsg c : raw) {
+            if (c.level() == SOL_SOCKET && c.type() == SCM_RIGHTS) {
+                List<OwnedFd> fds = new ArrayList<>();
+                for (int n : c.ints()) fds.add(OwnedFd.received(n)); // owned before anything can throw
+                if (!fds.isEmpty()) out.add(new ControlMessage.Rights(fds));
+            } else if (c.level() == SOL_SOCKET && c.type() == SCM_CREDENTIALS && c.data().length >= 12) {
+                int[] u = c.ints();
+                out.add(new ControlMessage.CredentialsMessage(new Credentials(u[0], u[1], u[2])));
+            } else if (c.level() == SOL_IP && c.type() == IP_TTL && c.data().length >= 1) {
+                out.add(new ControlMessage.Ttl(c.firstInt()));
+            } else if (c.level() == SOL_IP && c.type() == IP_TOS && c.data().length >= 1) {
+                out.add(new ControlMessage.Tos(c.firstByte()));
+            } else if (c.level() == SOL_IPV6 && c.type() == IPV6_HOPLIMIT && c.data().length >= 4) {
+                out.add(new ControlMessage.HopLimit(c.firstInt()));
+            } else if (c.level() == SOL_IP && c.type() == IP_PKTINFO && c.data().length >= 12) {
+                OptionValues.PacketInfo p = OptionValues.inPktinfo(c.data());
+                out.add(new ControlMessage.PacketInfo(p.ifindex(), ip(p.localAddress()), ip(p.destination())));
+            } else if (c.level() == SOL_IPV6 && c.type() == IPV6_PKTINFO && c.data().length >= 20) {
+                OptionValues.PacketInfo p = OptionValues.in6Pktinfo(c.data());
+                out.add(new ControlMessage.PacketInfo(p.ifindex(), null, ip(p.destination())));
+            } else if (((c.level() == SOL_IP && c.type() == IP_RECVERR) || (c.level() == SOL_IPV6 && c.type() == IPV6_RECVERR))
+                    && c.data().length >= 16) {
+                OptionValues.ExtendedError e = OptionValues.extendedError(c.data());
+                java.net.InetSocketAddress offender = e.offender() == null ? null
+                        : Addresses.fromKernel(e.offender()) instanceof java.net.InetSocketAddress a ? a : null;
+                out.add(new ControlMessage.ExtendedError(new Errno(e.errno()), e.origin(), e.type(), e.code(),
+                        e.info(), e.data(), offender));
+            } else {
+                out.add(new ControlMessage.Raw(c.level(), c.type(), c.data()));
+            }
+        }
+        return out;
+    }
+
+    /** The kernel form of a control message to send; Rights are handled by the caller (fds must be held). */
+    static Cmsg toKernel(ControlMessage m) {
+        return switch (m) {
+            case ControlMessage.CredentialsMessage c ->
+                    Cmsg.credentials(c.credentials().pid(), c.credentials().uid(), c.credentials().gid());
+            case ControlMessage.Ttl t -> Cmsg.ofInt(SOL_IP, IP_TTL, t.ttl());
+            case ControlMessage.Tos t -> Cmsg.ofInt(SOL_IP, IP_TOS, t.tos());
+            case ControlMessage.HopLimit h -> Cmsg.ofInt(SOL_IPV6, IPV6_HOPLIMIT, h.hopLimit());
+            // An IPv6 source address in destination() makes it IPV6_PKTINFO; anything else is IPv4.
+            case ControlMessage.PacketInfo p when p.destination() instanceof java.net.Inet6Address v6 ->
+                    new Cmsg(SOL_IPV6, IPV6_PKTINFO, OptionValues.in6Pktinfo(p.interfaceIndex(), v6.getAddress()));
+            case ControlMessage.PacketInfo p -> new Cmsg(SOL_IP, IP_PKTINFO, OptionValues.inPktinfo(p.interfaceIndex(),
+                    p.localAddress() == null ? null : p.localAddress().getAddress()));
+            case ControlMessage.Raw r -> new Cmsg(r.level(), r.type(), r.data());
+            case ControlMessage.ExtendedError e ->
+                    throw new IllegalArgumentException("an extended error (IP_RECVERR) can only be received");
+            case ControlMessage.Rights r -> throw new AssertionError("Rights are encoded by Socket.sendMsg");
+        };
+    }
+
+    private static java.net.InetAddress ip(byte[] b) {
+        try {
+            return java.net.InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e); // 4 or 16 bytes
+        }
+    }
+}

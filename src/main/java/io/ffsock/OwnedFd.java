@@ -1,0 +1,191 @@
+package io.ffsock;
+
+import static io.ffsock.internal.sys.Const.*;
+
+import io.ffsock.internal.sys.Syscalls;
+import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * An open file descriptor that this object owns: received over SCM_RIGHTS, inherited, or
+ * adopted. Closing it closes the fd (idempotent); one that becomes unreachable unclosed is closed
+ * by a {@link Cleaner}. Received fds always arrive with FD_CLOEXEC set (MSG_CMSG_CLOEXEC).
+ *
+ * <p>{@link #read} and {@link #write} use the fd itself (read(2), write(2)). {@link #reopen}
+ * gives a {@link FileChannel} for a file, through {@code /proc/self/fd}; a socket becomes a
+ * {@link Socket} with {@link #toSocket()}.
+ */
+public final class OwnedFd implements FdOwner {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private final FdLife life;
+    private final Cleaner.Cleanable cleanable;
+
+    private OwnedFd(int fd) {
+        this.life = new FdLife(fd, false);
+        this.cleanable = CLEANER.register(this, life);
+    }
+
+    /**
+     * Takes ownership of {@code fd}, an fd number this process has open (inherited from a parent,
+     * or passed by native code). From now on only this object may close it.
+     *
+     * @throws IllegalArgumentException if the number is negative
+     * @throws SyscallException         with EBADF if no such fd is open
+     */
+    public static OwnedFd adopt(int fd) throws IOException {
+        if (fd < 0) throw new IllegalArgumentException("adopt: negative fd " + fd);
+        int r = Syscalls.fcntl(fd, F_GETFD, 0);
+        if (r < 0) throw Errors.of("fcntl(" + fd + ", F_GETFD)", -r, null);
+        return new OwnedFd(fd);
+    }
+
+    static OwnedFd received(int fd) {
+        return new OwnedFd(fd);
+    }
+
+    FdLife life() {
+        return life;
+    }
+
+    static FdLife lifeOf(FdOwner o) {
+        return o instanceof Socket s ? s.life() : ((OwnedFd) o).life;
+    }
+
+    @Override
+    public int fdNumber() {
+        return life.fd;
+    }
+
+    /** Whether {@link #close()} has been called (or {@link #toSocket()} took the fd). */
+    public boolean isClosed() {
+        return life.isClosed();
+    }
+
+    /** Whether the fd is a socket (getsockopt SO_TYPE succeeds rather than ENOTSOCK). */
+    public boolean isSocket() throws IOException {
+        acquire("getsockopt(SO_TYPE)");
+        try {
+            long r = Syscalls.getsockoptInt(life.fd, SOL_SOCKET, SO_TYPE);
+            if (r == -ENOTSOCK) return false;
+            if (r < 0) throw Errors.of("getsockopt(SO_TYPE)", (int) -r, "fd " + life.fd);
+            return true;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Turns this fd into a {@link Socket}, asking the kernel its family, type and protocol
+     * (SO_DOMAIN, SO_TYPE, SO_PROTOCOL). The Socket owns the fd from then on and this object is
+     * closed without closing it.
+     *
+     * @throws SyscallException with ENOTSOCK if the fd is not a socket
+     */
+    public Socket toSocket() throws IOException {
+        Socket s;
+        acquire("toSocket");
+        try {
+            s = Socket.adoptNumber(life.fd);
+        } finally {
+            release();
+        }
+        if (!life.detach()) {
+            throw new IllegalStateException("toSocket: fd " + life.fd + " is in use by another thread");
+        }
+        cleanable.clean(); // detached: the cleaner's close is now a no-op
+        return s;
+    }
+
+    /** read(2) into {@code buffer[offset, offset+length)}; returns the bytes read, 0 at end of file. */
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        acquire("read");
+        try {
+            for (;;) {
+                long r = Syscalls.read(life.fd, buffer, offset, length);
+                if (r >= 0) return (int) r;
+                if (r != -EINTR) throw Errors.of("read", (int) -r, "fd " + life.fd);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** write(2) from {@code data[offset, offset+length)}; returns the bytes written. */
+    public int write(byte[] data, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, data.length);
+        acquire("write");
+        try {
+            for (;;) {
+                long r = Syscalls.write(life.fd, data, offset, length);
+                if (r >= 0) return (int) r;
+                if (r != -EINTR) throw Errors.of("write", (int) -r, "fd " + life.fd);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Opens the file this fd refers to again, as a {@link FileChannel}, through
+     * {@code /proc/self/fd/N}. Compound, and not the same open file description: the channel has
+     * its own offset and flags. Works for files, pipes and FIFOs; not for sockets.
+     */
+    public FileChannel reopen(OpenOption... options) throws IOException {
+        acquire("reopen");
+        try {
+            return FileChannel.open(Path.of("/proc/self/fd/" + life.fd), options);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Sets whether a child process started by exec(2) inherits this fd (clears or sets
+     * FD_CLOEXEC). Note that the JDK's {@link ProcessBuilder} closes every fd above 2 in the
+     * child anyway; this is for native launchers.
+     */
+    public void setInheritable(boolean inheritable) throws IOException {
+        acquire("fcntl(F_SETFD)");
+        try {
+            Fds.setCloexec(life.fd, !inheritable);
+        } finally {
+            release();
+        }
+    }
+
+    /** Whether FD_CLOEXEC is clear, fcntl(2) F_GETFD. */
+    public boolean isInheritable() throws IOException {
+        acquire("fcntl(F_GETFD)");
+        try {
+            return !Fds.isCloexec(life.fd);
+        } finally {
+            release();
+        }
+    }
+
+    @Override
+    public void close() {
+        life.close();
+        cleanable.clean();
+    }
+
+    private void acquire(String call) throws IOException {
+        if (!life.tryAcquire()) throw Errors.closed(call, "fd " + life.fd);
+    }
+
+    private void release() {
+        life.release();
+        Reference.reachabilityFence(this);
+    }
+
+    @Override
+    public String toString() {
+        return "OwnedFd[" + life.fd + (life.isClosed() ? " closed" : "") + "]";
+    }
+}

@@ -1,0 +1,100 @@
+package io.ffsock;
+
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@link Socket#recvMsg} received: the byte count, the flags the kernel set, the sender,
+ * and the control messages. It owns the fds that arrived in SCM_RIGHTS messages: closing it
+ * closes those not taken with {@link #takeFds()}, so use it in try-with-resources.
+ */
+public final class ReceivedMessage implements AutoCloseable {
+    private final long length;
+    private final int flags;
+    private final SocketAddress sender;
+    private final List<ControlMessage> control;
+    private List<OwnedFd> fds;
+
+    ReceivedMessage(long length, int flags, SocketAddress sender, List<ControlMessage> control, List<OwnedFd> fds) {
+        this.length = length;
+        this.flags = flags;
+        this.sender = sender;
+        this.control = List.copyOf(control);
+        this.fds = fds;
+    }
+
+    /**
+     * The bytes stored in the buffers; with {@link MsgFlag#TRUNC} among the receive flags, the
+     * real length of the datagram, which may be larger.
+     */
+    public long length() {
+        return length;
+    }
+
+    /** The flags the kernel set (msg_flags): TRUNC, CTRUNC, EOR, OOB, ERRQUEUE. */
+    public Set<MsgFlag> flags() {
+        EnumSet<MsgFlag> s = EnumSet.noneOf(MsgFlag.class);
+        for (MsgFlag f : MsgFlag.values()) if ((flags & f.bit()) != 0) s.add(f);
+        return s;
+    }
+
+    /** Whether the message was longer than the buffers and its tail was dropped (MSG_TRUNC). */
+    public boolean isTruncated() {
+        return (flags & MsgFlag.TRUNC.bit()) != 0;
+    }
+
+    /** The sender's address (null on a connection-oriented socket, where the kernel gives none). */
+    public SocketAddress sender() {
+        return sender;
+    }
+
+    /** All control messages, in the order the kernel wrote them. */
+    public List<ControlMessage> control() {
+        return control;
+    }
+
+    /** The sender's credentials, if an SCM_CREDENTIALS message came (SO_PASSCRED on). */
+    public java.util.Optional<Credentials> credentials() {
+        for (ControlMessage m : control) {
+            if (m instanceof ControlMessage.CredentialsMessage c) return java.util.Optional.of(c.credentials());
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The fds received (from every SCM_RIGHTS message), still owned by this message. */
+    public List<OwnedFd> fds() {
+        return fds;
+    }
+
+    /** Takes ownership of the received fds: closing this message will no longer close them. */
+    public List<OwnedFd> takeFds() {
+        List<OwnedFd> taken = fds;
+        fds = List.of();
+        return taken;
+    }
+
+    /** Closes the received fds that were not taken. */
+    @Override
+    public void close() {
+        for (OwnedFd f : fds) f.close();
+        fds = List.of();
+    }
+
+    static List<OwnedFd> collectFds(List<ControlMessage> control) {
+        List<OwnedFd> all = new ArrayList<>();
+        for (ControlMessage m : control) {
+            if (m instanceof ControlMessage.Rights r) {
+                for (FdOwner f : r.fds()) all.add((OwnedFd) f);
+            }
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
+    public String toString() {
+        return "ReceivedMessage[" + length + " bytes, flags=" + flags() + ", from " + sender + ", control=" + control + "]";
+    }
+}

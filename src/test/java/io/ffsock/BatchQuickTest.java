@@ -1,0 +1,37 @@
+package io.ffsock;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class BatchQuickTest {
+    @Test
+    void thirtyTwoMixedSizesRoundTrip() throws Exception {
+        Random rnd = new Random(7);
+        for (SocketType t : new SocketType[] {SocketType.DGRAM, SocketType.SEQPACKET}) {
+            try (SocketPair p = Socket.pair(t); MessageBatch out = new MessageBatch(32, 2048); MessageBatch in = new MessageBatch(32, 2048)) {
+                p.first().setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1 << 20);
+                byte[][] msgs = new byte[32][];
+                out.clear();
+                for (int i = 0; i < 32; i++) {
+                    msgs[i] = new byte[rnd.nextInt(2049)];
+                    rnd.nextBytes(msgs[i]);
+                    out.add(msgs[i], 0, msgs[i].length);
+                }
+                int sent = 0;
+                while (sent < 32) sent += p.first().sendBatch(out, sent);
+                int got = 0;
+                while (got < 32) {
+                    int n = p.second().recvBatch(in);
+                    for (int i = 0; i < n; i++) {
+                        assertArrayEquals(msgs[got + i], in.data(i), t + " message " + (got + i));
+                        assertFalse(in.isTruncated(i));
+                    }
+                    got += n;
+                }
+                assertEquals(32, got);
+            }
+        }
+    }
+}
