@@ -1,4 +1,5 @@
 /** ffsock: typed Linux sockets through the Foreign Function and Memory API. */
 module io.ffsock {
     exports io.ffsock;
+    exports io.ffsock.packet;
 }

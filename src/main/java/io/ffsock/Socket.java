@@ -792,7 +792,7 @@ public final class Socket implements FdOwner {
                     advance(buffers, r);
                     return r;
                 }
-                onFailure((int) -r, POLLOUT, deadline, call, target);
+                onFailure((int) -r, bits, POLLOUT, deadline, call, target);
             }
         } finally {
             for (FdLife l : held) l.release();
@@ -851,7 +851,7 @@ public final class Socket implements FdOwner {
                     return new ReceivedMessage(r, msgFlags, sender, control, fds);
                 }
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmsg", describeLocal());
-                onFailure((int) -r, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
+                onFailure((int) -r, bits, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
             }
         } finally {
             release();
@@ -1104,6 +1104,15 @@ public final class Socket implements FdOwner {
     private void onFailure(int errno, int userFlags, int events, long deadline, String call, Object address) throws IOException {
         // The caller's MSG_DONTWAIT: this one call must not wait, whatever the timeout says.
         if (errno == EAGAIN && (userFlags & MSG_DONTWAIT) != 0) throw Errors.of(call, errno, where(address));
+        onFailure(errno, events, deadline, call, address);
+    }
+
+    /**
+     * As below, for a call made with the caller's {@code flags}: with MSG_DONTWAIT, EAGAIN is the
+     * answer (a {@link SyscallException}), whatever the socket's timeout; it is never waited for.
+     */
+    private void onFailure(int errno, int flags, int events, long deadline, String call, Object address) throws IOException {
+        if (errno == EAGAIN && (flags & MSG_DONTWAIT) != 0) throw Errors.of(call, errno, where(address));
         onFailure(errno, events, deadline, call, address);
     }
 

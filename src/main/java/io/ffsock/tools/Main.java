@@ -1,7 +1,95 @@
 package io.ffsock.tools;
 
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code ffsock} command: dispatches to a {@link Command} by name.
+ *
+ * <p>Exit status: {@link #OK} (0) on success, {@link #FAILED} (1) when a socket call failed (the
+ * error is one line on stderr, with the library's message), {@link #USAGE} (2) on bad usage.
+ */
 public final class Main {
+    /** Exit status: success. */
+    public static final int OK = 0;
+    /** Exit status: a socket call failed (connection refused, missing path, address in use...). */
+    public static final int FAILED = 1;
+    /** Exit status: bad usage (unknown command or option, missing or malformed argument). */
+    public static final int USAGE = 2;
+
+    /** Every subcommand; adding one is a class and a line here. */
+    static final List<Command> COMMANDS = List.of(
+            new UnixCommand());
+
+    private Main() {}
+
     public static void main(String[] args) {
-        System.out.println("ffsock");
+        int status = run(Arrays.asList(args), System.out, System.err, System.in);
+        System.out.flush();
+        System.err.flush();
+        // Exits even though a thread may still be blocked reading stdin.
+        System.exit(status);
+    }
+
+    /** Runs the command line {@code args} (without the program name); returns the exit status. */
+    public static int run(List<String> args, PrintStream out, PrintStream err, InputStream in) {
+        if (args.isEmpty()) {
+            err.print(usage());
+            return USAGE;
+        }
+        String first = args.get(0);
+        if (first.equals("-h") || first.equals("--help")) {
+            out.print(usage());
+            return OK;
+        }
+        if (first.equals("help")) {
+            if (args.size() == 1) {
+                out.print(usage());
+                return OK;
+            }
+            Command c = find(args.get(1));
+            if (c == null) return unknownCommand(args.get(1), err);
+            out.print(c.usage());
+            return OK;
+        }
+        if (first.startsWith("-")) {
+            err.println("ffsock: unknown option " + first + " (try 'ffsock --help')");
+            return USAGE;
+        }
+        Command c = find(first);
+        if (c == null) return unknownCommand(first, err);
+        try {
+            return c.run(args.subList(1, args.size()), out, err, in);
+        } catch (UsageException e) {
+            err.println("ffsock " + c.name() + ": " + e.getMessage() + " (try 'ffsock " + c.name() + " --help')");
+            return USAGE;
+        }
+    }
+
+    private static int unknownCommand(String name, PrintStream err) {
+        err.println("ffsock: unknown command '" + name + "' (try 'ffsock --help')");
+        return USAGE;
+    }
+
+    private static Command find(String name) {
+        for (Command c : COMMANDS) if (c.name().equals(name)) return c;
+        return null;
+    }
+
+    /** The help of the command itself. */
+    static String usage() {
+        StringBuilder b = new StringBuilder();
+        b.append("Usage: ffsock COMMAND [OPTIONS] [ARGS...]\n");
+        b.append("Linux sockets from the command line, through ffsock (Java FFM, no JNI).\n\n");
+        b.append("Commands:\n");
+        int width = COMMANDS.stream().mapToInt(c -> c.name().length()).max().orElse(0);
+        for (Command c : COMMANDS) {
+            b.append("  ").append(c.name()).append(" ".repeat(width - c.name().length() + 2)).append(c.summary()).append('\n');
+        }
+        b.append("\n'ffsock COMMAND --help' (or 'ffsock help COMMAND') shows a command's options.\n");
+        b.append("Exit status: 0 success, 1 a socket call failed (the error is on stderr), 2 bad usage.\n");
+        return b.toString();
     }
 }
