@@ -835,7 +835,7 @@ public final class Socket implements FdOwner {
                     int msgFlags = Syscalls.lastMsgFlags();
                     java.util.List<ControlMessage> control = Messages.fromKernel(Syscalls.lastControl());
                     java.util.List<OwnedFd> fds = ReceivedMessage.collectFds(control);
-                    SocketAddress sender = Addresses.fromKernel(Syscalls.lastAddress());
+                    SocketAddress sender = lastSender();
                     if (fd.isClosed()) {
                         fds.forEach(OwnedFd::close);
                         throw Errors.closedDuringCall("recvmsg", describeLocal());
@@ -1099,12 +1099,6 @@ public final class Socket implements FdOwner {
     /** A virtual thread never blocks in the kernel: it waits in {@link Readiness} instead. */
     private int callFlags(int flags) {
         return timeoutNanos < 0 && Thread.currentThread().isVirtual() ? flags | MSG_DONTWAIT : flags;
-    }
-
-    private void onFailure(int errno, int userFlags, int events, long deadline, String call, Object address) throws IOException {
-        // The caller's MSG_DONTWAIT: this one call must not wait, whatever the timeout says.
-        if (errno == EAGAIN && (userFlags & MSG_DONTWAIT) != 0) throw Errors.of(call, errno, where(address));
-        onFailure(errno, events, deadline, call, address);
     }
 
     /**
