@@ -283,9 +283,14 @@ class SocketOptionsTest {
     @Test
     void anOptionFfsockDoesNotKnowIsUnsupported() throws Exception {
         try (Socket s = Socket.open(Family.INET, SocketType.DGRAM)) {
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> s.getOption(StandardSocketOptions.IP_MULTICAST_IF));
-            assertTrue(e.getMessage().contains("IP_MULTICAST_IF"), e.getMessage());
+            SocketOption<Integer> unknown = new SocketOption<>() {
+                @Override public String name() { return "SO_MADE_UP"; }
+                @Override public Class<Integer> type() { return Integer.class; }
+            };
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> s.getOption(unknown));
+            assertTrue(e.getMessage().contains("SO_MADE_UP"), e.getMessage());
+            e = assertThrows(UnsupportedOperationException.class, () -> s.setOption(unknown, 1));
+            assertTrue(e.getMessage().contains("SO_MADE_UP"), e.getMessage());
         }
     }
 
