@@ -60,7 +60,8 @@ final class Addresses {
                 System.arraycopy(ip.getAddress(), 0, mapped, 12, 4);
                 return SockAddr.inet6(mapped, in.getPort(), 0, 0);
             }
-            throw new IllegalArgumentException(call + ": IP address " + address + " given to an " + family + " socket");
+            throw new IllegalArgumentException(call + ": " + (ip instanceof Inet4Address ? Family.INET : Family.INET6)
+                    + " address " + address + " given to an " + family + " socket");
         }
         throw new IllegalArgumentException(call + ": unsupported address type " + address.getClass().getName()
                 + " (use UnixAddress, UnixDomainSocketAddress, InetSocketAddress or PacketAddress)");
