@@ -21,11 +21,11 @@ final class Messages {
             } else if (c.level() == SOL_SOCKET && c.type() == SCM_CREDENTIALS && c.data().length >= 12) {
                 int[] u = c.ints();
                 out.add(new ControlMessage.CredentialsMessage(new Credentials(u[0], u[1], u[2])));
-            } else if (c.level() == SOL_IP && c.type() == IP_TTL && c.data().length >= 1) {
+            } else if (c.level() == SOL_IP && c.type() == IP_TTL && c.data().length >= 1 && isByte(c.firstInt())) {
                 out.add(new ControlMessage.Ttl(c.firstInt()));
             } else if (c.level() == SOL_IP && c.type() == IP_TOS && c.data().length >= 1) {
                 out.add(new ControlMessage.Tos(c.firstByte()));
-            } else if (c.level() == SOL_IPV6 && c.type() == IPV6_HOPLIMIT && c.data().length >= 4) {
+            } else if (c.level() == SOL_IPV6 && c.type() == IPV6_HOPLIMIT && c.data().length >= 4 && isByte(c.firstInt())) {
                 out.add(new ControlMessage.HopLimit(c.firstInt()));
             } else if (c.level() == SOL_IP && c.type() == IP_PKTINFO && c.data().length >= 12) {
                 OptionValues.PacketInfo p = OptionValues.inPktinfo(c.data());
@@ -45,6 +45,14 @@ final class Messages {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a TTL or hop limit is one (0..255); the kernel writes no other, and anything else is
+     * kept as {@link ControlMessage.Raw} rather than thrown at the caller of recvmsg.
+     */
+    private static boolean isByte(int v) {
+        return v >= 0 && v <= 255;
     }
 
     /** The kernel form of a control message to send; Rights are handled by the caller (fds must be held). */
