@@ -111,7 +111,8 @@ public record Cmsg(int level, int type, byte[] data) {
         long at = 0;
         while (at + HEADER <= controlLen) {
             long cmsgLen = control.get(JAVA_LONG, at + CMSG_LEN_OFFSET);
-            if (cmsgLen < HEADER || at + cmsgLen > controlLen) break;
+            // Compared as cmsgLen > controlLen - at: at + cmsgLen overflows for a huge cmsg_len.
+            if (cmsgLen < HEADER || cmsgLen > controlLen - at) break;
             int level = control.get(JAVA_INT, at + CMSG_LEVEL_OFFSET);
             int type = control.get(JAVA_INT, at + CMSG_TYPE_OFFSET);
             byte[] data = new byte[(int) (cmsgLen - dataOffset())];
