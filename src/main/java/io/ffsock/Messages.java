@@ -11,13 +11,38 @@ import java.util.List;
 final class Messages {
     private Messages() {}
 
+    /**
+     * The typed messages. Every fd of every SCM_RIGHTS message is owned first, before anything
+     * else is decoded; should decoding still throw, those fds are closed before the exception
+     * leaves, so none is left to the Cleaner.
+     */
     static List<ControlMessage> fromKernel(List<Cmsg> raw) {
-        List<ControlMessage> out = new ArrayList<>(raw.size());
+        List<List<OwnedFd>> received = new ArrayList<>();
         for (Cmsg c : raw) {
             if (c.level() == SOL_SOCKET && c.type() == SCM_RIGHTS) {
                 List<OwnedFd> fds = new ArrayList<>();
-                for (int n : c.ints()) fds.add(OwnedFd.received(n)); // owned before anything can throw
-                if (!fds.isEmpty()) out.add(new ControlMessage.Rights(fds));
+                for (int n : c.ints()) fds.add(OwnedFd.received(n));
+                received.add(fds);
+            }
+        }
+        try {
+            return typed(raw, received.iterator());
+        } catch (RuntimeException | Error e) {
+            for (List<OwnedFd> fds : received) fds.forEach(OwnedFd::close);
+            throw e;
+        }
+    }
+
+    private static List<ControlMessage> typed(List<Cmsg> raw, java.util.Iterator<List<OwnedFd>> received) {
+        List<ControlMessage> out = new ArrayList<>(raw.size());
+        for (Cmsg c : raw) {
+            if (c.level() == SOL_SOCKET && c.type() == SCM_RIGHTS) {
+                // One Rights holds at most 253 fds (SCM_MAX_FD); the kernel sends no more in one
+                // message, but a longer payload is split rather than refused.
+                List<OwnedFd> fds = received.next();
+                for (int i = 0; i < fds.size(); i += ControlMessage.MAX_FDS) {
+                    out.add(new ControlMessage.Rights(fds.subList(i, Math.min(fds.size(), i + ControlMessage.MAX_FDS))));
+                }
             } else if (c.level() == SOL_SOCKET && c.type() == SCM_CREDENTIALS && c.data().length >= 12) {
                 int[] u = c.ints();
                 out.add(new ControlMessage.CredentialsMessage(new Credentials(u[0], u[1], u[2])));
