@@ -70,6 +70,14 @@ public final class Socket implements FdOwner {
 
     private record CachedAddress(SocketAddress address, SockAddr kernel) {}
 
+    /**
+     * Set by {@link #bind(UnixAddress, Set, boolean)}: the kernel knows the socket by the private
+     * name it was bound to, the caller by the name it was moved to.
+     */
+    private volatile BoundName boundName;
+
+    private record BoundName(UnixAddress kernel, UnixAddress shown) {}
+
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
         this.fd = new FdLife(fd);
         this.family = family;
@@ -215,6 +223,50 @@ public final class Socket implements FdOwner {
         }
     }
 
+    /**
+     * Binds a pathname AF_UNIX socket whose file has exactly {@code mode} (e.g. {@code rw-------})
+     * from the moment it appears at its path; refuses to replace any existing file. Compound: see
+     * {@link #bind(UnixAddress, Set, boolean)}.
+     */
+    public void bind(UnixAddress address, Set<java.nio.file.attribute.PosixFilePermission> mode) throws IOException {
+        bind(address, mode, false);
+    }
+
+    /**
+     * Binds a pathname AF_UNIX socket whose file has exactly {@code mode} from the moment it
+     * appears at its path, with no window in which another user could connect through a wider
+     * mode (the umask is process-wide, so it is not used). Compound: creates a private directory
+     * (mkdir(2), mode 0700) next to the path, binds there (bind(2)), sets the mode (chmod(2)),
+     * gives the file its name with link(2), which never replaces an existing file, and removes the
+     * private name and directory (unlink(2), rmdir(2)).
+     *
+     * <p>With {@code replaceStale}, an existing file at the path is replaced, atomically with
+     * rename(2), only if it is a socket (S_ISSOCK; a symlink is not followed) that nobody listens
+     * on (connect(2) gives ECONNREFUSED). A live socket, or a file of another kind, is never
+     * replaced: that fails with a {@link java.net.BindException} (EADDRINUSE) saying which.
+     * (Two servers replacing the same stale file at the same moment can still race each other.)
+     *
+     * <p>The kernel keeps the private name as the socket's address: {@link #localAddress()} shows
+     * {@code address}, but a peer's {@code getpeername} shows the private name (now removed). The
+     * directory of {@code address} needs 17 bytes more room in sun_path than the path itself.
+     *
+     * @throws IllegalArgumentException if the address is not a path, the socket not AF_UNIX, or
+     *         the path leaves no room for the private directory
+     * @throws java.net.BindException   EADDRINUSE if the path exists (and is not a stale socket
+     *         that may be replaced), EACCES if its directory is not writable
+     */
+    public void bind(UnixAddress address, Set<java.nio.file.attribute.PosixFilePermission> mode, boolean replaceStale)
+            throws IOException {
+        UnixAddress kernelName = SecureBind.bind(this, address, mode, replaceStale);
+        boundName = new BoundName(kernelName, address);
+    }
+
+    /** The address to show for what getsockname gave: the final name after a bind with a mode. */
+    private SocketAddress shown(SocketAddress a) {
+        BoundName b = boundName;
+        return b != null && b.kernel.equals(a) ? b.shown : a;
+    }
+
     /** Listens with a backlog of 4096 (the kernel caps it at net.core.somaxconn), listen(2). */
     public void listen() throws IOException {
         listen(DEFAULT_BACKLOG);
@@ -248,7 +300,11 @@ public final class Socket implements FdOwner {
                     if (r >= 0) Syscalls.close(r);
                     throw Errors.closedDuringCall("accept", describeLocal());
                 }
-                if (r >= 0) return new Socket(r, family, type, protocol);
+                if (r >= 0) {
+                    Socket accepted = new Socket(r, family, type, protocol);
+                    accepted.boundName = boundName;
+                    return accepted;
+                }
                 onFailure(-r, POLLIN, deadline, "accept", null);
             }
         } finally {
@@ -359,7 +415,7 @@ public final class Socket implements FdOwner {
         try {
             int r = Syscalls.getsockname(fd.fd);
             if (r < 0) throw Errors.of("getsockname", -r, null);
-            return Addresses.fromKernel(Syscalls.lastAddress());
+            return shown(Addresses.fromKernel(Syscalls.lastAddress()));
         } finally {
             release();
         }
@@ -1151,7 +1207,7 @@ public final class Socket implements FdOwner {
         if (!fd.isClosed()) {
             int r = Syscalls.getsockname(fd.fd);
             if (r >= 0) {
-                SocketAddress a = Addresses.fromKernel(Syscalls.lastAddress());
+                SocketAddress a = shown(Addresses.fromKernel(Syscalls.lastAddress()));
                 if (a != null && !(a instanceof UnixAddress u && u.kind() == UnixAddress.Kind.UNNAMED)) return a;
             }
         }

@@ -1,0 +1,159 @@
+package io.ffsock;
+
+import static io.ffsock.internal.sys.Const.EACCES;
+import static io.ffsock.internal.sys.Const.EADDRINUSE;
+import static io.ffsock.internal.sys.Const.ECONNREFUSED;
+import static io.ffsock.internal.sys.Const.ENOENT;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Binding a pathname AF_UNIX socket with a file mode and no window in which the socket file
+ * exists at its path with a wider mode (see {@link Socket#bind(UnixAddress, Set, boolean)}).
+ *
+ * <p>bind(2) creates the socket file with mode 0777 less the process umask, and the umask is
+ * process-wide (changing it races every other thread). So: bind inside a fresh private directory
+ * (mode 0700, made next to the target so that the final step stays on one filesystem), chmod the
+ * file there, where nobody else can reach it, then give it its final name atomically, then remove
+ * the private directory. The final name is given with link(2), which fails with EEXIST rather than
+ * replace anything (the JDK's {@link Files#createLink}; renameat2(RENAME_NOREPLACE) would do the
+ * same but is refused by some filesystems), followed by unlinking the private name. Only a stale
+ * socket file is ever replaced, and only when asked: it must be a socket (S_ISSOCK, not followed
+ * through a symlink) and connect(2) to it must fail with ECONNREFUSED (nobody listens); then
+ * rename(2) replaces it atomically ({@link StandardCopyOption#ATOMIC_MOVE}).
+ */
+final class SecureBind {
+    private SecureBind() {}
+
+    /** The private directory's name: ".ffsock-" and 6 random characters; "/s" is the socket. */
+    private static final int EXTRA_BYTES = "/.ffsock-XXXXXX/s".length();
+    private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz234567";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private enum Existing { GONE, STALE, LIVE, NOT_A_SOCKET }
+
+    /** Binds {@code socket}; returns the private address the kernel knows it by (now unlinked). */
+    static UnixAddress bind(Socket socket, UnixAddress address, Set<PosixFilePermission> mode, boolean replaceStale)
+            throws IOException {
+        Objects.requireNonNull(address, "bind: address is null");
+        Objects.requireNonNull(mode, "bind: mode is null");
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission p : mode) perms.add(Objects.requireNonNull(p, "bind: a permission in mode is null"));
+        if (!socket.family().equals(Family.UNIX)) {
+            throw new IllegalArgumentException("bind: AF_UNIX address " + address + " given to an " + socket.family() + " socket");
+        }
+        if (address.kind() != UnixAddress.Kind.PATH) {
+            throw new IllegalArgumentException("bind: a file mode needs a path address, not " + address);
+        }
+        Path target = address.toPath();
+        Path parent = target.getParent() != null ? target.getParent() : Path.of(".");
+        int bytes = parent.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + EXTRA_BYTES;
+        if (bytes > 107) {
+            throw new IllegalArgumentException("bind: " + address + " leaves no room for the private directory the"
+                    + " socket is created in: its directory name plus " + EXTRA_BYTES + " bytes is " + bytes
+                    + " bytes, sun_path holds at most 107");
+        }
+        Path dir = privateDirectory(parent, address);
+        Path temporary = dir.resolve("s");
+        UnixAddress kernelName = UnixAddress.path(temporary);
+        try {
+            try {
+                socket.bind(kernelName);
+            } catch (IOException e) {
+                // The private name means nothing to the caller: report the address asked for.
+                if (!(e instanceof SyscallError s)) throw e;
+                IOException named = Errors.of("bind", s.errno().value(), address);
+                named.initCause(e);
+                throw named;
+            }
+            Files.setPosixFilePermissions(temporary, perms);
+            place(socket, temporary, target, address, replaceStale);
+        } finally {
+            Files.deleteIfExists(temporary); // gone already when it was renamed
+            Files.deleteIfExists(dir);
+        }
+        return kernelName;
+    }
+
+    private static Path privateDirectory(Path parent, UnixAddress address) throws IOException {
+        var attribute = PosixFilePermissions.asFileAttribute(EnumSet.of(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+        for (int attempt = 0; ; attempt++) {
+            StringBuilder name = new StringBuilder(".ffsock-");
+            for (int i = 0; i < 6; i++) name.append(LETTERS.charAt(RANDOM.nextInt(LETTERS.length())));
+            try {
+                return Files.createDirectory(parent.resolve(name.toString()), attribute); // mkdir(2) with mode 0700
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) throw e;
+            } catch (AccessDeniedException e) {
+                IOException denied = Errors.of("bind", EACCES, address + " (cannot create a directory in " + parent + ")");
+                denied.initCause(e);
+                throw denied;
+            }
+        }
+    }
+
+    /** Gives the socket file its final name: never over an existing file, except a stale socket if asked. */
+    private static void place(Socket socket, Path temporary, Path target, UnixAddress address, boolean replaceStale)
+            throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Files.createLink(target, temporary); // link(2): EEXIST if the target exists
+                return;
+            } catch (FileAlreadyExistsException e) {
+                if (!replaceStale) throw inUse(address, "the file exists (not replaced)");
+            }
+            switch (probe(target, socket.type())) {
+                case NOT_A_SOCKET -> throw inUse(address, "the file exists and is not a socket (not replaced)");
+                case LIVE -> throw inUse(address, "a socket is listening on it (not replaced)");
+                case GONE -> {
+                    if (attempt == 3) throw inUse(address, "the file keeps reappearing");
+                }
+                case STALE -> {
+                    // rename(2): the stale file is replaced atomically; the target never goes missing
+                    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** What is at {@code target}: nothing, a stale socket, a live one, or no socket at all. */
+    private static Existing probe(Path target, SocketType type) throws IOException {
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return Existing.GONE;
+        }
+        if ((mode & S_IFMT) != S_IFSOCK) return Existing.NOT_A_SOCKET;
+        try (Socket probe = Socket.open(Family.UNIX, type)) {
+            probe.setTimeout(Duration.ZERO);
+            int errno = probe.connectEx(UnixAddress.path(target));
+            if (errno == ECONNREFUSED) return Existing.STALE;
+            if (errno == ENOENT) return Existing.GONE;
+            return Existing.LIVE; // connected, in progress, backlog full, another socket type, no permission...
+        }
+    }
+
+    private static IOException inUse(UnixAddress address, String why) {
+        Errno e = new Errno(EADDRINUSE);
+        return new Errors.Bind("bind", e, "bind(" + address + "): " + e.symbol() + " (" + e.description() + "): " + why);
+    }
+}
