@@ -12,6 +12,7 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -67,6 +68,10 @@ public final class Socket implements FdOwner {
     private volatile long timeoutNanos = -1;
     /** The last address given to sendTo and its kernel form, so repeated sends allocate nothing. */
     private volatile CachedAddress lastTarget;
+    /** Set once a virtual thread accepted or connected in blocking mode: O_NONBLOCK stays set. */
+    private volatile boolean forcedNonBlocking;
+    /** Brackets calls that may wait, so that Thread.interrupt() closes the socket and wakes them. */
+    private final Interruption.Closing interruptor;
 
     private record CachedAddress(SocketAddress address, SockAddr kernel) {}
 
@@ -76,6 +81,7 @@ public final class Socket implements FdOwner {
         this.type = type;
         this.protocol = protocol;
         this.cleanable = CLEANER.register(this, this.fd);
+        this.interruptor = new Interruption.Closing(this.fd);
     }
 
     // ---- creating ------------------------------------------------------------------------------
@@ -238,21 +244,30 @@ public final class Socket implements FdOwner {
      */
     public Socket accept() throws IOException {
         acquire("accept", null);
+        boolean waits = beginWait(0);
+        Socket accepted = null;
         try {
+            if (timeoutNanos < 0 && Thread.currentThread().isVirtual()) forceNonBlocking();
             long deadline = deadline();
-            boolean virtual = Thread.currentThread().isVirtual();
             for (;;) {
-                if (virtual && timeoutNanos < 0 && !Readiness.await(fd.fd, POLLIN, 0)) continue;
                 int r = Syscalls.accept4(fd.fd, SOCK_CLOEXEC);
                 if (fd.isClosed()) {
                     if (r >= 0) Syscalls.close(r);
                     throw Errors.closedDuringCall("accept", describeLocal());
                 }
-                if (r >= 0) return new Socket(r, family, type, protocol);
+                if (r >= 0) {
+                    accepted = new Socket(r, family, type, protocol);
+                    return accepted;
+                }
                 onFailure(-r, POLLIN, deadline, "accept", null);
             }
         } finally {
-            release();
+            try {
+                endWait(waits, "accept", null);
+            } catch (IOException e) {
+                if (accepted != null) accepted.close(); // interrupted: the caller never sees it
+                throw e;
+            }
         }
     }
 
@@ -279,9 +294,11 @@ public final class Socket implements FdOwner {
     private int connect(SocketAddress address, boolean timeoutThrows) throws IOException {
         SockAddr a = Addresses.toKernel(address, family, "connect");
         acquire("connect", address);
+        boolean waits = beginWait(0);
         try {
-            long deadline = deadline();
             long timeout = timeoutNanos;
+            if (timeout < 0 && Thread.currentThread().isVirtual()) forceNonBlocking();
+            long deadline = deadline();
             int r;
             do {
                 r = Syscalls.connect(fd.fd, a);
@@ -293,23 +310,33 @@ public final class Socket implements FdOwner {
             // (AF_UNIX says EAGAIN when the listener's backlog is full; retrying is the only way.)
             boolean inProgress = errno == EINPROGRESS || (errno == EAGAIN && family.equals(Family.UNIX));
             if (!inProgress || timeout == 0) return errno;
+            long backoff = 50_000;
             for (;;) {
                 if (errno == EINPROGRESS) {
-                    if (!Readiness.await(fd.fd, POLLOUT, deadline)) {
+                    int w = Readiness.await(fd, POLLOUT, deadline);
+                    if (w == Readiness.INTERRUPTED) throw interrupted("connect", address);
+                    if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
+                    if (w == Readiness.TIMED_OUT) {
                         if (timeoutThrows) throw Errors.timeout("connect", address, timeout);
                         return ETIMEDOUT;
                     }
-                    if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
                     long so = Syscalls.getsockoptInt(fd.fd, SOL_SOCKET, SO_ERROR);
                     return so < 0 ? (int) -so : (int) so;
                 }
-                // AF_UNIX backlog full: wait a little and try again (the listener gives no event).
-                if (deadline != 0 && System.nanoTime() - deadline >= 0) {
+                // AF_UNIX backlog full: sleep a little and try again. No fd event says when the
+                // listener has room (poll reports an unconnected AF_UNIX socket ready at once), so
+                // this is a timed park, doubling up to 10 ms; interrupt cuts it short (unpark),
+                // close is seen when it ends.
+                long now = System.nanoTime();
+                if (deadline != 0 && now - deadline >= 0) {
                     if (timeoutThrows) throw Errors.timeout("connect", address, timeout);
                     return ETIMEDOUT;
                 }
-                Thread.onSpinWait();
-                Readiness.await(fd.fd, POLLOUT, Math.min(deadline == 0 ? Long.MAX_VALUE : deadline, System.nanoTime() + 1_000_000));
+                java.util.concurrent.locks.LockSupport.parkNanos(this,
+                        deadline == 0 ? backoff : Math.min(backoff, deadline - now));
+                backoff = Math.min(backoff * 2, 10_000_000);
+                if (Thread.currentThread().isInterrupted()) throw interrupted("connect", address);
+                if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
                 r = Syscalls.connect(fd.fd, a);
                 if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
                 if (r == 0) return 0;
@@ -317,7 +344,7 @@ public final class Socket implements FdOwner {
                 if (errno != EAGAIN && errno != EINTR && errno != EINPROGRESS) return errno;
             }
         } finally {
-            release();
+            endWait(waits, "connect", address);
         }
     }
 
@@ -396,8 +423,10 @@ public final class Socket implements FdOwner {
         }
         acquire("setTimeout", null);
         try {
-            setNonBlocking(nanos >= 0);
-            timeoutNanos = nanos;
+            synchronized (fd) {
+                setNonBlocking(nanos >= 0 || forcedNonBlocking);
+                timeoutNanos = nanos;
+            }
         } finally {
             release();
         }
@@ -417,6 +446,21 @@ public final class Socket implements FdOwner {
     /** Whether calls may block: true unless the timeout is zero (as Python's {@code getblocking}). */
     public boolean isBlocking() {
         return timeoutNanos != 0;
+    }
+
+    /**
+     * A virtual thread must not block in accept(2) or connect(2), which take no MSG_DONTWAIT: the
+     * first time one makes such a call in blocking mode, the fd becomes O_NONBLOCK for good, and
+     * blocking is done by waiting in {@link Readiness} (as the JDK does for its own sockets).
+     */
+    private void forceNonBlocking() throws IOException {
+        if (forcedNonBlocking) return;
+        synchronized (fd) {
+            if (!forcedNonBlocking) {
+                setNonBlocking(true);
+                forcedNonBlocking = true;
+            }
+        }
     }
 
     private void setNonBlocking(boolean on) throws IOException {
@@ -568,6 +612,7 @@ public final class Socket implements FdOwner {
         String call = target == null ? "send" : "sendto";
         SockAddr to = target == null ? null : kernelTarget(target);
         acquire(call, target);
+        boolean waits = beginWait(flags);
         try {
             flags |= MSG_NOSIGNAL;
             for (;;) {
@@ -581,7 +626,7 @@ public final class Socket implements FdOwner {
                 onFailure((int) -r, flags, POLLOUT, deadline, call, target);
             }
         } finally {
-            release();
+            endWait(waits, call, target);
         }
     }
 
@@ -693,6 +738,7 @@ public final class Socket implements FdOwner {
     private long recv(MemorySegment data, int flags, boolean from) throws IOException {
         String call = from ? "recvfrom" : "recv";
         acquire(call, null);
+        boolean waits = beginWait(flags);
         try {
             long deadline = deadline();
             for (;;) {
@@ -706,7 +752,7 @@ public final class Socket implements FdOwner {
                 onFailure((int) -r, flags, POLLIN, deadline, call, null);
             }
         } finally {
-            release();
+            endWait(waits, call, null);
         }
     }
 
@@ -752,6 +798,7 @@ public final class Socket implements FdOwner {
         String call = credentials ? "sendmsg(SCM_CREDENTIALS)" : "sendmsg";
         java.util.List<FdLife> held = new java.util.ArrayList<>();
         acquire(call, target);
+        boolean waits = false;
         try {
             java.util.List<io.ffsock.internal.sys.Cmsg> cmsgs = new java.util.ArrayList<>(control.size());
             for (ControlMessage m : control) {
@@ -770,6 +817,7 @@ public final class Socket implements FdOwner {
                 }
             }
             int bits = MsgFlag.bits(flags) | MSG_NOSIGNAL;
+            waits = beginWait(bits);
             long deadline = deadline();
             for (;;) {
                 long r = Syscalls.sendmsg(fd.fd, buffers, cmsgs, to, callFlags(bits));
@@ -782,7 +830,7 @@ public final class Socket implements FdOwner {
             }
         } finally {
             for (FdLife l : held) l.release();
-            release();
+            endWait(waits, call, target);
         }
     }
 
@@ -812,8 +860,9 @@ public final class Socket implements FdOwner {
             throw new IllegalArgumentException("recvmsg: control space " + controlSpace + " is not in 0..1 MiB");
         }
         acquire("recvmsg", null);
+        int bits = MsgFlag.bits(flags) | MSG_CMSG_CLOEXEC;
+        boolean waits = beginWait(bits);
         try {
-            int bits = MsgFlag.bits(flags) | MSG_CMSG_CLOEXEC;
             long deadline = deadline();
             for (;;) {
                 long r = Syscalls.recvmsg(fd.fd, bufs, controlSpace, callFlags(bits));
@@ -840,7 +889,7 @@ public final class Socket implements FdOwner {
                 onFailure((int) -r, bits, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
             }
         } finally {
-            release();
+            endWait(waits, "recvmsg", null);
         }
     }
 
@@ -870,6 +919,7 @@ public final class Socket implements FdOwner {
         Objects.checkFromToIndex(from, batch.size(), batch.size());
         if (from == batch.size()) return 0;
         acquire("sendmmsg", null);
+        boolean waits = beginWait(0);
         try {
             long deadline = deadline();
             for (;;) {
@@ -879,7 +929,7 @@ public final class Socket implements FdOwner {
                 onFailure(-r, POLLOUT, deadline, "sendmmsg", null);
             }
         } finally {
-            release();
+            endWait(waits, "sendmmsg", null);
         }
     }
 
@@ -896,6 +946,7 @@ public final class Socket implements FdOwner {
      */
     public int recvBatch(MessageBatch batch) throws IOException {
         acquire("recvmmsg", null);
+        boolean waits = beginWait(0);
         try {
             long deadline = deadline();
             for (;;) {
@@ -908,7 +959,7 @@ public final class Socket implements FdOwner {
                 onFailure(-r, POLLIN, deadline, "recvmmsg", null);
             }
         } finally {
-            release();
+            endWait(waits, "recvmmsg", null);
         }
     }
 
@@ -1077,9 +1128,39 @@ public final class Socket implements FdOwner {
         return d == 0 ? 1 : d; // 0 means "no deadline"
     }
 
+    /**
+     * Before a call that may wait (not with timeout zero, not with MSG_DONTWAIT): from here until
+     * {@link #endWait}, {@link Thread#interrupt()} closes the socket and wakes the call, which then
+     * throws {@link ClosedByInterruptException} (as the JDK's InterruptibleChannel). A thread that
+     * is already interrupted closes the socket here.
+     */
+    private boolean beginWait(int flags) {
+        if (timeoutNanos == 0 || (flags & MSG_DONTWAIT) != 0) return false;
+        interruptor.enter();
+        return true;
+    }
+
+    /** Ends what {@link #acquire} and {@link #beginWait} began. */
+    private void endWait(boolean waited, String call, Object address) throws IOException {
+        try {
+            if (waited) interruptor.exit();
+        } catch (ClosedByInterruptException e) {
+            throw Errors.closedByInterrupt(call, address);
+        } finally {
+            release();
+        }
+    }
+
+    /** A wait ended by an interrupt: close, as an interrupt does, and say so. */
+    private IOException interrupted(String call, Object address) {
+        fd.close();
+        return Errors.closedByInterrupt(call, address);
+    }
+
     /** Whether this call may block in the kernel (then heap data is copied, never pinned). */
     private boolean mayBlock(int flags) {
-        return timeoutNanos < 0 && (flags & MSG_DONTWAIT) == 0 && !Thread.currentThread().isVirtual();
+        return timeoutNanos < 0 && (flags & MSG_DONTWAIT) == 0 && !forcedNonBlocking
+                && !Thread.currentThread().isVirtual();
     }
 
     /** A virtual thread never blocks in the kernel: it waits in {@link Readiness} instead. */
@@ -1105,11 +1186,13 @@ public final class Socket implements FdOwner {
         if (errno == EAGAIN) {
             long t = timeoutNanos;
             if (t == 0) throw Errors.of(call, errno, where(address));
-            if (t < 0 && !Thread.currentThread().isVirtual()) {
+            if (t < 0 && !Thread.currentThread().isVirtual() && !forcedNonBlocking) {
                 // A blocking fd said EAGAIN: the kernel's SO_RCVTIMEO/SO_SNDTIMEO expired.
                 throw new SocketTimeoutException(call + "(" + where(address) + "): timed out (SO_RCVTIMEO/SO_SNDTIMEO)");
             }
-            if (!Readiness.await(fd.fd, events, deadline)) throw Errors.timeout(call, where(address), t);
+            int w = Readiness.await(fd, events, deadline);
+            if (w == Readiness.TIMED_OUT) throw Errors.timeout(call, where(address), t);
+            if (w == Readiness.INTERRUPTED) throw interrupted(call, address);
             return;
         }
         throw Errors.of(call, errno, where(address));

@@ -109,20 +109,25 @@ public final class Syscalls {
         final MemorySegment valueLen = arena.allocate(JAVA_INT);
         final MemorySegment msghdr = arena.allocate(Structs.MSGHDR);
         final MemorySegment iovecs = arena.allocate(Structs.IOVEC.byteSize() * MAX_IOV, 8);
-        MemorySegment control = arena.allocate(CONTROL_SPACE, 8);
-        MemorySegment bounce = arena.allocate(16 * 1024, 16);
+        // Allocated on first use: most threads (a virtual thread per connection, say) never need
+        // them, and 10,000 threads would otherwise hold 180 MB of idle native memory.
+        MemorySegment control;
+        MemorySegment bounce;
         int lastMsgFlags;
         long lastControlLen;
 
         MemorySegment control(long size) {
-            if (control.byteSize() < size) control = Arena.ofAuto().allocate(size, 8);
+            if (control == null || control.byteSize() < size) {
+                control = Arena.ofAuto().allocate(Math.max(size, CONTROL_SPACE), 8);
+            }
             return control;
         }
 
         MemorySegment bounce(long size) {
             long want = Math.min(size, MAX_BOUNCE);
-            if (bounce.byteSize() < want) {
-                bounce = Arena.ofAuto().allocate(Math.max(want, bounce.byteSize() * 2), 16);
+            if (bounce == null || bounce.byteSize() < want) {
+                long had = bounce == null ? 0 : bounce.byteSize();
+                bounce = Arena.ofAuto().allocate(Math.max(Math.max(want, had * 2), 16 * 1024), 16);
             }
             return bounce;
         }
@@ -520,7 +525,7 @@ public final class Syscalls {
         Scratch s = scratch();
         long heapBytes = 0;
         for (ByteBuffer b : buffers) if (!b.isDirect()) heapBytes += b.remaining();
-        MemorySegment bounce = s.bounce(heapBytes);
+        MemorySegment bounce = heapBytes == 0 ? MemorySegment.NULL : s.bounce(heapBytes);
         if (bounce.byteSize() < heapBytes) {
             bounce = Arena.ofAuto().allocate(heapBytes, 16); // larger than the per-thread cap: one-off
         }
@@ -571,7 +576,7 @@ public final class Syscalls {
         Scratch s = scratch();
         long heapBytes = 0;
         for (ByteBuffer b : buffers) if (!b.isDirect()) heapBytes += b.remaining();
-        MemorySegment bounce = s.bounce(heapBytes);
+        MemorySegment bounce = heapBytes == 0 ? MemorySegment.NULL : s.bounce(heapBytes);
         if (bounce.byteSize() < heapBytes) bounce = Arena.ofAuto().allocate(heapBytes, 16); // one-off
         MemorySegment[] targets = new MemorySegment[buffers.length];
         long at = 0;

@@ -1,0 +1,286 @@
+package io.ffsock;
+
+import static io.ffsock.internal.sys.Const.*;
+
+import io.ffsock.internal.sys.Epoll;
+import io.ffsock.internal.sys.Syscalls;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Parks the virtual threads whose socket call would block, and unparks them when epoll says the
+ * socket is ready: one epoll instance and one daemon platform thread, {@code ffsock-poller}.
+ *
+ * <p><b>Registration.</b> A socket's fd joins the epoll set the first time a thread waits on it
+ * here, edge-triggered for EPOLLIN | EPOLLOUT | EPOLLRDHUP, and stays until {@link FdLife} takes it
+ * out just before close(2). Edge-triggered, so one epoll_ctl per socket rather than per wait, and
+ * a registered socket nobody waits on costs one cheap event per state change at most. Because an
+ * edge may come between the call's EAGAIN and the waiter's enqueueing, a waiter enqueues itself
+ * first and then asks poll(2) with timeout 0 whether the fd is already ready. Wake-ups may be
+ * spurious: the woken call retries its system call, and waits again on EAGAIN.
+ *
+ * <p><b>Close.</b> {@link FdLife#close()} shuts the socket down (which epoll reports) and also
+ * unparks every waiter of the fd itself, so a waiter wakes even where shutdown(2) gives no event.
+ *
+ * <p><b>Life.</b> The thread starts with the first registration and ends once no fd has been
+ * registered for {@link #idleNanos} (2 s); the next registration starts a new one. It is a daemon
+ * thread: it never holds the JVM up at exit.
+ */
+final class Poller {
+    /** Results of {@link #await}. */
+    static final int READY = 0;
+    static final int TIMED_OUT = 1;
+    static final int INTERRUPTED = 2;
+
+    private static final int EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    private static final long WAKE = -1L;
+    private static final int MAX_EVENTS = 256;
+
+    /** How long the thread lingers with nothing registered; tests shorten it. */
+    static volatile long idleNanos = TimeUnit.SECONDS.toNanos(2);
+
+    private static final Object LOCK = new Object();
+    /** The running poller, or null. Guarded by LOCK, as are every poller's table and count. */
+    private static Poller current;
+    private static int nextId;
+
+    private static final ThreadLocal<Waiter> WAITER = ThreadLocal.withInitial(Waiter::new);
+
+    private final int epfd;
+    /** A datagram socketpair: writing to wake[1] wakes the thread (to start its idle clock). */
+    private final int[] wake = new int[2];
+    private final Thread thread;
+    /** Registrations by fd number, read by the poller thread without the lock; written under it. */
+    private volatile AtomicReferenceArray<Registration> table = new AtomicReferenceArray<>(1024);
+    private int registered;
+
+    /** One fd in the epoll set, and the threads waiting on it. */
+    static final class Registration {
+        final Poller poller;
+        final int fd;
+        final int id;
+        private Waiter waiters; // guarded by this
+
+        private Registration(Poller poller, int fd, int id) {
+            this.poller = poller;
+            this.fd = fd;
+            this.id = id;
+        }
+
+        private synchronized void add(Waiter w) {
+            w.next = waiters;
+            waiters = w;
+        }
+
+        private synchronized void remove(Waiter w) {
+            if (waiters == w) {
+                waiters = w.next;
+            } else {
+                for (Waiter p = waiters; p != null; p = p.next) {
+                    if (p.next == w) {
+                        p.next = w.next;
+                        break;
+                    }
+                }
+            }
+            w.next = null;
+        }
+
+        /** Unparks the waiters that asked for any of {@code events} (poll(2) bits). */
+        synchronized void signal(int events) {
+            for (Waiter w = waiters; w != null; w = w.next) {
+                if ((w.events & events) != 0) {
+                    w.ready = true;
+                    LockSupport.unpark(w.thread);
+                }
+            }
+        }
+
+        /** Unparks every waiter: the fd is being closed. */
+        void wakeAll() {
+            signal(-1);
+        }
+    }
+
+    /** A thread waiting for an fd; each thread has one, reused for all its waits. */
+    private static final class Waiter {
+        final Thread thread = Thread.currentThread();
+        int events;
+        volatile boolean ready;
+        Waiter next;
+    }
+
+    private Poller() throws IOException {
+        int ep = Epoll.epollCreate1();
+        if (ep < 0) throw Errors.of("epoll_create1", -ep, null);
+        int r = Syscalls.socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, wake);
+        if (r < 0) {
+            Syscalls.close(ep);
+            throw Errors.of("socketpair(AF_UNIX, SOCK_DGRAM)", -r, null);
+        }
+        r = Epoll.epollCtl(ep, EPOLL_CTL_ADD, wake[0], EPOLLIN, WAKE);
+        if (r < 0) {
+            Syscalls.close(ep);
+            Syscalls.close(wake[0]);
+            Syscalls.close(wake[1]);
+            throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -r, "poller wake-up socket");
+        }
+        epfd = ep;
+        thread = Thread.ofPlatform().name("ffsock-poller").daemon().unstarted(this::run);
+    }
+
+    /** The poller thread if one is running (for tests). */
+    static Thread thread() {
+        synchronized (LOCK) {
+            return current == null ? null : current.thread;
+        }
+    }
+
+    /**
+     * Waits until {@code life}'s fd reports one of {@code events} (poll(2) bits; errors and
+     * hang-ups always count), the fd is closed, {@code deadline} passes (a nanoTime; 0: never), or
+     * the thread is interrupted (its interrupt status is left set).
+     *
+     * @return {@link #READY}, {@link #TIMED_OUT} or {@link #INTERRUPTED}
+     */
+    static int await(FdLife life, int events, long deadline) throws IOException {
+        Registration r = register(life);
+        Waiter w = WAITER.get();
+        w.events = events | POLLERR | POLLHUP;
+        w.ready = false;
+        r.add(w);
+        try {
+            if (life.isClosed() || Syscalls.poll(life.fd, events, 0) != 0) return READY;
+            for (;;) {
+                if (w.ready || life.isClosed()) return READY;
+                if (Thread.currentThread().isInterrupted()) return INTERRUPTED;
+                if (deadline == 0) {
+                    LockSupport.park(r);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return TIMED_OUT;
+                    LockSupport.parkNanos(r, left);
+                }
+            }
+        } finally {
+            r.remove(w);
+        }
+    }
+
+    /** Adds the fd to the epoll set, once; the caller holds it acquired, so the number is valid. */
+    private static Registration register(FdLife life) throws IOException {
+        Registration r = life.registration;
+        if (r != null) return r;
+        synchronized (LOCK) {
+            r = life.registration;
+            if (r != null) return r;
+            Poller p = current;
+            if (p == null) {
+                p = new Poller();
+                current = p;
+                p.thread.start();
+            }
+            int id = ++nextId & Integer.MAX_VALUE;
+            r = new Registration(p, life.fd, id);
+            p.put(r);
+            p.registered++;
+            int e = Epoll.epollCtl(p.epfd, EPOLL_CTL_ADD, life.fd, EVENTS, key(r));
+            if (e < 0) {
+                p.remove(r);
+                if (--p.registered == 0) p.wakeUp();
+                throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -e, "fd " + life.fd);
+            }
+            life.registration = r;
+            return r;
+        }
+    }
+
+    /** Takes the fd out of the epoll set; called just before close(2), with no call in flight. */
+    static void deregister(Registration r) {
+        Poller p = r.poller;
+        Epoll.epollCtl(p.epfd, EPOLL_CTL_DEL, r.fd, 0, 0);
+        synchronized (LOCK) {
+            p.remove(r);
+            if (--p.registered == 0) p.wakeUp();
+        }
+    }
+
+    /** The event's data: the fd, and the registration's id so a stale event finds no one. */
+    private static long key(Registration r) {
+        return ((long) r.id << 32) | (r.fd & 0xFFFFFFFFL);
+    }
+
+    private void put(Registration r) {
+        AtomicReferenceArray<Registration> t = table;
+        if (r.fd >= t.length()) {
+            AtomicReferenceArray<Registration> bigger = new AtomicReferenceArray<>(Math.max(t.length() * 2, r.fd + 1));
+            for (int i = 0; i < t.length(); i++) bigger.setPlain(i, t.getPlain(i));
+            table = t = bigger;
+        }
+        t.set(r.fd, r);
+    }
+
+    private void remove(Registration r) {
+        AtomicReferenceArray<Registration> t = table;
+        if (r.fd < t.length()) t.compareAndSet(r.fd, r, null);
+    }
+
+    private void wakeUp() {
+        Syscalls.send(wake[1], MemorySegment.ofArray(new byte[1]), MSG_DONTWAIT, false);
+    }
+
+    private void run() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment events = Epoll.allocate(arena, MAX_EVENTS);
+            MemorySegment drain = arena.allocate(64);
+            long idleSince = 0;
+            for (;;) {
+                int timeout;
+                synchronized (LOCK) {
+                    if (registered > 0) {
+                        idleSince = 0;
+                        timeout = -1;
+                    } else {
+                        long now = System.nanoTime();
+                        if (idleSince == 0) idleSince = now;
+                        long left = idleNanos - (now - idleSince);
+                        if (left <= 0) {
+                            current = null;
+                            break;
+                        }
+                        timeout = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+                    }
+                }
+                int n = Epoll.epollWait(epfd, events, timeout);
+                AtomicReferenceArray<Registration> t = table;
+                for (int i = 0; i < n; i++) {
+                    long data = Epoll.data(events, i);
+                    if (data == WAKE) {
+                        while (Syscalls.recv(wake[0], drain, MSG_DONTWAIT, false) > 0) {
+                            // drained
+                        }
+                        continue;
+                    }
+                    int fd = (int) data;
+                    Registration r = fd >= 0 && fd < t.length() ? t.get(fd) : null;
+                    if (r != null && r.id == (int) (data >>> 32)) r.signal(pollBits(Epoll.events(events, i)));
+                }
+            }
+        } finally {
+            Syscalls.close(epfd);
+            Syscalls.close(wake[0]);
+            Syscalls.close(wake[1]);
+        }
+    }
+
+    /** epoll bits as poll(2) bits (the same values), a peer's half-close counting as readable. */
+    private static int pollBits(int epollEvents) {
+        int bits = epollEvents & (POLLIN | POLLOUT | POLLERR | POLLHUP);
+        if ((epollEvents & EPOLLRDHUP) != 0) bits |= POLLIN;
+        return bits;
+    }
+}
