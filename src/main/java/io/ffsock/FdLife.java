@@ -29,6 +29,8 @@ final class FdLife implements Runnable {
 
     final int fd;
     private final boolean wakeWithShutdown;
+    /** More fds closed with this one (an {@link EventLoop}'s wake-up socketpair). */
+    private final int[] companions;
     private volatile int state;
     /** Set once a thread has waited on the fd in the {@link Poller}; taken out before close(2). */
     volatile Poller.Registration registration;
@@ -39,8 +41,13 @@ final class FdLife implements Runnable {
     }
 
     FdLife(int fd, boolean wakeWithShutdown) {
+        this(fd, wakeWithShutdown, new int[0]);
+    }
+
+    FdLife(int fd, boolean wakeWithShutdown, int... companions) {
         this.fd = fd;
         this.wakeWithShutdown = wakeWithShutdown;
+        this.companions = companions;
     }
 
     boolean tryAcquire() {
@@ -60,6 +67,7 @@ final class FdLife implements Runnable {
         Poller.Registration r = registration;
         if (r != null) Poller.deregister(r); // epoll_ctl(DEL) needs the number still ours
         Syscalls.close(fd);
+        for (int c : companions) Syscalls.close(c);
     }
 
     boolean isClosed() {

@@ -22,6 +22,11 @@ import java.io.IOException;
 final class Readiness {
     private Readiness() {}
 
+    /** Whether the calling thread waits by parking in the poller (virtual threads), not in the kernel. */
+    static boolean parks() {
+        return Thread.currentThread().isVirtual();
+    }
+
     static final int READY = Poller.READY;
     static final int TIMED_OUT = Poller.TIMED_OUT;
     static final int INTERRUPTED = Poller.INTERRUPTED;
@@ -34,7 +39,7 @@ final class Readiness {
      * @return {@link #READY}, {@link #TIMED_OUT} or {@link #INTERRUPTED}
      */
     static int await(FdLife life, int events, long deadlineNanos) throws IOException {
-        if (Thread.currentThread().isVirtual()) return Poller.await(life, events, deadlineNanos);
+        if (parks()) return Poller.await(life, events, deadlineNanos);
         for (;;) {
             int millis;
             if (deadlineNanos == 0) {

@@ -247,7 +247,7 @@ public final class Socket implements FdOwner {
         boolean waits = beginWait(0);
         Socket accepted = null;
         try {
-            if (timeoutNanos < 0 && Thread.currentThread().isVirtual()) forceNonBlocking();
+            if (timeoutNanos < 0 && Readiness.parks()) forceNonBlocking();
             long deadline = deadline();
             for (;;) {
                 int r = Syscalls.accept4(fd.fd, SOCK_CLOEXEC);
@@ -297,7 +297,7 @@ public final class Socket implements FdOwner {
         boolean waits = beginWait(0);
         try {
             long timeout = timeoutNanos;
-            if (timeout < 0 && Thread.currentThread().isVirtual()) forceNonBlocking();
+            if (timeout < 0 && Readiness.parks()) forceNonBlocking();
             long deadline = deadline();
             int r;
             do {
@@ -1160,12 +1160,12 @@ public final class Socket implements FdOwner {
     /** Whether this call may block in the kernel (then heap data is copied, never pinned). */
     private boolean mayBlock(int flags) {
         return timeoutNanos < 0 && (flags & MSG_DONTWAIT) == 0 && !forcedNonBlocking
-                && !Thread.currentThread().isVirtual();
+                && !Readiness.parks();
     }
 
     /** A virtual thread never blocks in the kernel: it waits in {@link Readiness} instead. */
     private int callFlags(int flags) {
-        return timeoutNanos < 0 && Thread.currentThread().isVirtual() ? flags | MSG_DONTWAIT : flags;
+        return timeoutNanos < 0 && Readiness.parks() ? flags | MSG_DONTWAIT : flags;
     }
 
     /**
@@ -1186,7 +1186,7 @@ public final class Socket implements FdOwner {
         if (errno == EAGAIN) {
             long t = timeoutNanos;
             if (t == 0) throw Errors.of(call, errno, where(address));
-            if (t < 0 && !Thread.currentThread().isVirtual() && !forcedNonBlocking) {
+            if (t < 0 && !Readiness.parks() && !forcedNonBlocking) {
                 // A blocking fd said EAGAIN: the kernel's SO_RCVTIMEO/SO_SNDTIMEO expired.
                 throw new SocketTimeoutException(call + "(" + where(address) + "): timed out (SO_RCVTIMEO/SO_SNDTIMEO)");
             }
