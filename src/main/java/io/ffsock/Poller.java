@@ -13,7 +13,15 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Parks the virtual threads whose socket call would block, and unparks them when epoll says the
- * socket is ready: one epoll instance and one daemon platform thread, {@code ffsock-poller}.
+ * socket is ready.
+ *
+ * <p><b>Threads.</b> The sockets' epoll set is read by a virtual thread, {@code ffsock-poller},
+ * with epoll_wait timeout 0: while there is traffic it takes a batch of events, unparks their
+ * waiters and yields, running between the threads it woke on the same carriers, so a busy
+ * process wakes no OS thread for a socket event. When a poll finds nothing it re-arms its epoll
+ * fd, EPOLLONESHOT, in a second epoll set watched by a platform thread,
+ * {@code ffsock-poller-master}, blocked in epoll_wait, and parks; the master unparks it at the
+ * next event. (The JDK's own poller for virtual threads has the same shape.)
  *
  * <p><b>Registration.</b> A socket's fd joins the epoll set the first time a thread waits on it
  * here, edge-triggered for EPOLLIN | EPOLLOUT | EPOLLRDHUP, and stays until {@link FdLife} takes it
@@ -38,6 +46,7 @@ final class Poller {
 
     private static final int EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     private static final long WAKE = -1L;
+    private static final long SOCKETS = -2L;
     private static final int MAX_EVENTS = 256;
 
     /** How long the thread lingers with nothing registered; tests shorten it. */
@@ -50,10 +59,15 @@ final class Poller {
 
     private static final ThreadLocal<Waiter> WAITER = ThreadLocal.withInitial(Waiter::new);
 
+    /** The sockets, edge-triggered; read by {@link #poller}. */
     private final int epfd;
-    /** A datagram socketpair: writing to wake[1] wakes the thread (to start its idle clock). */
+    /** {@link #epfd} (EPOLLONESHOT, armed when the poller parks) and the wake-up socket. */
+    private final int masterEpfd;
+    /** A datagram socketpair: writing to wake[1] wakes the master (to start its idle clock). */
     private final int[] wake = new int[2];
-    private final Thread thread;
+    private final Thread master;
+    private final Thread poller;
+    private volatile boolean stopping;
     /** Registrations by fd number, read by the poller thread without the lock; written under it. */
     private volatile AtomicReferenceArray<Registration> table = new AtomicReferenceArray<>(1024);
     private int registered;
@@ -117,26 +131,40 @@ final class Poller {
     private Poller() throws IOException {
         int ep = Epoll.epollCreate1();
         if (ep < 0) throw Errors.of("epoll_create1", -ep, null);
+        int mep = Epoll.epollCreate1();
+        if (mep < 0) {
+            Syscalls.close(ep);
+            throw Errors.of("epoll_create1", -mep, null);
+        }
         int r = Syscalls.socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, wake);
         if (r < 0) {
             Syscalls.close(ep);
+            Syscalls.close(mep);
             throw Errors.of("socketpair(AF_UNIX, SOCK_DGRAM)", -r, null);
         }
-        r = Epoll.epollCtl(ep, EPOLL_CTL_ADD, wake[0], EPOLLIN, WAKE);
-        if (r < 0) {
-            Syscalls.close(ep);
-            Syscalls.close(wake[0]);
-            Syscalls.close(wake[1]);
-            throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -r, "poller wake-up socket");
-        }
         epfd = ep;
-        thread = Thread.ofPlatform().name("ffsock-poller").daemon().unstarted(this::run);
+        masterEpfd = mep;
+        r = Epoll.epollCtl(mep, EPOLL_CTL_ADD, wake[0], EPOLLIN, WAKE);
+        if (r >= 0) r = Epoll.epollCtl(mep, EPOLL_CTL_ADD, ep, EPOLLIN | EPOLLONESHOT, SOCKETS);
+        if (r < 0) {
+            closeFds();
+            throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -r, "poller");
+        }
+        master = Thread.ofPlatform().name("ffsock-poller-master").daemon().unstarted(this::runMaster);
+        poller = Thread.ofVirtual().name("ffsock-poller").unstarted(this::runPoller);
     }
 
-    /** The poller thread if one is running (for tests). */
-    static Thread thread() {
+    private void closeFds() {
+        Syscalls.close(epfd);
+        Syscalls.close(masterEpfd);
+        Syscalls.close(wake[0]);
+        Syscalls.close(wake[1]);
+    }
+
+    /** The running poller's threads, master first, or an empty list (for tests). */
+    static java.util.List<Thread> threads() {
         synchronized (LOCK) {
-            return current == null ? null : current.thread;
+            return current == null ? java.util.List.of() : java.util.List.of(current.master, current.poller);
         }
     }
 
@@ -182,7 +210,8 @@ final class Poller {
             if (p == null) {
                 p = new Poller();
                 current = p;
-                p.thread.start();
+                p.poller.start();
+                p.master.start();
             }
             int id = ++nextId & Integer.MAX_VALUE;
             r = new Registration(p, life.fd, id);
@@ -233,9 +262,43 @@ final class Poller {
         Syscalls.send(wake[1], MemorySegment.ofArray(new byte[1]), MSG_DONTWAIT, false);
     }
 
-    private void run() {
+    /**
+     * The virtual thread: takes the sockets' events without waiting and unparks their waiters;
+     * when there are none, arms the master and parks.
+     */
+    private void runPoller() {
+        MemorySegment events = Epoll.allocate(Arena.ofAuto(), MAX_EVENTS);
+        while (!stopping) {
+            int n = Epoll.epollWait(epfd, events, 0);
+            if (n > 0) {
+                dispatch(events, n);
+                Thread.yield(); // let the threads just woken run before the next poll
+                continue;
+            }
+            // Nothing ready: have the master unpark us at the next event. EPOLL_CTL_MOD re-checks
+            // readiness, so an event that came since the poll above is not missed.
+            Epoll.epollCtl(masterEpfd, EPOLL_CTL_MOD, epfd, EPOLLIN | EPOLLONESHOT, SOCKETS);
+            if (!stopping) LockSupport.park(this);
+        }
+    }
+
+    private void dispatch(MemorySegment events, int n) {
+        AtomicReferenceArray<Registration> t = table;
+        for (int i = 0; i < n; i++) {
+            long data = Epoll.data(events, i);
+            int fd = (int) data;
+            Registration r = fd >= 0 && fd < t.length() ? t.get(fd) : null;
+            if (r != null && r.id == (int) (data >>> 32)) r.signal(pollBits(Epoll.events(events, i)));
+        }
+    }
+
+    /**
+     * The platform thread: waits in the kernel for the sockets' epoll fd to have events and
+     * unparks the poller; ends both threads once nothing has been registered for a while.
+     */
+    private void runMaster() {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment events = Epoll.allocate(arena, MAX_EVENTS);
+            MemorySegment events = Epoll.allocate(arena, 4);
             MemorySegment drain = arena.allocate(64);
             long idleSince = 0;
             for (;;) {
@@ -255,25 +318,31 @@ final class Poller {
                         timeout = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
                     }
                 }
-                int n = Epoll.epollWait(epfd, events, timeout);
-                AtomicReferenceArray<Registration> t = table;
+                int n = Epoll.epollWait(masterEpfd, events, timeout);
                 for (int i = 0; i < n; i++) {
-                    long data = Epoll.data(events, i);
-                    if (data == WAKE) {
+                    if (Epoll.data(events, i) == SOCKETS) {
+                        LockSupport.unpark(poller);
+                    } else {
                         while (Syscalls.recv(wake[0], drain, MSG_DONTWAIT, false) > 0) {
-                            // drained
+                            // drained: the wake-up only restarts the idle clock above
                         }
-                        continue;
                     }
-                    int fd = (int) data;
-                    Registration r = fd >= 0 && fd < t.length() ? t.get(fd) : null;
-                    if (r != null && r.id == (int) (data >>> 32)) r.signal(pollBits(Epoll.events(events, i)));
                 }
             }
+            stopping = true;
+            LockSupport.unpark(poller);
+            boolean interrupted = false;
+            for (;;) {
+                try {
+                    poller.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
         } finally {
-            Syscalls.close(epfd);
-            Syscalls.close(wake[0]);
-            Syscalls.close(wake[1]);
+            closeFds();
         }
     }
 

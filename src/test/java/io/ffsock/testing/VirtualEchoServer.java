@@ -14,13 +14,14 @@ import java.util.concurrent.atomic.LongAdder;
  * An echo server run as its own process (its fds count against its own RLIMIT_NOFILE): listens on
  * the abstract AF_UNIX name {@code args[1]} with type {@code args[0]} (STREAM or SEQPACKET),
  * accepts on a virtual thread and echoes each connection on a virtual thread of its own. Prints
- * {@code READY} once listening; when stdin ends it prints
+ * {@code READY} once listening; at a line on stdin (sent after a warm-up connection, so that class
+ * loading, which may pin, is over) it starts recording pinned parks and prints {@code RECORDING};
+ * when stdin ends it prints
  * {@code DONE connections=N bytes=N errors=N pinned=N}, then each pinned stack, and exits.
  */
 public final class VirtualEchoServer {
     public static void main(String[] args) throws Exception {
         SocketType type = args[0].equals("SEQPACKET") ? SocketType.SEQPACKET : SocketType.STREAM;
-        PinnedCarriers pinned = PinnedCarriers.start();
         AtomicLong connections = new AtomicLong();
         LongAdder bytes = new LongAdder();
         AtomicLong errors = new AtomicLong();
@@ -46,6 +47,12 @@ public final class VirtualEchoServer {
         System.out.println("READY");
         System.out.flush();
         InputStream in = System.in;
+        while (in.read() != '\n') {
+            // the test's warm-up connection
+        }
+        PinnedCarriers pinned = PinnedCarriers.start();
+        System.out.println("RECORDING");
+        System.out.flush();
         while (in.read() >= 0) {
             // the test closes our stdin when it is done
         }
