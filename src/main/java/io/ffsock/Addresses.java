@@ -60,7 +60,8 @@ final class Addresses {
                 System.arraycopy(ip.getAddress(), 0, mapped, 12, 4);
                 return SockAddr.inet6(mapped, in.getPort(), 0, 0);
             }
-            throw new IllegalArgumentException(call + ": IP address " + address + " given to an " + family + " socket");
+            throw new IllegalArgumentException(call + ": " + (ip instanceof Inet4Address ? Family.INET : Family.INET6)
+                    + " address " + address + " given to an " + family + " socket");
         }
         throw new IllegalArgumentException(call + ": unsupported address type " + address.getClass().getName()
                 + " (use UnixAddress, UnixDomainSocketAddress, InetSocketAddress or PacketAddress)");
@@ -99,7 +100,10 @@ final class Addresses {
 
     private static InetSocketAddress inet6(SockAddr a) {
         try {
-            return new InetSocketAddress(Inet6Address.getByAddress(null, a.ip(), a.scopeId()), a.port());
+            // sin6_scope_id 0 means "no scope": -1 leaves the scope unset, so the address prints
+            // as "::1" (as the JDK's own sockets give it), not "::1%0".
+            return new InetSocketAddress(Inet6Address.getByAddress(null, a.ip(), a.scopeId() == 0 ? -1 : a.scopeId()),
+                    a.port());
         } catch (UnknownHostException e) {
             throw new AssertionError(e); // 16 bytes is always a valid IPv6 address
         }

@@ -24,7 +24,7 @@ final class Errors {
     /** The exception for {@code call} failing with {@code errno} on {@code address} (may be null). */
     static IOException of(String call, int errno, Object address) {
         Errno e = new Errno(errno);
-        String where = address == null ? call : call + "(" + address + ")";
+        String where = address == null ? call : call + "(" + describe(address) + ")";
         String message = where + ": " + e.symbol() + " (" + e.description() + ")" + hint(call, errno);
         return switch (errno) {
             case ECONNREFUSED -> call.startsWith("connect")
@@ -37,6 +37,18 @@ final class Errors {
             case EACCES, EPERM -> call.equals("bind") ? new Bind(call, e, message) : new SyscallException(call, e, message);
             default -> new SyscallException(call, e, message);
         };
+    }
+
+    /**
+     * An address as people write it: {@code 10.0.0.1:53}, {@code [::1]:53}, a path or
+     * {@code @name}; not the JDK's {@code /10.0.0.1:53}.
+     */
+    static String describe(Object address) {
+        if (address instanceof java.net.InetSocketAddress in && !in.isUnresolved()) {
+            String host = in.getAddress().getHostAddress();
+            return (in.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + in.getPort();
+        }
+        return String.valueOf(address);
     }
 
     /** What to do about a refusal the user can fix, appended to the message. */
@@ -55,16 +67,16 @@ final class Errors {
 
     /** The timeout of a call that waited longer than the socket's timeout. */
     static SocketTimeoutException timeout(String call, Object address, long timeoutNanos) {
-        String where = address == null ? call : call + "(" + address + ")";
+        String where = address == null ? call : call + "(" + describe(address) + ")";
         return new SocketTimeoutException(where + ": timed out after " + formatNanos(timeoutNanos));
     }
 
     static ClosedChannelException closed(String call, Object address) {
-        return new Closed(call + (address == null ? "" : "(" + address + ")") + ": socket is closed");
+        return new Closed(call + (address == null ? "" : "(" + describe(address) + ")") + ": socket is closed");
     }
 
     static AsynchronousCloseException closedDuringCall(String call, Object address) {
-        return new AsyncClosed(call + (address == null ? "" : "(" + address + ")")
+        return new AsyncClosed(call + (address == null ? "" : "(" + describe(address) + ")")
                 + ": socket closed by another thread during the call");
     }
 

@@ -164,7 +164,7 @@ public final class EventLoop implements AutoCloseable {
     private final int wakeRead;
     private final int wakeWrite;
     private final Arena arena = Arena.ofAuto();
-    /** A byte to send to (and a place to drain) the wake-up socket; its contents never matter. */
+    /** A byte to send to (and a place to drain) the wake-up pipe; its contents never matter. */
     private final MemorySegment wakeByte = arena.allocate(16);
     private final MemorySegment events;
     private final Ready[] ready;
@@ -200,17 +200,17 @@ public final class EventLoop implements AutoCloseable {
         int ep = Epoll.epollCreate1();
         if (ep < 0) throw Errors.of("epoll_create1", -ep, null);
         int[] wake = new int[2];
-        int r = Syscalls.socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, wake);
+        int r = Syscalls.pipe2(wake, O_NONBLOCK | O_CLOEXEC);
         if (r < 0) {
             Syscalls.close(ep);
-            throw Errors.of("socketpair(AF_UNIX, SOCK_DGRAM)", -r, null);
+            throw Errors.of("pipe2", -r, null);
         }
         r = Epoll.epollCtl(ep, EPOLL_CTL_ADD, wake[0], EPOLLIN, WAKE);
         if (r < 0) {
             Syscalls.close(ep);
             Syscalls.close(wake[0]);
             Syscalls.close(wake[1]);
-            throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -r, "wake-up socket");
+            throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -r, "wake-up pipe");
         }
         return new EventLoop(ep, wake[0], wake[1], maxEvents);
     }
@@ -386,7 +386,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void drainWakeups() {
-        while (Syscalls.recv(wakeRead, wakeByte, MSG_DONTWAIT, false) > 0) {
+        while (Syscalls.read(wakeRead, wakeByte) > 0) {
             // each wakeup() wrote a byte; one wake-up is enough for all of them
         }
     }
@@ -398,7 +398,7 @@ public final class EventLoop implements AutoCloseable {
     public void wakeup() {
         if (!life.tryAcquire()) return;
         try {
-            Syscalls.send(wakeWrite, wakeByte.asSlice(0, 1), MSG_DONTWAIT, false);
+            Syscalls.write(wakeWrite, wakeByte.asSlice(0, 1));
         } finally {
             life.release();
         }
@@ -413,7 +413,7 @@ public final class EventLoop implements AutoCloseable {
         if (!life.tryAcquire()) return; // already closed
         try {
             life.close(); // our own hold keeps the fds open until release, so the wake-up below lands
-            Syscalls.send(wakeWrite, wakeByte.asSlice(0, 1), MSG_DONTWAIT, false);
+            Syscalls.write(wakeWrite, wakeByte.asSlice(0, 1));
         } finally {
             life.release();
         }

@@ -61,9 +61,9 @@ final class Poller {
 
     /** The sockets, edge-triggered; read by {@link #poller}. */
     private final int epfd;
-    /** {@link #epfd} (EPOLLONESHOT, armed when the poller parks) and the wake-up socket. */
+    /** {@link #epfd} (EPOLLONESHOT, armed when the poller parks) and the wake-up pipe. */
     private final int masterEpfd;
-    /** A datagram socketpair: writing to wake[1] wakes the master (to start its idle clock). */
+    /** A pipe: writing to wake[1] wakes the master (to start its idle clock). */
     private final int[] wake = new int[2];
     private final Thread master;
     private final Thread poller;
@@ -136,11 +136,11 @@ final class Poller {
             Syscalls.close(ep);
             throw Errors.of("epoll_create1", -mep, null);
         }
-        int r = Syscalls.socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, wake);
+        int r = Syscalls.pipe2(wake, O_NONBLOCK | O_CLOEXEC);
         if (r < 0) {
             Syscalls.close(ep);
             Syscalls.close(mep);
-            throw Errors.of("socketpair(AF_UNIX, SOCK_DGRAM)", -r, null);
+            throw Errors.of("pipe2", -r, null);
         }
         epfd = ep;
         masterEpfd = mep;
@@ -259,7 +259,7 @@ final class Poller {
     }
 
     private void wakeUp() {
-        Syscalls.send(wake[1], MemorySegment.ofArray(new byte[1]), MSG_DONTWAIT, false);
+        Syscalls.write(wake[1], MemorySegment.ofArray(new byte[1]));
     }
 
     /**
@@ -323,7 +323,7 @@ final class Poller {
                     if (Epoll.data(events, i) == SOCKETS) {
                         LockSupport.unpark(poller);
                     } else {
-                        while (Syscalls.recv(wake[0], drain, MSG_DONTWAIT, false) > 0) {
+                        while (Syscalls.read(wake[0], drain) > 0) {
                             // drained: the wake-up only restarts the idle clock above
                         }
                     }

@@ -529,25 +529,30 @@ public final class Socket implements FdOwner {
     /** Sends {@code data[offset, offset+length)} to {@code target}, sendto(2). */
     public int sendTo(byte[] data, int offset, int length, SocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), 0, target);
+        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), 0, requireTarget(target));
     }
 
     /** Sends the buffer's remaining bytes to {@code target}, sendto(2); the position moves. */
     public int sendTo(ByteBuffer data, SocketAddress target) throws IOException {
-        int n = (int) send(MemorySegment.ofBuffer(data), 0, target);
+        int n = (int) send(MemorySegment.ofBuffer(data), 0, requireTarget(target));
         data.position(data.position() + n);
         return n;
     }
 
     /** Sends the segment's bytes to {@code target}, sendto(2). */
     public long sendTo(MemorySegment data, SocketAddress target) throws IOException {
-        return send(Objects.requireNonNull(data, "data"), 0, target);
+        return send(Objects.requireNonNull(data, "data"), 0, requireTarget(target));
     }
 
     /** Sends with flags to {@code target} (any of the above), sendto(2). */
     public int sendTo(byte[] data, int offset, int length, Set<MsgFlag> flags, SocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), target);
+        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), requireTarget(target));
+    }
+
+    /** A null target would turn sendto into a plain send (EDESTADDRREQ, or worse, the connected peer). */
+    private static SocketAddress requireTarget(SocketAddress target) {
+        return Objects.requireNonNull(target, "sendto: address is null");
     }
 
     /**
@@ -714,7 +719,7 @@ public final class Socket implements FdOwner {
     public Received recvFrom(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
         long n = recv(MemorySegment.ofArray(buffer).asSlice(offset, length), MsgFlag.bits(flags), true);
-        return new Received(n, Addresses.fromKernel(Syscalls.lastAddress()));
+        return new Received(n, lastSender());
     }
 
     /**
@@ -725,14 +730,23 @@ public final class Socket implements FdOwner {
         requireWritable(buffer, "recvfrom");
         long n = recv(MemorySegment.ofBuffer(buffer), 0, true);
         buffer.position(buffer.position() + (int) Math.min(n, buffer.remaining()));
-        return Addresses.fromKernel(Syscalls.lastAddress());
+        return lastSender();
     }
 
     /** Receives into the segment, recvfrom(2): the length and the sender. */
     public Received recvFrom(MemorySegment buffer) throws IOException {
         requireWritable(buffer, "recvfrom");
         long n = recv(buffer, 0, true);
-        return new Received(n, Addresses.fromKernel(Syscalls.lastAddress()));
+        return new Received(n, lastSender());
+    }
+
+    /**
+     * The sender of the message this thread just received. The kernel reports no address at all
+     * (length 0) for an unbound AF_UNIX datagram sender; that sender is the unnamed address.
+     */
+    private SocketAddress lastSender() {
+        SocketAddress a = Addresses.fromKernel(Syscalls.lastAddress());
+        return a == null && family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : a;
     }
 
     private long recv(MemorySegment data, int flags, boolean from) throws IOException {
@@ -870,13 +884,14 @@ public final class Socket implements FdOwner {
                     int msgFlags = Syscalls.lastMsgFlags();
                     java.util.List<ControlMessage> control = Messages.fromKernel(Syscalls.lastControl());
                     java.util.List<OwnedFd> fds = ReceivedMessage.collectFds(control);
-                    SocketAddress sender = Addresses.fromKernel(Syscalls.lastAddress());
+                    SocketAddress sender = lastSender();
                     if (fd.isClosed()) {
                         fds.forEach(OwnedFd::close);
                         throw Errors.closedDuringCall("recvmsg", describeLocal());
                     }
                     if ((msgFlags & MSG_CTRUNC) != 0) {
                         fds.forEach(OwnedFd::close);
+                        advance(bufs, r); // the data did arrive: positions show it
                         throw new ControlTruncatedException("recvmsg(" + where(null) + "): control data truncated"
                                 + " (MSG_CTRUNC) in a control buffer of " + controlSpace + " bytes; the " + fds.size()
                                 + " fds that arrived were closed; " + DEFAULT_CONTROL_SPACE
@@ -1208,7 +1223,10 @@ public final class Socket implements FdOwner {
     private Object describePeer() {
         if (fd.isClosed()) return null;
         int r = Syscalls.getpeername(fd.fd);
-        return r < 0 ? null : Addresses.fromKernel(Syscalls.lastAddress());
+        if (r < 0) return null;
+        SocketAddress a = Addresses.fromKernel(Syscalls.lastAddress());
+        // an unnamed peer (socketpair, unbound client) says nothing: fall back to the local side
+        return a instanceof UnixAddress u && u.kind() == UnixAddress.Kind.UNNAMED ? null : a;
     }
 
     /** The local address for a message, or "fd N"; never throws. */
