@@ -29,6 +29,7 @@ public final class MessageBatch implements AutoCloseable {
     private int size;
     private int received;
     private CachedTarget lastTarget;
+    private SocketAddress noName;
 
     private record CachedTarget(SocketAddress address, Family family, io.ffsock.internal.sys.SockAddr kernel) {}
 
@@ -111,8 +112,10 @@ public final class MessageBatch implements AutoCloseable {
         return received;
     }
 
-    void setReceived(int n) {
+    /** Records a receive; {@code noName} is what a sender without address stands for (or null). */
+    void setReceived(int n, SocketAddress noName) {
         received = n;
+        this.noName = noName;
     }
 
     /** The length of message {@code i}: bytes received (or sent). */
@@ -151,7 +154,8 @@ public final class MessageBatch implements AutoCloseable {
     /** The sender of received message {@code i} (a new object). */
     public SocketAddress sender(int i) {
         Objects.checkIndex(i, received);
-        return Addresses.fromKernel(memory.sender(i));
+        SocketAddress a = Addresses.fromKernel(memory.sender(i));
+        return a != null ? a : noName; // an unbound AF_UNIX sender comes with no address at all
     }
 
     Mmsg memory() {

@@ -968,7 +968,7 @@ public final class Socket implements FdOwner {
                 int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE));
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmmsg", describeLocal());
                 if (r >= 0) {
-                    batch.setReceived(r);
+                    batch.setReceived(r, family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : null);
                     return r;
                 }
                 onFailure(-r, POLLIN, deadline, "recvmmsg", null);

@@ -34,4 +34,27 @@ class BatchQuickTest {
             }
         }
     }
+
+    @Test
+    void sendersOfUnboundAndBoundDatagramsAreReported() throws Exception {
+        String name = "batch-" + ProcessHandle.current().pid();
+        try (Socket server = Socket.open(Family.UNIX, SocketType.DGRAM);
+             Socket unbound = Socket.open(Family.UNIX, SocketType.DGRAM);
+             Socket bound = Socket.open(Family.UNIX, SocketType.DGRAM);
+             MessageBatch in = new MessageBatch(4, 64)) {
+            server.bind(UnixAddress.abstractName(name));
+            bound.bind(UnixAddress.unnamed()); // autobind: a kernel-chosen abstract name
+            unbound.sendTo(new byte[] {1}, UnixAddress.abstractName(name));
+            bound.sendTo(new byte[] {2}, UnixAddress.abstractName(name));
+            int got = 0;
+            java.net.SocketAddress[] senders = new java.net.SocketAddress[2];
+            while (got < 2) {
+                int n = server.recvBatch(in);
+                for (int i = 0; i < n; i++) senders[in.data(i)[0] - 1] = in.sender(i);
+                got += n;
+            }
+            assertEquals(UnixAddress.unnamed(), senders[0]);
+            assertEquals(bound.localAddress(), senders[1]);
+        }
+    }
 }
