@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * unparks every waiter of the fd itself, so a waiter wakes even where shutdown(2) gives no event.
  *
  * <p><b>Life.</b> The thread starts with the first registration and ends once no fd has been
- * registered for {@link #idleNanos} (2 s); the next registration starts a new one. It is a daemon
+ * registered for {@link #idleNanos} (0.5 s); the next registration starts a new one. It is a daemon
  * thread: it never holds the JVM up at exit.
  */
 final class Poller {
@@ -50,7 +50,7 @@ final class Poller {
     private static final int MAX_EVENTS = 256;
 
     /** How long the thread lingers with nothing registered; tests shorten it. */
-    static volatile long idleNanos = TimeUnit.SECONDS.toNanos(2);
+    static volatile long idleNanos = TimeUnit.MILLISECONDS.toNanos(500);
 
     private static final Object LOCK = new Object();
     /** The running poller, or null. Guarded by LOCK, as are every poller's table and count. */
