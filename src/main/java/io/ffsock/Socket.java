@@ -31,16 +31,33 @@ import java.util.Set;
  * As in Python: with no timeout (the default) calls block; with a timeout of zero the socket is
  * non-blocking and a call that would block throws a {@link SyscallException} with EAGAIN; with a
  * timeout {@code t > 0} each call waits at most {@code t} and then throws
- * {@link SocketTimeoutException}. The kernel's O_NONBLOCK flag is clear exactly when there is no
- * timeout.
+ * {@link SocketTimeoutException}. The kernel's O_NONBLOCK flag is clear when there is no timeout,
+ * with one exception: once a virtual thread has called {@link #accept()} or {@link #connect} in
+ * blocking mode, O_NONBLOCK stays set for the socket's life (fcntl(F_GETFL) shows it, and
+ * SO_RCVTIMEO/SO_SNDTIMEO no longer apply), while {@link #getTimeout()} and {@link #isBlocking()}
+ * still say blocking and every call still blocks as it did.
  *
- * <h2>Threads and close</h2>
+ * <h2>Virtual threads</h2>
+ * A blocking call never holds a virtual thread's carrier: it tries the system call without
+ * waiting (MSG_DONTWAIT, or O_NONBLOCK as above), and on EAGAIN parks the virtual thread until
+ * ffsock's poller (epoll) reports the socket ready, the timeout passes, the socket is closed or
+ * the thread is interrupted. A platform thread waits in the kernel instead (a blocking call, or
+ * poll(2) when there is a timeout), which is faster for it.
+ *
+ * <h2>Threads, close and interrupt</h2>
  * A socket may be used by several threads at once (one receiving while another sends, say).
  * {@link #close()} is idempotent and may be called from any thread: calls blocked on the socket
  * wake at once with {@link java.nio.channels.AsynchronousCloseException}, later calls throw
  * {@link java.nio.channels.ClosedChannelException}, and the fd number is released only after the
  * last call using it has returned, so it is never used after another open took it over. A socket
  * that becomes unreachable without being closed has its fd closed by a {@link Cleaner}.
+ *
+ * <p>Interrupts follow {@link java.nio.channels.InterruptibleChannel}: interrupting a thread
+ * blocked in a call that may wait (not timeout zero, not MSG_DONTWAIT), platform or virtual,
+ * closes the socket and the call throws {@link java.nio.channels.ClosedByInterruptException}
+ * with the thread's interrupt status still set; other threads blocked on the socket get
+ * AsynchronousCloseException. Such a call made by a thread that is already interrupted closes
+ * the socket at once. Non-blocking calls ignore interrupts.
  *
  * <h2>Buffers</h2>
  * Every data call takes a {@code byte[]} slice, a {@link ByteBuffer} (heap or direct; the position

@@ -8,7 +8,8 @@ import java.util.concurrent.ThreadFactory;
 /**
  * Ping-pong of 1-byte messages over an AF_UNIX stream socketpair, both ends blocking, on platform
  * or virtual threads: {@code PingPong platform|virtual [roundTrips]}. Prints the mean round trip.
- * With {@code -Dio.ffsock.platformParks=true} platform threads also wait in the poller.
+ * Run it with {@code java --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes
+ * io.ffsock.bench.PingPong virtual}.
  */
 public final class PingPong {
     public static void main(String[] args) throws Exception {
@@ -48,8 +49,7 @@ public final class PingPong {
                 ping.start();
                 ping.join();
                 echo.join();
-                System.out.printf("%s%s: %.2f us per round trip (%d)%n", virtual ? "virtual" : "platform",
-                        Boolean.getBoolean("io.ffsock.platformParks") ? "+poller" : "",
+                System.out.printf("%s: %.2f us per round trip (%d)%n", virtual ? "virtual" : "platform",
                         took[0] / 1e3 / n, n);
             }
         }
