@@ -5,8 +5,6 @@ import static io.ffsock.internal.sys.Const.*;
 import io.ffsock.internal.sys.Epoll;
 import io.ffsock.internal.sys.Syscalls;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.AbstractList;
@@ -163,10 +161,7 @@ public final class EventLoop implements AutoCloseable {
     private final FdLife life;
     private final int wakeRead;
     private final int wakeWrite;
-    private final Arena arena = Arena.ofAuto();
-    /** A byte to send to (and a place to drain) the wake-up pipe; its contents never matter. */
-    private final MemorySegment wakeByte = arena.allocate(16);
-    private final MemorySegment events;
+    private final Epoll.Events events;
     private final Ready[] ready;
     private final ReadyList readyList = new ReadyList();
     private final Interruption.Waking interruptor = new Interruption.Waking(this::wakeup);
@@ -178,7 +173,7 @@ public final class EventLoop implements AutoCloseable {
         this.life = new FdLife(epfd, false, wakeRead, wakeWrite);
         this.wakeRead = wakeRead;
         this.wakeWrite = wakeWrite;
-        this.events = Epoll.allocate(arena, maxEvents);
+        this.events = new Epoll.Events(maxEvents);
         this.ready = new Ready[maxEvents];
         for (int i = 0; i < maxEvents; i++) ready[i] = new Ready();
         CLEANER.register(this, life);
@@ -333,7 +328,7 @@ public final class EventLoop implements AutoCloseable {
     /** A virtual thread: epoll_wait without waiting, and park in the poller between tries. */
     private int awaitParked(long deadline) throws IOException {
         for (;;) {
-            int n = Epoll.epollWait(life.fd, events, 0);
+            int n = events.await(life.fd, 0);
             if (n != 0 && n != -EINTR) return check(n);
             if (life.isClosed()) return 0;
             if (Readiness.await(life, POLLIN, deadline) != Readiness.READY) return 0;
@@ -352,7 +347,7 @@ public final class EventLoop implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 millis = left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
             }
-            int n = Epoll.epollWait(life.fd, events, millis);
+            int n = events.await(life.fd, millis);
             if (n != -EINTR) return check(n);
             if (Thread.currentThread().isInterrupted() || life.isClosed()) return 0;
         }
@@ -368,7 +363,7 @@ public final class EventLoop implements AutoCloseable {
         int k = 0;
         synchronized (lock) {
             for (int i = 0; i < n; i++) {
-                long data = Epoll.data(events, i);
+                long data = events.data(i);
                 if (data == WAKE) {
                     drainWakeups();
                     continue;
@@ -378,7 +373,7 @@ public final class EventLoop implements AutoCloseable {
                 if (s == null || s.isClosed()) continue;
                 Ready r = ready[k++];
                 r.socket = s;
-                r.bits = Epoll.events(events, i);
+                r.bits = events.events(i);
             }
         }
         for (int i = k; i < readyCount; i++) ready[i].socket = null; // let go of the rest
@@ -386,9 +381,7 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private void drainWakeups() {
-        while (Syscalls.read(wakeRead, wakeByte) > 0) {
-            // each wakeup() wrote a byte; one wake-up is enough for all of them
-        }
+        Epoll.drain(wakeRead);
     }
 
     /**
@@ -398,7 +391,7 @@ public final class EventLoop implements AutoCloseable {
     public void wakeup() {
         if (!life.tryAcquire()) return;
         try {
-            Syscalls.write(wakeWrite, wakeByte.asSlice(0, 1));
+            Epoll.wake(wakeWrite);
         } finally {
             life.release();
         }
@@ -413,7 +406,7 @@ public final class EventLoop implements AutoCloseable {
         if (!life.tryAcquire()) return; // already closed
         try {
             life.close(); // our own hold keeps the fds open until release, so the wake-up below lands
-            Syscalls.write(wakeWrite, wakeByte.asSlice(0, 1));
+            Epoll.wake(wakeWrite);
         } finally {
             life.release();
         }

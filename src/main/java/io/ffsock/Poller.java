@@ -5,8 +5,6 @@ import static io.ffsock.internal.sys.Const.*;
 import io.ffsock.internal.sys.Epoll;
 import io.ffsock.internal.sys.Syscalls;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
@@ -259,7 +257,7 @@ final class Poller {
     }
 
     private void wakeUp() {
-        Syscalls.write(wake[1], MemorySegment.ofArray(new byte[1]));
+        Epoll.wake(wake[1]);
     }
 
     /**
@@ -267,9 +265,9 @@ final class Poller {
      * when there are none, arms the master and parks.
      */
     private void runPoller() {
-        MemorySegment events = Epoll.allocate(Arena.ofAuto(), MAX_EVENTS);
+        Epoll.Events events = new Epoll.Events(MAX_EVENTS);
         while (!stopping) {
-            int n = Epoll.epollWait(epfd, events, 0);
+            int n = events.await(epfd, 0);
             if (n > 0) {
                 dispatch(events, n);
                 Thread.yield(); // let the threads just woken run before the next poll
@@ -282,13 +280,13 @@ final class Poller {
         }
     }
 
-    private void dispatch(MemorySegment events, int n) {
+    private void dispatch(Epoll.Events events, int n) {
         AtomicReferenceArray<Registration> t = table;
         for (int i = 0; i < n; i++) {
-            long data = Epoll.data(events, i);
+            long data = events.data(i);
             int fd = (int) data;
             Registration r = fd >= 0 && fd < t.length() ? t.get(fd) : null;
-            if (r != null && r.id == (int) (data >>> 32)) r.signal(pollBits(Epoll.events(events, i)));
+            if (r != null && r.id == (int) (data >>> 32)) r.signal(pollBits(events.events(i)));
         }
     }
 
@@ -297,9 +295,8 @@ final class Poller {
      * unparks the poller; ends both threads once nothing has been registered for a while.
      */
     private void runMaster() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment events = Epoll.allocate(arena, 4);
-            MemorySegment drain = arena.allocate(64);
+        try {
+            Epoll.Events events = new Epoll.Events(4);
             long idleSince = 0;
             for (;;) {
                 int timeout;
@@ -318,14 +315,12 @@ final class Poller {
                         timeout = (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
                     }
                 }
-                int n = Epoll.epollWait(masterEpfd, events, timeout);
+                int n = events.await(masterEpfd, timeout);
                 for (int i = 0; i < n; i++) {
-                    if (Epoll.data(events, i) == SOCKETS) {
+                    if (events.data(i) == SOCKETS) {
                         LockSupport.unpark(poller);
                     } else {
-                        while (Syscalls.read(wake[0], drain) > 0) {
-                            // drained: the wake-up only restarts the idle clock above
-                        }
+                        Epoll.drain(wake[0]); // the wake-up only restarts the idle clock above
                     }
                 }
             }

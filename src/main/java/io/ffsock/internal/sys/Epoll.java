@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Same conventions as {@link Syscalls}: the C result or {@code -errno}, errno captured at the
  * call. epoll_wait blocks, so its handle is never {@link java.lang.foreign.Linker.Option#critical
- * critical}; the event array is native memory the caller allocates once with {@link #allocate}.
+ * critical}; the event array is native memory the caller allocates once, an {@link Events}.
  */
 public final class Epoll {
     private Epoll() {}
@@ -59,12 +59,12 @@ public final class Epoll {
     }
 
     /**
-     * epoll_wait(2) into {@code events} (from {@link #allocate}); returns how many events were
+     * epoll_wait(2) into {@code events}; returns how many events were
      * stored, 0 on timeout, or -errno (EINTR included: the caller decides whether to retry).
      *
      * @param timeoutMillis -1 waits for ever, 0 returns at once
      */
-    public static int epollWait(int epfd, MemorySegment events, int timeoutMillis) {
+    static int epollWait(int epfd, MemorySegment events, int timeoutMillis) {
         Syscalls.Scratch s = Syscalls.scratch();
         int max = (int) Math.min(Integer.MAX_VALUE, events.byteSize() / SIZE);
         try {
@@ -75,18 +75,45 @@ public final class Epoll {
         }
     }
 
-    /** Native memory for {@code count} struct epoll_event, freed with {@code arena}. */
-    public static MemorySegment allocate(Arena arena, int count) {
-        return arena.allocate(SIZE * count, 8);
+    /**
+     * An array of struct epoll_event in native memory (freed by the GC), filled by
+     * {@link #await}: one per thread that waits, reused for every wait.
+     */
+    public static final class Events {
+        private final MemorySegment array;
+
+        public Events(int capacity) {
+            array = Arena.ofAuto().allocate(SIZE * capacity, 8);
+        }
+
+        /** epoll_wait(2) into this array; see {@link Epoll#epollWait}. */
+        public int await(int epfd, int timeoutMillis) {
+            return epollWait(epfd, array, timeoutMillis);
+        }
+
+        /** The {@code events} bits of the {@code i}th event. */
+        public int events(int i) {
+            return array.get(JAVA_INT, i * SIZE + EVENTS);
+        }
+
+        /** The {@code data} of the {@code i}th event. */
+        public long data(int i) {
+            return array.get(DATA_LAYOUT, i * SIZE + DATA);
+        }
     }
 
-    /** The {@code events} bits of the {@code i}th struct epoll_event in {@code array}. */
-    public static int events(MemorySegment array, int i) {
-        return array.get(JAVA_INT, i * SIZE + EVENTS);
+    /** Contents never read: a byte to write to a wake-up pipe, and room to drain one into. */
+    private static final MemorySegment WAKE_BYTES = Arena.global().allocate(64);
+
+    /** Writes one byte to the write end of a non-blocking wake-up pipe, write(2). */
+    public static void wake(int pipeWriteEnd) {
+        Syscalls.write(pipeWriteEnd, WAKE_BYTES.asSlice(0, 1));
     }
 
-    /** The {@code data} of the {@code i}th struct epoll_event in {@code array}. */
-    public static long data(MemorySegment array, int i) {
-        return array.get(DATA_LAYOUT, i * SIZE + DATA);
+    /** Reads a non-blocking wake-up pipe until it is empty, read(2). */
+    public static void drain(int pipeReadEnd) {
+        while (Syscalls.read(pipeReadEnd, WAKE_BYTES) > 0) {
+            // each wake() wrote a byte; one wake-up stands for all of them
+        }
     }
 }
