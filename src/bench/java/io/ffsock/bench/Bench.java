@@ -104,8 +104,8 @@ public final class Bench {
         // quick: about 2 minutes; full: about 10 (2 cores, 33 cells a round, two JVM starts a cell).
         int r = rounds != null ? rounds : quick ? 2 : 5;
         Bench b = new Bench(java, nativeDir,
-                warm != null ? warm : quick ? 0.4 : 0.8,
-                measure != null ? measure : quick ? 0.8 : 1.8,
+                warm != null ? warm : quick ? 0.3 : 0.8,
+                measure != null ? measure : quick ? 0.6 : 1.6,
                 quick ? 64 : 256, quick ? 256 : 1024);
         b.run(r, only, impls, quick);
     }
@@ -317,7 +317,7 @@ public final class Bench {
     private static void check(StringBuilder t, String where, double me, Double other, double want, String name) {
         if (other == null) return;
         double x = me / other;
-        t.append(String.format("  %-4s %-28s %.2f x %s (target >= %.2f)%n", x >= want ? "ok" : "MISS", where, x, name, want));
+        t.append(String.format("  %-4s %-28s %.3f x %s (target >= %.2f)%n", x >= want ? "ok" : "MISS", where, x, name, want));
     }
 
     private Double median(String key) {
