@@ -26,6 +26,12 @@ static double now(void) {
     return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+static double cpu(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
 static uint16_t checksum(const uint8_t *p, int n) {
     uint32_t sum = 0;
     for (int i = 0; i + 1 < n; i += 2) sum += (uint32_t) (p[i] << 8 | p[i + 1]);
@@ -71,7 +77,7 @@ int main(int argc, char **argv) {
     put16(icmp + 4, id);
     for (int i = 8; i < ICMP_LEN; i++) icmp[i] = (uint8_t) i;
 
-    double start = now(), t0 = 0;
+    double start = now(), t0 = 0, c0 = 0;
     long n = 0;
     int measuring = 0;
     uint16_t seq = 0;
@@ -108,11 +114,12 @@ int main(int argc, char **argv) {
             if (t - start >= warm) {
                 measuring = 1;
                 t0 = t;
+                c0 = cpu();
             }
         } else {
             n += 64;
             if (t - t0 >= measure) {
-                printf("RESULT %.1f\n", n / (t - t0));
+                printf("RESULT %.1f %.1f\n", n / (t - t0), (cpu() - c0) / n);
                 return 0;
             }
         }

@@ -36,6 +36,13 @@ static double now(void) {
     return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* CPU time of the calling thread, in nanoseconds. */
+static double cpu(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
+}
+
 static struct sockaddr_un addr(const char *path, socklen_t *len) {
     struct sockaddr_un a;
     memset(&a, 0, sizeof a);
@@ -116,7 +123,7 @@ static void pp_server(int fd) {
 static void pp_client(int fd, double warm, double measure) {
     char b[MSG];
     memset(b, 'x', MSG);
-    double start = now(), t0 = 0;
+    double start = now(), t0 = 0, c0 = 0;
     long n = 0;
     int measuring = 0;
     for (;;) {
@@ -129,11 +136,12 @@ static void pp_client(int fd, double warm, double measure) {
             if (t - start >= warm) {
                 measuring = 1;
                 t0 = t;
+                c0 = cpu();
             }
         } else {
             n += 256;
             if (t - t0 >= measure) {
-                printf("RESULT %.1f\n", n / (t - t0));
+                printf("RESULT %.1f %.1f\n", n / (t - t0), (cpu() - c0) / n);
                 return;
             }
         }
@@ -143,7 +151,7 @@ static void pp_client(int fd, double warm, double measure) {
 static void stream_receiver(int fd, long warmBytes, long measureBytes) {
     char *b = malloc(CHUNK);
     long total = 0, mark = 0;
-    double t0 = 0;
+    double t0 = 0, c0 = 0;
     int measuring = 0;
     for (;;) {
         ssize_t r = recv(fd, b, CHUNK, 0);
@@ -157,8 +165,9 @@ static void stream_receiver(int fd, long warmBytes, long measureBytes) {
             measuring = 1;
             mark = total;
             t0 = now();
+            c0 = cpu();
         } else if (measuring && total - mark >= measureBytes) {
-            printf("RESULT %.1f\n", (total - mark) / (now() - t0));
+            printf("RESULT %.1f %.1f\n", (total - mark) / (now() - t0), (cpu() - c0) / ((total - mark) / 1048576.0));
             fflush(stdout);
             break;
         }
@@ -191,7 +200,7 @@ static void dgram_receiver(int fd, double warm, double measure, int batch) {
         h[i].msg_hdr.msg_iov = &v[i];
         h[i].msg_hdr.msg_iovlen = 1;
     }
-    double start = now(), t0 = 0;
+    double start = now(), t0 = 0, c0 = 0;
     long n = 0, sinceCheck = 0;
     int measuring = 0;
     for (;;) {
@@ -214,10 +223,11 @@ static void dgram_receiver(int fd, double warm, double measure, int batch) {
             if (t - start >= warm) {
                 measuring = 1;
                 t0 = t;
+                c0 = cpu();
                 n = 0;
             }
         } else if (t - t0 >= measure) {
-            printf("RESULT %.1f\n", n / (t - t0));
+            printf("RESULT %.1f %.1f\n", n / (t - t0), (cpu() - c0) / n);
             return;
         }
     }

@@ -66,6 +66,8 @@ public final class Bench {
     private final double streamWarmMiB;
     private final double streamMiB;
     private final Map<String, List<Double>> results = new LinkedHashMap<>();
+    /** CPU nanoseconds of the measuring thread per operation (per MiB for W3). */
+    private final Map<String, List<Double>> cpu = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
 
     Bench(String java, Path nativeDir, double warm, double measure, double streamWarmMiB, double streamMiB) throws IOException {
@@ -104,8 +106,8 @@ public final class Bench {
         // quick: about 2 minutes; full: about 10 (2 cores, 33 cells a round, two JVM starts a cell).
         int r = rounds != null ? rounds : quick ? 2 : 5;
         Bench b = new Bench(java, nativeDir,
-                warm != null ? warm : quick ? 0.3 : 0.8,
-                measure != null ? measure : quick ? 0.6 : 1.6,
+                warm != null ? warm : quick ? 0.6 : 1.2,
+                measure != null ? measure : quick ? 0.5 : 1.5,
                 quick ? 64 : 256, quick ? 256 : 1024);
         b.run(r, only, impls, quick);
     }
@@ -158,6 +160,7 @@ public final class Bench {
         double limit = warm + measure + 30 + (mode.equals("stream") ? streamMiB / 100 : 0);
         String label = c.w.id + " " + c.pin + " " + c.impl;
         Double value;
+        Double cpuPerOp = null;
         if (mode.equals("icmp")) {
             List<String> cmd = new ArrayList<>(prefix);
             if (c.impl.equals("c")) cmd.add(nativeDir.resolve("bench_icmp").toString());
@@ -166,7 +169,8 @@ public final class Bench {
             cmd.add(b);
             Child p = Child.start(cmd, label);
             p.await(limit);
-            value = p.result();
+            value = p.result(0);
+            cpuPerOp = p.result(1);
             if (value == null) fail(c, p.describe());
         } else {
             Path sock = work.resolve("s" + System.nanoTime() % 100000 + ".sock");
@@ -183,7 +187,8 @@ public final class Bench {
                 Child other = measurer == client ? server : client;
                 measurer.await(limit);
                 other.await(5);
-                value = measurer.result();
+                value = measurer.result(0);
+                cpuPerOp = measurer.result(1);
                 if (value == null) fail(c, "no result: " + measurer.describe() + " / " + other.describe());
             } finally {
                 server.kill();
@@ -194,7 +199,8 @@ public final class Bench {
         if (value != null) {
             if (mode.equals("stream")) value /= 1 << 30;
             results.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(value);
-            System.out.printf("  %-28s %s%n", label, human(value));
+            if (cpuPerOp != null) cpu.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(cpuPerOp);
+            System.out.printf("  %-28s %s  (cpu %s ns/op)%n", label, human(value), cpuPerOp == null ? "?" : String.format("%.0f", cpuPerOp));
         }
     }
 
@@ -245,30 +251,35 @@ public final class Bench {
                         String loadBefore, String loadAfter, double seconds) throws IOException {
         StringBuilder t = new StringBuilder();
         t.append(String.format("%n## ffsock benchmark (%s mode, %d rounds, median of rounds)%n%n", quick ? "quick" : "full", rounds));
-        t.append("| workload | pinning | implementation | median | unit | x C | x JDK | min..max |\n");
-        t.append("|---|---|---|---:|---|---:|---:|---|\n");
+        t.append("| workload | pinning | implementation | median | unit | x C | x JDK | min..max | CPU ns/op | CPU x C |\n");
+        t.append("|---|---|---|---:|---|---:|---:|---|---:|---:|\n");
         for (List<Cell> g : groups) {
             Cell first = g.get(0);
             Double cMedian = median(first.w.id + "|" + first.pin + "|c");
             Double jdkMedian = median(first.w.id + "|" + first.pin + "|jdk");
+            Double cCpu = median(cpu, first.w.id + "|" + first.pin + "|c");
             for (Cell c : g) {
                 Double m = median(c.key());
                 List<Double> all = results.get(c.key());
                 String range = all == null ? "" : human(all.stream().mapToDouble(d -> d).min().orElse(0)) + ".."
                         + human(all.stream().mapToDouble(d -> d).max().orElse(0));
                 String fig = m == null ? "failed" : human(m);
-                t.append(String.format("| %s %s | %s | %s | %s | %s | %s | %s | %s |%n", c.w.id, c.w.title, c.pin, c.impl,
-                        fig, c.w.unit, ratio(m, cMedian), ratio(m, jdkMedian), range));
+                Double myCpu = median(cpu, c.key());
+                t.append(String.format("| %s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", c.w.id, c.w.title, c.pin, c.impl,
+                        fig, c.w.unit, ratio(m, cMedian), ratio(m, jdkMedian), range,
+                        myCpu == null ? "" : String.format("%.0f", myCpu), ratio(myCpu, cCpu)));
             }
         }
         for (Map.Entry<String, double[]> e : alloc.entrySet()) {
-            t.append(String.format("| W6 allocation: %s | - | ffsock | %.0f / %.0f | B per call (send / recv) | | | |%n",
+            t.append(String.format("| W6 allocation: %s | - | ffsock | %.0f / %.0f | B per call (send / recv) | | | | | |%n",
                     e.getKey(), e.getValue()[0], e.getValue()[1]));
         }
         t.append(String.format("%nPinned: both processes on CPU 0 (taskset -c 0). Unpinned: the scheduler's choice."
                 + "%nEvery end is its own process of the same implementation (C<->C, ffsock<->ffsock, JDK<->JDK ...);"
                 + "%nping-pongs are measured by the client, one-way traffic by the receiver. W5 is one process (the kernel answers)."
                 + "%nffsock = native MemorySegment buffers; ffsock-heap = byte[]; JDK, junixsocket, jnr = their channels with direct ByteBuffers."
+                + "%nCPU ns/op: CPU time of the measuring thread per operation (per MiB for W3) while measuring; it"
+                + "%nexcludes waiting, so it shows per-call overhead even on a busy machine (lower is better; CPU x C = this / C)."
                 + "%nJVMs: %s%n", String.join(" ", JVM_FLAGS)));
         t.append(targets(alloc));
         t.append(String.format("%nMachine: %s%n", machine()));
@@ -321,7 +332,11 @@ public final class Bench {
     }
 
     private Double median(String key) {
-        List<Double> v = results.get(key);
+        return median(results, key);
+    }
+
+    private static Double median(Map<String, List<Double>> from, String key) {
+        List<Double> v = from.get(key);
         if (v == null || v.isEmpty()) return null;
         double[] s = v.stream().mapToDouble(d -> d).sorted().toArray();
         int n = s.length;
@@ -452,9 +467,14 @@ public final class Bench {
             if (process.waitFor((long) (seconds * 1000), TimeUnit.MILLISECONDS)) out.join(2000);
         }
 
-        Double result() {
+        /** Field {@code i} of the RESULT line (0: the rate, 1: CPU ns per operation), or null. */
+        Double result(int i) {
             synchronized (lines) {
-                for (String l : lines) if (l.startsWith("RESULT ")) return Double.parseDouble(l.substring(7).trim());
+                for (String l : lines) {
+                    if (!l.startsWith("RESULT ")) continue;
+                    String[] f = l.substring(7).trim().split(" ");
+                    return i < f.length ? Double.parseDouble(f[i]) : null;
+                }
             }
             return null;
         }

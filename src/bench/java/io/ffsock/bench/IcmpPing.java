@@ -54,6 +54,7 @@ public final class IcmpPing {
 
             long start = System.nanoTime();
             long t0 = 0;
+            long c0 = 0;
             long n = 0;
             boolean measuring = false;
             int seq = 0;
@@ -79,11 +80,12 @@ public final class IcmpPing {
                     if (t - start >= warm * 1e9) {
                         measuring = true;
                         t0 = t;
+                        c0 = Peer.cpu();
                     }
                 } else {
                     n += 64;
                     if (t - t0 >= measure * 1e9) {
-                        System.out.printf("RESULT %.1f%n", n / ((t - t0) / 1e9));
+                        System.out.printf(java.util.Locale.ROOT, "RESULT %.1f %.1f%n", n / ((t - t0) / 1e9), (double) (Peer.cpu() - c0) / n);
                         return;
                     }
                 }

@@ -66,8 +66,18 @@ public final class Peer {
         };
     }
 
-    private static void result(double perSecond) {
-        System.out.printf("RESULT %.1f%n", perSecond);
+    /** The measured rate and the measuring thread's CPU nanoseconds per operation. */
+    record Rate(double perSecond, double cpuNanosPerOp) {}
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of the calling thread, in nanoseconds. */
+    static long cpu() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    private static void result(Rate r) {
+        System.out.printf(java.util.Locale.ROOT, "RESULT %.1f %.1f%n", r.perSecond, r.cpuNanosPerOp);
         System.out.flush();
     }
 
@@ -96,9 +106,10 @@ public final class Peer {
         }
     }
 
-    static double ppClient(Transport.Conn c, boolean message, double warm, double measure) throws IOException {
+    static Rate ppClient(Transport.Conn c, boolean message, double warm, double measure) throws IOException {
         long start = System.nanoTime();
         long t0 = 0;
+        long c0 = 0;
         long n = 0;
         boolean measuring = false;
         for (;;) {
@@ -111,18 +122,20 @@ public final class Peer {
                 if (t - start >= warm * 1e9) {
                     measuring = true;
                     t0 = t;
+                    c0 = cpu();
                 }
             } else {
                 n += 256;
-                if (t - t0 >= measure * 1e9) return n / ((t - t0) / 1e9);
+                if (t - t0 >= measure * 1e9) return new Rate(n / ((t - t0) / 1e9), (double) (cpu() - c0) / n);
             }
         }
     }
 
-    static double streamReceiver(Transport.Conn c, long warmBytes, long measureBytes) throws IOException {
+    static Rate streamReceiver(Transport.Conn c, long warmBytes, long measureBytes) throws IOException {
         long total = 0;
         long mark = 0;
         long t0 = 0;
+        long c0 = 0;
         boolean measuring = false;
         for (;;) {
             int r = c.recv(CHUNK);
@@ -132,8 +145,9 @@ public final class Peer {
                 measuring = true;
                 mark = total;
                 t0 = System.nanoTime();
+                c0 = cpu();
             } else if (measuring && total - mark >= measureBytes) {
-                return (total - mark) / ((System.nanoTime() - t0) / 1e9);
+                return new Rate((total - mark) / ((System.nanoTime() - t0) / 1e9), (cpu() - c0) / ((total - mark) / 1048576.0));
             }
         }
     }
@@ -146,9 +160,10 @@ public final class Peer {
         }
     }
 
-    static double dgramReceiver(Transport.Dgram d, double warm, double measure, boolean batch) throws IOException {
+    static Rate dgramReceiver(Transport.Dgram d, double warm, double measure, boolean batch) throws IOException {
         long start = System.nanoTime();
         long t0 = 0;
+        long c0 = 0;
         long n = 0;
         long sinceCheck = 0;
         boolean measuring = false;
@@ -170,10 +185,11 @@ public final class Peer {
                 if (t - start >= warm * 1e9) {
                     measuring = true;
                     t0 = t;
+                    c0 = cpu();
                     n = 0;
                 }
             } else if (t - t0 >= measure * 1e9) {
-                return n / ((t - t0) / 1e9);
+                return new Rate(n / ((t - t0) / 1e9), (double) (cpu() - c0) / n);
             }
         }
     }
