@@ -99,7 +99,10 @@ final class Addresses {
 
     private static InetSocketAddress inet6(SockAddr a) {
         try {
-            return new InetSocketAddress(Inet6Address.getByAddress(null, a.ip(), a.scopeId()), a.port());
+            // sin6_scope_id 0 means "no scope": -1 leaves the scope unset, so the address prints
+            // as "::1" (as the JDK's own sockets give it), not "::1%0".
+            return new InetSocketAddress(Inet6Address.getByAddress(null, a.ip(), a.scopeId() == 0 ? -1 : a.scopeId()),
+                    a.port());
         } catch (UnknownHostException e) {
             throw new AssertionError(e); // 16 bytes is always a valid IPv6 address
         }

@@ -10,6 +10,8 @@ import java.util.List;
  */
 public final class IcmpFilter {
     private final long[] blocked = new long[4]; // bit t set: type t is dropped
+    /** Built by passingOnly: types not named are dropped "where the kernel can" (ICMPv4: 0..31). */
+    private boolean othersBlocked;
 
     private IcmpFilter() {}
 
@@ -25,9 +27,13 @@ public final class IcmpFilter {
         return f;
     }
 
-    /** A filter that passes only the given types and drops the rest. */
+    /**
+     * A filter that passes only the given types and drops the rest. On ICMPv4 the kernel can
+     * filter types 0..31 only: higher types always pass there.
+     */
     public static IcmpFilter passingOnly(int... types) {
         IcmpFilter f = new IcmpFilter();
+        f.othersBlocked = true;
         java.util.Arrays.fill(f.blocked, -1L);
         for (int t : types) f.set(t, false);
         return f;
@@ -52,8 +58,17 @@ public final class IcmpFilter {
         return out;
     }
 
-    /** The ICMPv4 filter word: bit t drops type t (t in 0..31). */
+    /**
+     * The ICMPv4 filter word: bit t drops type t (t in 0..31).
+     *
+     * @throws IllegalArgumentException if the filter was built to block a type above 31 by name
+     */
     int toIcmpv4Mask() {
+        if (!othersBlocked) {
+            for (int t = 32; t < 256; t++) {
+                if (blocks(t)) throw new IllegalArgumentException("ICMP_FILTER: ICMPv4 filters cover types 0..31 only, not " + t);
+            }
+        }
         return (int) blocked[0];
     }
 
@@ -78,7 +93,7 @@ public final class IcmpFilter {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof IcmpFilter f && java.util.Arrays.equals(f.blocked, blocked);
+        return o instanceof IcmpFilter f && java.util.Arrays.equals(f.blocked, blocked) && f.othersBlocked == othersBlocked;
     }
 
     @Override

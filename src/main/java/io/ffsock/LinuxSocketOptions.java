@@ -30,7 +30,12 @@ public final class LinuxSocketOptions {
     /** SO_ACCEPTCONN (read-only), socket(7): whether the socket is listening. */
     public static final SocketOption<Boolean> SO_ACCEPTCONN =
             new NativeOption<>("SO_ACCEPTCONN", Boolean.class, Const.SOL_SOCKET, Const.SO_ACCEPTCONN, Codec.BOOLEAN, true);
-    /** SO_PASSCRED, unix(7): receive the sender's credentials as SCM_CREDENTIALS. */
+    /**
+     * SO_PASSCRED, unix(7): receive the sender's credentials as SCM_CREDENTIALS with every
+     * message. Turn it on before messages are queued (on a listener: before clients connect): a
+     * message queued earlier carries pid 0 and the overflow uid/gid 65534, and credentials a
+     * sender attaches explicitly are dropped while it is off.
+     */
     public static final SocketOption<Boolean> SO_PASSCRED =
             new NativeOption<>("SO_PASSCRED", Boolean.class, Const.SOL_SOCKET, Const.SO_PASSCRED, Codec.BOOLEAN, false);
     /**

@@ -182,16 +182,19 @@ final class Options {
                 if (b.length > 40) throw new IllegalArgumentException(o.name() + ": " + b.length + " bytes, at most 40");
                 yield Syscalls.setsockopt(fd, o.level(), o.optName(), b);
             }
-            case ICMP_FILTER -> {
-                IcmpFilter f = (IcmpFilter) value;
-                for (int t : f.blockedTypes()) {
-                    if (t > 31) throw new IllegalArgumentException(o.name() + ": ICMPv4 filters cover types 0..31 only, not " + t);
-                }
-                yield Syscalls.setsockoptInt(fd, o.level(), o.optName(), f.toIcmpv4Mask());
-            }
+            case ICMP_FILTER -> Syscalls.setsockoptInt(fd, o.level(), o.optName(), ((IcmpFilter) value).toIcmpv4Mask());
             case ICMP6_FILTER -> Syscalls.setsockoptInts(fd, o.level(), o.optName(), ((IcmpFilter) value).toIcmpv6Words());
-            case MULTICAST_INTERFACE -> Syscalls.setsockopt(fd, o.level(), o.optName(),
-                    OptionValues.ipMreqn(null, null, interfaceIndex((java.net.NetworkInterface) value, o)));
+            // getsockopt(IP_MULTICAST_IF) reports only the address (inet->mc_addr), so an index
+            // alone would read back as "none": pass the interface's first IPv4 address too, as the
+            // JDK's own sockets do (the index still picks the interface; the address then becomes
+            // the source of unbound sockets' multicast). An interface without IPv4 gets the index only.
+            case MULTICAST_INTERFACE -> {
+                java.net.NetworkInterface nif = (java.net.NetworkInterface) value;
+                byte[] address = nif.inetAddresses().filter(a -> a instanceof java.net.Inet4Address).findFirst()
+                        .map(java.net.InetAddress::getAddress).orElse(null);
+                yield Syscalls.setsockopt(fd, o.level(), o.optName(),
+                        OptionValues.ipMreqn(null, address, interfaceIndex(nif, o)));
+            }
             case MULTICAST_INTERFACE_ADDRESS -> Syscalls.setsockopt(fd, o.level(), o.optName(),
                     OptionValues.ipMreqn(null, ((java.net.Inet4Address) value).getAddress(), 0));
             case INTERFACE_INDEX -> Syscalls.setsockoptInt(fd, o.level(), o.optName(),

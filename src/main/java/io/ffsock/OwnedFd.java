@@ -44,6 +44,41 @@ public final class OwnedFd implements FdOwner {
         return new OwnedFd(fd);
     }
 
+    /**
+     * Opens a file, open(2) with O_CLOEXEC: for passing it to another process over SCM_RIGHTS,
+     * or reading and writing it here. Options: READ (default), WRITE, APPEND, CREATE (mode 0600),
+     * CREATE_NEW, TRUNCATE_EXISTING.
+     */
+    public static OwnedFd open(Path path, java.nio.file.StandardOpenOption... options) throws IOException {
+        java.util.Set<java.nio.file.StandardOpenOption> o = java.util.Set.of(options);
+        boolean write = o.contains(java.nio.file.StandardOpenOption.WRITE) || o.contains(java.nio.file.StandardOpenOption.APPEND);
+        boolean read = o.contains(java.nio.file.StandardOpenOption.READ) || !write;
+        int flags = O_CLOEXEC | (read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY);
+        for (java.nio.file.StandardOpenOption x : o) {
+            switch (x) {
+                case READ, WRITE -> { }
+                case APPEND -> flags |= O_APPEND;
+                case CREATE -> flags |= O_CREAT;
+                case CREATE_NEW -> flags |= O_CREAT | O_EXCL;
+                case TRUNCATE_EXISTING -> flags |= O_TRUNC;
+                default -> throw new IllegalArgumentException("open: option " + x + " is not supported");
+            }
+        }
+        String p = path.toString();
+        if (p.indexOf('\0') >= 0) throw new IllegalArgumentException("open: path holds a NUL byte");
+        int r = Syscalls.open(p, flags, 0600);
+        if (r < 0) throw Errors.of("open", -r, p);
+        return new OwnedFd(r);
+    }
+
+    /** A pipe, pipe2(2) with O_CLOEXEC: element 0 is the read end, 1 the write end. */
+    public static OwnedFd[] pipe() throws IOException {
+        int[] fds = new int[2];
+        int r = Syscalls.pipe2(fds, O_CLOEXEC);
+        if (r < 0) throw Errors.of("pipe2", -r, null);
+        return new OwnedFd[] {new OwnedFd(fds[0]), new OwnedFd(fds[1])};
+    }
+
     static OwnedFd received(int fd) {
         return new OwnedFd(fd);
     }

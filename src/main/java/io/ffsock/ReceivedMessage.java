@@ -46,7 +46,11 @@ public final class ReceivedMessage implements AutoCloseable {
         return (flags & MsgFlag.TRUNC.bit()) != 0;
     }
 
-    /** The sender's address (null on a connection-oriented socket, where the kernel gives none). */
+    /**
+     * The sender's address as recvmsg(2) reports it, or null when the kernel gives none (an
+     * unbound AF_UNIX sender; TCP). AF_UNIX names a bound sender on connected stream and
+     * seqpacket sockets too: a server's accepted socket reports the listener's address.
+     */
     public SocketAddress sender() {
         return sender;
     }
@@ -73,6 +77,17 @@ public final class ReceivedMessage implements AutoCloseable {
     public List<OwnedFd> takeFds() {
         List<OwnedFd> taken = fds;
         fds = List.of();
+        return taken;
+    }
+
+    /**
+     * Takes ownership of one received fd (index into {@link #fds()}); the others stay owned by
+     * this message and are closed with it.
+     */
+    public OwnedFd takeFd(int index) {
+        java.util.List<OwnedFd> rest = new ArrayList<>(fds);
+        OwnedFd taken = rest.remove(index);
+        fds = List.copyOf(rest);
         return taken;
     }
 

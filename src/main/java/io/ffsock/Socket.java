@@ -828,6 +828,7 @@ public final class Socket implements FdOwner {
                     }
                     if ((msgFlags & MSG_CTRUNC) != 0) {
                         fds.forEach(OwnedFd::close);
+                        advance(bufs, r); // the data did arrive: positions show it
                         throw new ControlTruncatedException("recvmsg(" + where(null) + "): control data truncated"
                                 + " (MSG_CTRUNC) in a control buffer of " + controlSpace + " bytes; the " + fds.size()
                                 + " fds that arrived were closed; " + DEFAULT_CONTROL_SPACE

@@ -21,7 +21,10 @@ public final class Main {
 
     /** Every subcommand; adding one is a class and a line here. */
     static final List<Command> COMMANDS = List.of(
-            new UnixCommand());
+            new UnixCommand(),
+            new PingCommand(),
+            new TracerouteCommand(),
+            new IgmpCommand());
 
     private Main() {}
 
@@ -89,7 +92,9 @@ public final class Main {
             b.append("  ").append(c.name()).append(" ".repeat(width - c.name().length() + 2)).append(c.summary()).append('\n');
         }
         b.append("\n'ffsock COMMAND --help' (or 'ffsock help COMMAND') shows a command's options.\n");
-        b.append("Exit status: 0 success, 1 a socket call failed (the error is on stderr), 2 bad usage.\n");
+        b.append("Exit status: 0 success, 2 bad usage; otherwise as the command's help says (unix: 1 when a\n"
+                + "socket call failed; ping, traceroute, igmp as iputils: 1 no reply, 2 an error such as a\n"
+                + "missing privilege or an unknown host or interface). Errors are one line on stderr.\n");
         return b.toString();
     }
 }

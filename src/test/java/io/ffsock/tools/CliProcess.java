@@ -31,17 +31,47 @@ final class CliProcess implements AutoCloseable {
     private final Thread errPump;
 
     private CliProcess(List<String> args) throws IOException {
+        this(args, javaCommand(args.toArray(String[]::new)));
+    }
+
+    private CliProcess(List<String> args, List<String> command) throws IOException {
         this.args = args;
+        this.process = new ProcessBuilder(command).start();
+        this.outPump = pump(process.getInputStream(), stdout, "stdout");
+        this.errPump = pump(process.getErrorStream(), stderr, "stderr");
+    }
+
+    /** The command line that runs {@code ffsock ARGS...}: this JVM, the compiled classes, Main. */
+    static List<String> javaCommand(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-cp");
         cmd.add(classes().toString());
         cmd.add("io.ffsock.tools.Main");
-        cmd.addAll(args);
-        this.process = new ProcessBuilder(cmd).start();
-        this.outPump = pump(process.getInputStream(), stdout, "stdout");
-        this.errPump = pump(process.getErrorStream(), stderr, "stderr");
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /**
+     * Starts {@code PREFIX... java ... Main ARGS...}: the command run through a wrapper such as
+     * {@code ip netns exec NAME} (see {@code Netns.inside}) or {@code setpriv ...}.
+     */
+    static CliProcess startWrapped(java.util.function.UnaryOperator<List<String>> wrap, String... args) throws IOException {
+        return new CliProcess(List.of(args), wrap.apply(javaCommand(args)));
+    }
+
+    /** As {@link #startWrapped}, with stdin closed, waiting for the exit. */
+    static CliProcess runWrapped(java.util.function.UnaryOperator<List<String>> wrap, String... args) throws Exception {
+        CliProcess p = startWrapped(wrap, args);
+        p.closeStdin();
+        p.awaitExit();
+        return p;
+    }
+
+    /** The process id (of the JVM: {@code ip netns exec} and {@code setpriv} exec it). */
+    long pid() {
+        return process.pid();
     }
 
     /** Starts {@code ffsock ARGS...}. */

@@ -183,6 +183,16 @@ public final class Const {
     public static final int FD_CLOEXEC = 1;
     public static final int O_NONBLOCK = 0x800;
 
+    // open(2).
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0x40;
+    public static final int O_EXCL = 0x80;
+    public static final int O_TRUNC = 0x200;
+    public static final int O_APPEND = 0x400;
+    public static final int O_CLOEXEC = 0x80000;
+
     // poll(2).
     public static final int POLLIN = 0x1;
     public static final int POLLPRI = 0x2;

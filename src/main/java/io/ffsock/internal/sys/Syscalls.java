@@ -86,6 +86,10 @@ public final class Syscalls {
     private static final MethodHandle FCNTL = LINKER.downcallHandle(symbol("fcntl"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle POLL = errnoHandle("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    // open is variadic: the mode is the first variadic argument.
+    private static final MethodHandle OPEN = LINKER.downcallHandle(symbol("open"),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle PIPE2 = errnoHandle("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle READ = errnoHandle("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = errnoHandle("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle GETUID = plainHandle("getuid", JAVA_INT);
@@ -260,6 +264,31 @@ public final class Syscalls {
             int r = (int) POLL.invokeExact(s.errno, p, 1L, timeoutMillis);
             if (r < 0) return -s.errno();
             return r == 0 ? 0 : p.get(JAVA_SHORT, 6) & 0xffff;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** open(2) of {@code path} with {@code flags} and {@code mode} (used with O_CREAT). */
+    public static int open(String path, int flags, int mode) {
+        Scratch s = scratch();
+        try (Arena a = Arena.ofConfined()) {
+            int r = (int) OPEN.invokeExact(s.errno, a.allocateFrom(path), flags, mode);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** pipe2(2); on success {@code fds[0]} is the read end, {@code fds[1]} the write end. */
+    public static int pipe2(int[] fds, int flags) {
+        Scratch s = scratch();
+        try {
+            int r = (int) PIPE2.invokeExact(s.errno, s.value, flags);
+            if (r < 0) return -s.errno();
+            fds[0] = s.value.get(JAVA_INT, 0);
+            fds[1] = s.value.get(JAVA_INT, 4);
+            return r;
         } catch (Throwable t) {
             throw unexpected(t);
         }

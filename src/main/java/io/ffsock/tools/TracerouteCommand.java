@@ -1,0 +1,372 @@
+package io.ffsock.tools;
+
+import static io.ffsock.tools.NetSupport.text;
+
+import io.ffsock.ControlMessage;
+import io.ffsock.Family;
+import io.ffsock.IcmpFilter;
+import io.ffsock.LinuxSocketOptions;
+import io.ffsock.MsgFlag;
+import io.ffsock.Protocol;
+import io.ffsock.ReceivedMessage;
+import io.ffsock.Socket;
+import io.ffsock.SocketType;
+import io.ffsock.SyscallError;
+import io.ffsock.packet.IcmpDestinationUnreachable;
+import io.ffsock.packet.IcmpEcho;
+import io.ffsock.packet.IcmpMessage;
+import io.ffsock.packet.IcmpTimeExceeded;
+import io.ffsock.packet.Ipv4Header;
+import io.ffsock.packet.MalformedPacketException;
+import io.ffsock.packet.QuotedDatagram;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code ffsock traceroute [-m MAXHOPS] [-q QUERIES] [-w WAIT] [-f FIRST] [-I|-U] [-n] HOST}: the
+ * route to an IPv4 host, hop by hop, printed as Debian's traceroute prints it.
+ */
+public final class TracerouteCommand implements Command {
+    private static final ArgParser PARSER = new ArgParser()
+            .option('m', "max-hops", "MAXHOPS", "the largest TTL probed (30)")
+            .option('q', "queries", "QUERIES", "probes per hop (3)")
+            .option('w', "wait", "SECONDS", "how long to wait for a hop's answers (5)")
+            .option('f', "first", "FIRST", "the TTL to start from (1)")
+            .flag('I', "icmp", "probe with ICMP echo requests (the default): a raw socket, or a ping socket\n"
+                    + "without CAP_NET_RAW")
+            .flag('U', "udp", "probe with UDP datagrams to ports 33434, 33435... (no privilege needed)")
+            .flag('n', "numeric", "print addresses only, no reverse DNS lookup");
+
+    private static final Set<MsgFlag> ERRQUEUE_NOW = EnumSet.of(MsgFlag.ERRQUEUE, MsgFlag.DONTWAIT);
+    private static final int EAGAIN = 11;
+    /** Header, ICMP or UDP header, 32 data bytes: Debian traceroute's default of 60. */
+    private static final int PACKET_LENGTH = 60;
+    private static final int DATA_LENGTH = PACKET_LENGTH - 28;
+    private static final int FIRST_PORT = 33434;
+
+    @Override
+    public String name() {
+        return "traceroute";
+    }
+
+    @Override
+    public String summary() {
+        return "print the route to an IPv4 host (ICMP echo or UDP probes), like traceroute";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: ffsock traceroute [OPTIONS] HOST
+                Print the routers on the way to HOST (IPv4): probes go out with TTL 1, 2, 3...; each
+                router where a probe's TTL runs out answers with ICMP time exceeded, and the output
+                names it with the round-trip time of each probe, '*' for a probe not answered in
+                time. Stops at the hop where HOST itself answers (echo reply, or port unreachable for
+                UDP), or where a router reports it unreachable (!H host, !N network, !P protocol,
+                !X prohibited, !F fragmentation needed, !S source route failed, !<code> other).
+
+                Options:
+                """ + PARSER.optionsHelp() + """
+
+                With -U the answers are read back from the socket's error queue (IP_RECVERR).
+                Exit status: 0 when the route was printed, 2 on an error (unknown host, missing
+                privilege, bad usage).
+
+                Examples:
+                  ffsock traceroute -n 10.2.0.2
+                  ffsock traceroute -U -q 1 -w 1 example.org
+                """;
+    }
+
+    private record Options(String host, int maxHops, int queries, long waitNanos, int first, boolean udp, boolean numeric) {}
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err, InputStream in) throws UsageException {
+        ArgParser.Parsed p = PARSER.parse(args);
+        if (p.help()) {
+            out.print(usage());
+            return Main.OK;
+        }
+        List<String> pos = p.positionals();
+        if (pos.isEmpty()) throw new UsageException("missing HOST");
+        if (pos.size() > 1) throw new UsageException("unexpected argument '" + pos.get(1) + "'");
+        if (p.flag("icmp") && p.flag("udp")) throw new UsageException("-I and -U exclude each other");
+        int maxHops = NetSupport.intOption(p, "max-hops", 30, 1, 255);
+        Options o = new Options(pos.get(0), maxHops,
+                NetSupport.intOption(p, "queries", 3, 1, 10),
+                NetSupport.secondsOption(p, "wait", 5, 0.01, 3600),
+                NetSupport.intOption(p, "first", 1, 1, 255),
+                p.flag("udp"), p.flag("numeric"));
+        if (o.first > o.maxHops) throw new UsageException("first hop " + o.first + " is beyond --max-hops " + o.maxHops);
+        if (o.host.isEmpty()) throw new UsageException("HOST is empty");
+        try {
+            InetAddress target = NetSupport.resolve(o.host, 4);
+            return new Tracer(o, (Inet4Address) target, out).run();
+        } catch (NetSupport.ToolException | IOException e) {
+            err.println("ffsock traceroute: " + e.getMessage());
+            return NetSupport.ERROR;
+        }
+    }
+
+    /** One probe: when it went, and what answered it. */
+    private static final class Probe {
+        long sentAt;
+        long answeredAt;
+        InetAddress from;
+        String mark = "";
+        boolean done; // the destination answered, or a router said it is unreachable
+    }
+
+    /** One run. */
+    private static final class Tracer {
+        private final Options o;
+        private final Inet4Address target;
+        private final PrintStream out;
+        private final int ident = (int) (ProcessHandle.current().pid() & 0xffff);
+        private final ByteBuffer buffer = ByteBuffer.allocate(4096);
+        private Socket socket;
+        private boolean raw; // raw ICMP: answers arrive as packets; else through IP_RECVERR
+        private Probe[] probes; // by probe number (sequence - 1, or port - 33434)
+        private int sent;
+
+        Tracer(Options o, Inet4Address target, PrintStream out) {
+            this.o = o;
+            this.target = target;
+            this.out = out;
+        }
+
+        int run() throws IOException {
+            open();
+            try (Socket s = socket) {
+                out.println("traceroute to " + o.host + " (" + text(target) + "), " + o.maxHops + " hops max, "
+                        + PACKET_LENGTH + " byte packets");
+                out.flush();
+                probes = new Probe[(o.maxHops - o.first + 1) * o.queries];
+                NetSupport.warmUp(false);
+                for (int ttl = o.first; ttl <= o.maxHops; ttl++) {
+                    int firstProbe = sent;
+                    for (int q = 0; q < o.queries; q++) send(s, ttl);
+                    long deadline = System.nanoTime() + o.waitNanos;
+                    while (!answered(firstProbe)) {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) break;
+                        receive(s, left);
+                    }
+                    boolean done = print(ttl, firstProbe);
+                    if (done) break;
+                }
+                return Main.OK;
+            }
+        }
+
+        private void open() throws IOException {
+            if (o.udp) {
+                socket = Socket.open(Family.INET, SocketType.DGRAM, Protocol.UDP);
+                raw = false;
+            } else {
+                try {
+                    socket = Socket.open(Family.INET, SocketType.RAW, Protocol.ICMP);
+                    raw = true;
+                } catch (IOException rawRefused) {
+                    try {
+                        socket = Socket.open(Family.INET, SocketType.DGRAM, Protocol.ICMP);
+                    } catch (IOException pingRefused) {
+                        throw rawRefused; // its message says what is missing for both
+                    }
+                    raw = false;
+                }
+            }
+            try {
+                if (raw) {
+                    socket.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.passingOnly(0, 3, 11));
+                } else {
+                    socket.setOption(LinuxSocketOptions.IP_RECVERR, true);
+                }
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
+        }
+
+        private void send(Socket s, int ttl) throws IOException {
+            if (!raw) drainErrors(s);
+            int n = sent++;
+            Probe p = new Probe();
+            probes[n] = p;
+            s.setOption(LinuxSocketOptions.IP_TTL, ttl);
+            byte[] data = new byte[DATA_LENGTH];
+            for (int i = 0; i < data.length; i++) data[i] = (byte) (0x40 + i);
+            byte[] packet;
+            InetSocketAddress to;
+            if (o.udp) {
+                packet = data;
+                to = new InetSocketAddress(target, FIRST_PORT + n);
+            } else {
+                packet = IcmpEcho.request(ident, n + 1, data).toBytes();
+                to = new InetSocketAddress(target, 0);
+            }
+            p.sentAt = System.nanoTime();
+            try {
+                s.sendTo(packet, to);
+            } catch (IOException e) {
+                if (!(e instanceof SyscallError)) throw e;
+                if (!raw) drainErrors(s);
+                p.mark = "!" + ((SyscallError) e).errno().symbol();
+            }
+        }
+
+        private boolean answered(int firstProbe) {
+            for (int i = firstProbe; i < sent; i++) if (probes[i].from == null && probes[i].mark.isEmpty()) return false;
+            return true;
+        }
+
+        private void receive(Socket s, long waitNanos) throws IOException {
+            if (!raw) drainErrors(s);
+            s.setTimeout(Duration.ofNanos(Math.max(waitNanos, 1000)));
+            buffer.clear();
+            ReceivedMessage m;
+            try {
+                m = s.recvMsg(List.of(buffer), 256, Set.of());
+            } catch (SocketTimeoutException e) {
+                return;
+            } catch (IOException e) {
+                if (!raw && e instanceof SyscallError) {
+                    drainErrors(s);
+                    return;
+                }
+                throw e;
+            }
+            long now = System.nanoTime();
+            byte[] b = Arrays.copyOf(buffer.array(), buffer.position());
+            try {
+                if (raw) parseRaw(b, now);
+                else if (!o.udp && m.sender() instanceof InetSocketAddress from) parsePingSocket(b, from.getAddress(), now);
+            } catch (MalformedPacketException | IndexOutOfBoundsException stray) {
+                // not ours
+            }
+        }
+
+        private void parseRaw(byte[] b, long now) {
+            Ipv4Header h = Ipv4Header.parse(b);
+            int off = h.headerLength();
+            IcmpMessage icmp = IcmpMessage.parse(b, off, b.length - off);
+            switch (icmp) {
+                case IcmpEcho e when e.reply() && e.identifier() == ident && h.source().equals(target) ->
+                        answer(e.sequence() - 1, h.source(), now, 0, 0, true);
+                case IcmpTimeExceeded t -> quoted(t.quote(), h.source(), now, 11, t.code());
+                case IcmpDestinationUnreachable u -> quoted(u.quote(), h.source(), now, 3, u.code());
+                default -> { }
+            }
+        }
+
+        private void quoted(QuotedDatagram q, InetAddress from, long now, int type, int code) {
+            Ipv4Header h = q.header().orElse(null);
+            byte[] p = q.payload();
+            if (h == null || h.protocol() != Ipv4Header.PROTOCOL_ICMP || !h.destination().equals(target) || p.length < 8) return;
+            if ((p[0] & 0xff) != IcmpMessage.TYPE_ECHO_REQUEST || u16(p, 4) != ident) return;
+            answer(u16(p, 6) - 1, from, now, type, code, false);
+        }
+
+        private void parsePingSocket(byte[] b, InetAddress from, long now) {
+            if (IcmpMessage.parse(b, 0, b.length) instanceof IcmpEcho e && e.reply()) answer(e.sequence() - 1, from, now, 0, 0, true);
+        }
+
+        /** Reads the error queue (IP_RECVERR) of a UDP or ping socket until it is empty. */
+        private void drainErrors(Socket s) throws IOException {
+            for (;;) {
+                ByteBuffer b = ByteBuffer.allocate(512);
+                ReceivedMessage m;
+                try {
+                    m = s.recvMsg(List.of(b), 512, ERRQUEUE_NOW);
+                } catch (IOException e) {
+                    if (e instanceof SyscallError se && se.errno().value() == EAGAIN) return;
+                    throw e;
+                }
+                long now = System.nanoTime();
+                for (ControlMessage c : m.control()) {
+                    if (!(c instanceof ControlMessage.ExtendedError x) || x.origin() != ControlMessage.ExtendedError.ORIGIN_ICMP) continue;
+                    int n;
+                    if (o.udp) {
+                        // msg_name is the probe's original destination: its port numbers the probe
+                        if (!(m.sender() instanceof InetSocketAddress dst)) continue;
+                        n = dst.getPort() - FIRST_PORT;
+                    } else {
+                        if (b.position() < 8) continue;
+                        n = u16(b.array(), 6) - 1; // our echo request as sent: its sequence
+                    }
+                    InetAddress from = x.offender() == null ? null : x.offender().getAddress();
+                    answer(n, from, now, x.type(), x.code(), false);
+                }
+            }
+        }
+
+        private void answer(int n, InetAddress from, long now, int type, int code, boolean reply) {
+            if (n < 0 || n >= sent || from == null) return;
+            Probe p = probes[n];
+            if (p.from != null) return; // a duplicate
+            p.from = from;
+            p.answeredAt = now;
+            if (reply) {
+                p.done = true;
+            } else if (type == 3) {
+                p.done = true;
+                boolean fromTarget = from.equals(target);
+                p.mark = switch (code) {
+                    case 0, 6 -> "!N";
+                    case 1, 7 -> "!H";
+                    case 2 -> fromTarget ? "" : "!P";
+                    case 3 -> fromTarget ? "" : "!P";
+                    case 4 -> "!F";
+                    case 5 -> "!S";
+                    case 9, 10, 13 -> "!X";
+                    case 14 -> "!V";
+                    case 15 -> "!C";
+                    default -> "!" + code;
+                };
+            }
+        }
+
+        /** Prints one hop's line as Debian's traceroute does; returns whether to stop. */
+        private boolean print(int ttl, int firstProbe) {
+            StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "%2d ", ttl));
+            boolean done = false;
+            InetAddress last = null;
+            for (int i = firstProbe; i < sent; i++) {
+                Probe p = probes[i];
+                if (p.from == null) {
+                    line.append(" *");
+                } else {
+                    if (!p.from.equals(last)) line.append(' ').append(name(p.from));
+                    last = p.from;
+                    line.append(String.format(java.util.Locale.ROOT, "  %.3f ms", (p.answeredAt - p.sentAt) / 1e6));
+                    done |= p.done;
+                }
+                if (!p.mark.isEmpty()) line.append(' ').append(p.mark);
+            }
+            out.println(line);
+            out.flush();
+            return done;
+        }
+
+        private String name(InetAddress a) {
+            if (o.numeric) return text(a);
+            String host = a.getCanonicalHostName();
+            return host + " (" + text(a) + ")";
+        }
+
+        private static int u16(byte[] b, int off) {
+            return (b[off] & 0xff) << 8 | (b[off + 1] & 0xff);
+        }
+    }
+}

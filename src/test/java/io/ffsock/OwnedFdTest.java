@@ -1,0 +1,51 @@
+package io.ffsock;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OwnedFdTest {
+    @TempDir Path dir;
+
+    @Test
+    void openFilePassItAndReadItBack() throws Exception {
+        Path f = dir.resolve("data.txt");
+        Files.writeString(f, "contents");
+        try (OwnedFd file = OwnedFd.open(f); SocketPair p = Socket.pair(SocketType.SEQPACKET)) {
+            assertFalse(file.isInheritable());
+            p.first().sendMsg(ByteBuffer.allocate(0), ControlMessage.rights(file));
+            try (ReceivedMessage m = p.second().recvMsg(ByteBuffer.allocate(1)); OwnedFd got = m.takeFd(0)) {
+                assertTrue(m.fds().isEmpty());
+                byte[] b = new byte[32];
+                int n = got.read(b, 0, b.length);
+                assertEquals("contents", new String(b, 0, n, StandardCharsets.UTF_8));
+                assertFalse(got.isSocket());
+            }
+        }
+    }
+
+    @Test
+    void createWriteAndPipe() throws Exception {
+        Path f = dir.resolve("new.txt");
+        try (OwnedFd w = OwnedFd.open(f, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+            w.write("abc".getBytes(), 0, 3);
+        }
+        assertEquals("abc", Files.readString(f));
+        SyscallException e = assertThrows(SyscallException.class,
+                () -> OwnedFd.open(f, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW));
+        assertEquals("EEXIST", e.errno().symbol());
+        assertTrue(e.getMessage().startsWith("open(" + f + "): EEXIST"), e.getMessage());
+        OwnedFd[] pipe = OwnedFd.pipe();
+        try (OwnedFd r = pipe[0]; OwnedFd w = pipe[1]) {
+            w.write(new byte[] {1, 2}, 0, 2);
+            byte[] b = new byte[4];
+            assertEquals(2, r.read(b, 0, 4));
+        }
+    }
+}

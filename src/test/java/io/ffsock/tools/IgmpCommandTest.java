@@ -1,0 +1,215 @@
+package io.ffsock.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ffsock.testing.Netns;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ffsock igmp} between two namespaces joined by a veth pair: the querier Q (10.77.0.1 on
+ * q0) and the member M (10.77.0.2 on m0). What Q sends is captured by tcpdump in M and checked
+ * with tshark; what M's kernel answers is printed by {@code ffsock igmp listen} in Q.
+ */
+class IgmpCommandTest {
+    private static final String Q_ADDR = "10.77.0.1";
+    private static final String M_ADDR = "10.77.0.2";
+
+    @TempDir
+    Path dir;
+
+    private Netns q;
+    private Netns m;
+    private final List<CliProcess> started = new ArrayList<>();
+    private final List<Process> helpers = new ArrayList<>();
+
+    @BeforeEach
+    void link() throws Exception {
+        String why = Netns.unavailableReason();
+        assumeTrue(why == null, why);
+        q = Netns.create("igq");
+        m = Netns.create("igm");
+        Netns.veth(q, "q0", Q_ADDR + "/24", m, "m0", M_ADDR + "/24");
+        q.ip("route", "add", "224.0.0.0/4", "dev", "q0");
+        m.ip("route", "add", "224.0.0.0/4", "dev", "m0");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        started.forEach(CliProcess::close);
+        for (Process h : helpers) {
+            h.destroyForcibly();
+            h.waitFor(10, TimeUnit.SECONDS);
+        }
+        try {
+            if (q != null) q.close();
+        } finally {
+            if (m != null) m.close();
+        }
+    }
+
+    private CliProcess igmp(Netns ns, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("igmp"));
+        all.addAll(List.of(args));
+        CliProcess p = CliProcess.runWrapped(Topology.in(ns), all.toArray(String[]::new));
+        started.add(p);
+        return p;
+    }
+
+    private CliProcess startIgmp(Netns ns, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("igmp"));
+        all.addAll(List.of(args));
+        CliProcess p = CliProcess.startWrapped(Topology.in(ns), all.toArray(String[]::new));
+        started.add(p);
+        return p;
+    }
+
+    private static boolean installed(String tool) {
+        return Files.isExecutable(Path.of("/usr/bin", tool)) || Files.isExecutable(Path.of("/usr/sbin", tool));
+    }
+
+    /** Sends each command line from Q while tcpdump captures in M; returns tshark's fields per packet from Q. */
+    private List<String> captureFromQ(List<String[]> commands) throws Exception {
+        Path pcap = dir.resolve("igmp.pcap");
+        Path log = dir.resolve("tcpdump.log");
+        Process tcpdump = new ProcessBuilder(m.inside("tcpdump", "-U", "-n", "-i", "m0", "-w", pcap.toString(), "igmp"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        helpers.add(tcpdump);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!Files.readString(log).contains("listening on") && System.nanoTime() < deadline) Thread.sleep(20);
+        assertTrue(Files.readString(log).contains("listening on"), "tcpdump: " + Files.readString(log));
+        Thread.sleep(500);
+        for (String[] c : commands) {
+            CliProcess p = igmp(q, c);
+            assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+            assertTrue(p.stdout().startsWith("sent " + Q_ADDR + " > "), p.stdout());
+        }
+        Thread.sleep(500);
+        tcpdump.destroy(); // SIGTERM: tcpdump writes what it has and exits
+        assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS), "tcpdump did not exit");
+        String fields = Netns.exec("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
+                "-Y", "ip.src==" + Q_ADDR, "-T", "fields", "-E", "separator=|",
+                "-e", "ip.dst", "-e", "ip.ttl", "-e", "ip.checksum.status", "-e", "igmp.checksum.status",
+                "-e", "ip.opt.ra", "-e", "igmp.version", "-e", "igmp.type", "-e", "igmp.maddr", "-e", "igmp.max_resp",
+                "-e", "igmp.saddr", "-e", "igmp.record_type");
+        return fields.lines().toList();
+    }
+
+    @Test
+    void queriesReportsAndLeavesAreWellFormedOnTheWire() throws Exception {
+        assumeTrue(installed("tcpdump") && installed("tshark"), "tcpdump and tshark are not installed");
+        List<String[]> commands = List.of(
+                new String[] {"query", "-i", "q0", "-v", "1", "0.0.0.0"},
+                new String[] {"query", "-i", "q0", "-v", "2", "--max-resp", "2.5", "0.0.0.0"},
+                new String[] {"query", "-i", "q0", "-v", "2", "--max-resp", "1", "239.1.2.3"},
+                new String[] {"query", "-i", "q0", "--max-resp", "1.5", "--source", "10.1.1.1", "--source", "10.1.1.2", "239.1.2.3"},
+                new String[] {"query", "-i", "q0", "0.0.0.0"},
+                new String[] {"report", "-i", "q0", "-v", "1", "239.7.7.7"},
+                new String[] {"report", "-i", "q0", "-v", "2", "239.7.7.7"},
+                new String[] {"report", "-i", "q0", "--source", "10.1.1.9", "239.7.7.8"},
+                new String[] {"leave", "-i", "q0", "-v", "2", "239.7.7.7"},
+                new String[] {"leave", "-i", "q0", "239.7.7.8"});
+        // ip.dst | ttl | IP checksum good (1) | IGMP checksum good (1) | Router Alert value 0 (present) |
+        // version | type | group(s) | max resp (tenths) | sources | record type
+        List<String> expected = List.of(
+                "224.0.0.1|1|1|1|0|1|0x11|0.0.0.0|||",
+                "224.0.0.1|1|1|1|0|2|0x11|0.0.0.0|25||",
+                "239.1.2.3|1|1|1|0|2|0x11|239.1.2.3|10||",
+                "239.1.2.3|1|1|1|0|3|0x11|239.1.2.3|15|10.1.1.1,10.1.1.2|",
+                "224.0.0.1|1|1|1|0|3|0x11|0.0.0.0|100||",
+                "239.7.7.7|1|1|1|0|1|0x12|239.7.7.7|||",
+                "239.7.7.7|1|1|1|0|2|0x16|239.7.7.7|0||",
+                "224.0.0.22|1|1|1|0|3|0x22|239.7.7.8||10.1.1.9|1",
+                "224.0.0.2|1|1|1|0|2|0x17|239.7.7.7|0||",
+                "224.0.0.22|1|1|1|0|3|0x22|239.7.7.8|||3");
+        assertEquals(expected, captureFromQ(commands));
+    }
+
+    /** Q's listener is bound and says so; M joined 239.1.2.3 and its unsolicited reports are over. */
+    private CliProcess listenerAfterJoin(int count) throws Exception {
+        m.ip("addr", "add", "239.1.2.3/32", "dev", "m0", "autojoin");
+        Thread.sleep(2500); // unsolicited reports: robustness 2, at most 1 s apart
+        CliProcess listen = startIgmp(q, "listen", "-i", "q0", "-c", Integer.toString(count), "-W", "15");
+        listen.awaitStderrContains("listening on q0");
+        return listen;
+    }
+
+    @Test
+    void theMembersKernelAnswersAV3QueryAndListenPrintsIt() throws Exception {
+        CliProcess listen = listenerAfterJoin(1);
+        CliProcess query = igmp(q, "query", "-i", "q0", "--max-resp", "1", "0.0.0.0");
+        assertEquals(0, query.awaitExit(), query.describe("exit 0"));
+        assertEquals("sent " + Q_ADDR + " > 224.0.0.1: IGMPv3 query group 0.0.0.0 max-resp 1.0s qrv 2 qqi 125s sources [] on q0\n",
+                query.stdout());
+        assertEquals(0, listen.awaitExit(), listen.describe("exit 0"));
+        String line = listen.stdout();
+        assertTrue(line.matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{6} " + M_ADDR.replace(".", "\\.")
+                + " > 224\\.0\\.0\\.22: IGMPv3 report 1 record: MODE_IS_EXCLUDE group 239\\.1\\.2\\.3 sources \\[\\] \\[ttl 1, RA\\]\n"), line);
+    }
+
+    @Test
+    void aV2QueryGetsAV2ReportForAGroupThisHostNeverJoined() throws Exception {
+        CliProcess listen = listenerAfterJoin(1);
+        CliProcess query = igmp(q, "query", "-i", "q0", "-v", "2", "--max-resp", "1", "239.1.2.3");
+        assertEquals(0, query.awaitExit(), query.describe("exit 0"));
+        assertEquals(0, listen.awaitExit(), listen.describe("exit 0"));
+        // a v2 report only comes in answer to a v2 query (M would otherwise speak v3)
+        assertTrue(listen.stdout().matches("\\S+ " + M_ADDR.replace(".", "\\.")
+                + " > 239\\.1\\.2\\.3: IGMPv2 report group 239\\.1\\.2\\.3 \\[ttl 1, RA\\]\n"), listen.stdout());
+    }
+
+    @Test
+    void listenTimesOutWithStatus1() throws Exception {
+        CliProcess listen = igmp(q, "listen", "-i", "q0", "-c", "1", "-W", "0.5");
+        assertEquals(1, listen.awaitExit(), listen.describe("exit 1"));
+        assertEquals("", listen.stdout());
+    }
+
+    @Test
+    void errorsAreOneLineWithStatus2() throws Exception {
+        CliProcess noIf = igmp(q, "query", "-i", "nosuch0", "0.0.0.0");
+        assertEquals(2, noIf.awaitExit());
+        assertEquals("ffsock igmp: nosuch0: no such interface\n", noIf.stderr());
+        CliProcess noIfListen = igmp(q, "listen", "-i", "nosuch0");
+        assertEquals(2, noIfListen.awaitExit());
+        assertEquals("ffsock igmp: nosuch0: no such interface\n", noIfListen.stderr());
+
+        CliProcess unprivileged = CliProcess.runWrapped(cmd -> {
+            List<String> c = new ArrayList<>(List.of(q.inside("setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw")));
+            c.addAll(cmd);
+            return c;
+        }, "igmp", "report", "-i", "q0", "239.1.1.1");
+        started.add(unprivileged);
+        assertEquals(2, unprivileged.awaitExit());
+        assertEquals(1, unprivileged.stderr().lines().count(), unprivileged.stderr());
+        assertTrue(unprivileged.stderr().startsWith("ffsock igmp: socket(AF_INET, SOCK_RAW, IPPROTO_IGMP): EPERM"),
+                unprivileged.stderr());
+
+        CliProcess notMulticast = igmp(q, "report", "10.0.0.1");
+        assertEquals(2, notMulticast.awaitExit());
+        assertEquals("ffsock igmp: GROUP 10.0.0.1 is not a multicast address (try 'ffsock igmp --help')\n", notMulticast.stderr());
+        CliProcess v1Leave = igmp(q, "leave", "-v", "1", "239.1.1.1");
+        assertEquals(2, v1Leave.awaitExit());
+        assertTrue(v1Leave.stderr().startsWith("ffsock igmp: IGMPv1 has no leave message"), v1Leave.stderr());
+        CliProcess help = igmp(q, "--help");
+        assertEquals(0, help.awaitExit());
+        assertTrue(help.stdout().startsWith("Usage: ffsock igmp query"), help.stdout());
+    }
+
+    @Test
+    void mainListsTheNewCommands() throws Exception {
+        CliProcess p = CliProcess.run("--help");
+        started.add(p);
+        assertEquals(0, p.awaitExit());
+        for (String c : List.of("ping", "traceroute", "igmp", "unix")) assertTrue(p.stdout().contains("\n  " + c + " "), p.stdout());
+    }
+}

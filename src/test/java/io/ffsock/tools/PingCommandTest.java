@@ -1,0 +1,217 @@
+package io.ffsock.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ffsock.testing.Netns;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code ffsock ping} run as a process inside namespaces: hostA - router - hostB, and a lone
+ * namespace for IPv6 loopback and privilege checks.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PingCommandTest {
+    private static final Pattern REPLY = Pattern.compile(
+            "(\\d+) bytes from ([0-9a-f.:]+): icmp_seq=(\\d+) ttl=(\\d+) time=(\\d+(\\.\\d+)?) ms");
+    private static final Pattern RTT = Pattern.compile(
+            "rtt min/avg/max/mdev = \\d+\\.\\d{3}/\\d+\\.\\d{3}/\\d+\\.\\d{3}/\\d+\\.\\d{3} ms");
+
+    private Topology net;
+    private final List<CliProcess> started = new ArrayList<>();
+
+    @BeforeAll
+    void topology() throws Exception {
+        String why = Netns.unavailableReason();
+        assumeTrue(why == null, why);
+        net = Topology.create("ping", 1);
+        net.a.sysctl("net.ipv4.ping_group_range", "0 2147483647");
+    }
+
+    @AfterAll
+    void removeTopology() throws Exception {
+        if (net != null) net.close();
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        started.forEach(CliProcess::close);
+    }
+
+    private CliProcess pingIn(Netns ns, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("ping"));
+        all.addAll(List.of(args));
+        CliProcess p = CliProcess.runWrapped(Topology.in(ns), all.toArray(String[]::new));
+        started.add(p);
+        return p;
+    }
+
+    private static List<String> lines(String text) {
+        return List.of(text.split("\n", -1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--raw", "--dgram", "--auto"})
+    void repliesAcrossTheRouterComeWithTheTtlOneLower(String mode) throws Exception {
+        int hostTtl = Integer.parseInt(net.b.run("sysctl", "-n", "net.ipv4.ip_default_ttl").strip());
+        String b = net.addressB();
+        CliProcess p = mode.equals("--auto") ? pingIn(net.a, "-c", "3", "-i", "0.2", b)
+                : pingIn(net.a, mode, "-c", "3", "-i", "0.2", b);
+        assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+        List<String> out = lines(p.stdout());
+        assertEquals("PING " + b + " (" + b + ") 56(84) bytes of data.", out.get(0), p.stdout());
+        for (int i = 1; i <= 3; i++) {
+            Matcher m = REPLY.matcher(out.get(i));
+            assertTrue(m.matches(), "reply line: " + out.get(i));
+            assertEquals("64", m.group(1));
+            assertEquals(b, m.group(2));
+            assertEquals(Integer.toString(i), m.group(3));
+            assertEquals(hostTtl - 1, Integer.parseInt(m.group(4)), out.get(i));
+        }
+        assertEquals("", out.get(4));
+        assertEquals("--- " + b + " ping statistics ---", out.get(5));
+        assertTrue(out.get(6).matches("3 packets transmitted, 3 received, 0% packet loss, time \\d+ms"), out.get(6));
+        assertTrue(RTT.matcher(out.get(7)).matches(), out.get(7));
+        assertEquals("", out.get(8));
+        assertEquals(9, out.size(), p.stdout());
+        assertEquals("", p.stderr());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--raw", "--dgram"})
+    void ttlOneGetsTimeToLiveExceededFromTheRouter(String mode) throws Exception {
+        CliProcess p = pingIn(net.a, mode, "-c", "2", "-i", "0.2", "-t", "1", "-W", "2", net.addressB());
+        assertEquals(1, p.awaitExit(), p.describe("exit 1"));
+        String router = net.routerTowardsA(1);
+        String expected = "PING " + net.addressB() + " (" + net.addressB() + ") 56(84) bytes of data.\n"
+                + "From " + router + " icmp_seq=1 Time to live exceeded\n"
+                + "From " + router + " icmp_seq=2 Time to live exceeded\n"
+                + "\n--- " + net.addressB() + " ping statistics ---\n";
+        assertTrue(p.stdout().startsWith(expected), p.stdout());
+        String rest = p.stdout().substring(expected.length());
+        assertTrue(rest.matches("2 packets transmitted, 0 received, \\+2 errors, 100% packet loss, time \\d+ms\n\n"), rest);
+    }
+
+    @Test
+    void aHostThatIgnoresEchoIsAllLossAndStatus1() throws Exception {
+        net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "1");
+        try {
+            CliProcess p = pingIn(net.a, "-c", "2", "-i", "0.2", "-W", "1", net.addressB());
+            assertEquals(1, p.awaitExit(), p.describe("exit 1"));
+            List<String> out = lines(p.stdout());
+            assertEquals(List.of("PING " + net.addressB() + " (" + net.addressB() + ") 56(84) bytes of data.", "",
+                    "--- " + net.addressB() + " ping statistics ---"), out.subList(0, 3));
+            assertTrue(out.get(3).matches("2 packets transmitted, 0 received, 100% packet loss, time \\d+ms"), out.get(3));
+        } finally {
+            net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "0");
+        }
+    }
+
+    @Test
+    void sizeChangesTheLengths() throws Exception {
+        CliProcess p = pingIn(net.a, "-c", "1", "-s", "1000", net.addressB());
+        assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+        List<String> out = lines(p.stdout());
+        assertEquals("PING " + net.addressB() + " (" + net.addressB() + ") 1000(1028) bytes of data.", out.get(0));
+        assertTrue(out.get(1).startsWith("1008 bytes from " + net.addressB() + ": icmp_seq=1 ttl=63 time="), out.get(1));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--raw", "--dgram"})
+    void ipv6Loopback(String mode) throws Exception {
+        Netns ns = Netns.create("ping6");
+        try {
+            ns.sysctl("net.ipv4.ping_group_range", "0 2147483647"); // also governs ICMPv6 ping sockets
+            CliProcess p = pingIn(ns, mode, "-6", "-c", "2", "-i", "0.2", "::1");
+            assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+            List<String> out = lines(p.stdout());
+            assertEquals("PING ::1(::1) 56 data bytes", out.get(0));
+            for (int i = 1; i <= 2; i++) {
+                Matcher m = REPLY.matcher(out.get(i));
+                assertTrue(m.matches(), out.get(i));
+                assertEquals("::1", m.group(2));
+                assertEquals(Integer.toString(i), m.group(3));
+                assertEquals("64", m.group(4));
+            }
+            assertEquals("--- ::1 ping statistics ---", out.get(4));
+            assertTrue(out.get(5).startsWith("2 packets transmitted, 2 received, 0% packet loss, time "), out.get(5));
+            assertTrue(RTT.matcher(out.get(6)).matches(), out.get(6));
+        } finally {
+            ns.close();
+        }
+    }
+
+    @Test
+    void withoutCapNetRawOrPingSocketsItSaysWhyAndExits2() throws Exception {
+        Netns ns = Netns.create("pingpriv"); // ping_group_range is "1 0" here: nobody may use ping sockets
+        try {
+            CliProcess p = CliProcess.runWrapped(cmd -> {
+                List<String> c = new ArrayList<>(List.of(ns.inside("setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw")));
+                c.addAll(cmd);
+                return c;
+            }, "ping", "-c", "1", "127.0.0.1");
+            started.add(p);
+            assertEquals(2, p.awaitExit(), p.describe("exit 2"));
+            assertEquals("", p.stdout());
+            assertEquals(1, p.stderr().lines().count(), p.stderr());
+            assertTrue(p.stderr().startsWith("ffsock ping: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): EPERM"), p.stderr());
+            assertTrue(p.stderr().contains("CAP_NET_RAW"), p.stderr());
+            // --dgram alone says what the ping socket needs
+            CliProcess d = pingIn(ns, "--dgram", "-c", "1", "127.0.0.1");
+            assertEquals(2, d.awaitExit());
+            assertTrue(d.stderr().contains("EACCES") && d.stderr().contains("ping_group_range"), d.stderr());
+        } finally {
+            ns.close();
+        }
+    }
+
+    @Test
+    void unknownHostIsOneLineAndStatus2() throws Exception {
+        CliProcess p = CliProcess.run("ping", "-c", "1", "no-such-host.invalid");
+        started.add(p);
+        assertEquals(2, p.awaitExit());
+        assertEquals("ffsock ping: no-such-host.invalid: Name or service not known\n", p.stderr());
+        assertEquals("", p.stdout());
+    }
+
+    @Test
+    void badUsage() throws Exception {
+        CliProcess p = CliProcess.run("ping", "-c", "zero", "127.0.0.1");
+        started.add(p);
+        assertEquals(2, p.awaitExit());
+        assertTrue(p.stderr().startsWith("ffsock ping: bad --count 'zero'"), p.stderr());
+        CliProcess q = CliProcess.run("ping");
+        started.add(q);
+        assertEquals(2, q.awaitExit());
+        assertEquals("ffsock ping: missing HOST (try 'ffsock ping --help')\n", q.stderr());
+        CliProcess h = CliProcess.run("ping", "--help");
+        started.add(h);
+        assertEquals(0, h.awaitExit());
+        assertTrue(h.stdout().startsWith("Usage: ffsock ping [OPTIONS] HOST"), h.stdout());
+    }
+
+    @Test
+    void ctrlCPrintsTheSummary() throws Exception {
+        CliProcess p = CliProcess.start("ping", "-i", "0.2", "127.0.0.1");
+        started.add(p);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!p.stdout().contains("icmp_seq=2 ") && System.nanoTime() < deadline && p.isAlive()) Thread.sleep(20);
+        assertTrue(p.stdout().contains("icmp_seq=2 "), p.describe("two replies"));
+        Netns.exec("kill", "-INT", Long.toString(p.pid()));
+        assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+        assertTrue(p.stdout().contains("\n--- 127.0.0.1 ping statistics ---\n"), p.stdout());
+        assertTrue(p.stdout().matches("(?s).*\n\\d+ packets transmitted, \\d+ received, .*% packet loss, time \\d+ms\nrtt min/avg/max/mdev = .*"),
+                p.stdout());
+    }
+}
