@@ -32,9 +32,7 @@ public final class IcmpPing {
         double measure = Double.parseDouble(args[1]);
         try (Socket s = Socket.open(Family.INET, SocketType.RAW, Protocol.ICMP)) {
             s.setOption(LinuxSocketOptions.IP_HDRINCL, true);
-            // Only echo replies pass. (IcmpFilter.passingOnly(0) is refused for ICMPv4: it also
-            // blocks types 32..255, which the ICMPv4 filter cannot express.)
-            s.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.blocking(java.util.stream.IntStream.rangeClosed(1, 31).toArray()));
+            s.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.passingOnly(0)); // only echo replies
             InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
             int id = (int) (ProcessHandle.current().pid() & 0xffff);
             MemorySegment pkt = Arena.ofAuto().allocate(IP_LEN + ICMP_LEN, 8);
