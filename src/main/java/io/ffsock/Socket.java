@@ -92,6 +92,9 @@ public final class Socket implements FdOwner {
 
     private record CachedAddress(SocketAddress address, SockAddr kernel) {}
 
+    /** The last sender recvFrom decoded, per socket (threads share it; a stale read only costs a decode). */
+    private volatile CachedAddress lastSender;
+
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
         this.fd = new FdLife(fd);
         this.family = family;
@@ -513,7 +516,7 @@ public final class Socket implements FdOwner {
     /** Sends a slice with flags, send(2); returns the bytes sent. */
     public int send(byte[] data, int offset, int length, Set<MsgFlag> flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), null);
+        return (int) send(Syscalls.segment(data, offset, length), MsgFlag.bits(flags), null);
     }
 
     /** Sends the buffer's remaining bytes, send(2); its position moves by the bytes sent. */
@@ -523,7 +526,7 @@ public final class Socket implements FdOwner {
 
     /** Sends the buffer's remaining bytes with flags, send(2). */
     public int send(ByteBuffer data, Set<MsgFlag> flags) throws IOException {
-        int n = (int) send(MemorySegment.ofBuffer(data), MsgFlag.bits(flags), null);
+        int n = (int) send(Syscalls.segment(data), MsgFlag.bits(flags), null);
         data.position(data.position() + n);
         return n;
     }
@@ -546,12 +549,12 @@ public final class Socket implements FdOwner {
     /** Sends {@code data[offset, offset+length)} to {@code target}, sendto(2). */
     public int sendTo(byte[] data, int offset, int length, SocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), 0, requireTarget(target));
+        return (int) send(Syscalls.segment(data, offset, length), 0, requireTarget(target));
     }
 
     /** Sends the buffer's remaining bytes to {@code target}, sendto(2); the position moves. */
     public int sendTo(ByteBuffer data, SocketAddress target) throws IOException {
-        int n = (int) send(MemorySegment.ofBuffer(data), 0, requireTarget(target));
+        int n = (int) send(Syscalls.segment(data), 0, requireTarget(target));
         data.position(data.position() + n);
         return n;
     }
@@ -564,7 +567,7 @@ public final class Socket implements FdOwner {
     /** Sends with flags to {@code target} (any of the above), sendto(2). */
     public int sendTo(byte[] data, int offset, int length, Set<MsgFlag> flags, SocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), requireTarget(target));
+        return (int) send(Syscalls.segment(data, offset, length), MsgFlag.bits(flags), requireTarget(target));
     }
 
     /** A null target would turn sendto into a plain send (EDESTADDRREQ, or worse, the connected peer). */
@@ -584,14 +587,14 @@ public final class Socket implements FdOwner {
     /** Sends all of {@code data[offset, offset+length)}; compound, see {@link #sendAll(byte[])}. */
     public void sendAll(byte[] data, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        sendAll(MemorySegment.ofArray(data).asSlice(offset, length));
+        sendAll(Syscalls.segment(data, offset, length));
     }
 
     /** Sends all the buffer's remaining bytes; compound. The position moves past what was sent. */
     public void sendAll(ByteBuffer data) throws IOException {
         int start = data.position();
         try {
-            sendAll(MemorySegment.ofBuffer(data));
+            sendAll(Syscalls.segment(data));
             data.position(data.limit());
         } catch (SendAllException e) {
             data.position(start + (int) e.bytesSent());
@@ -683,7 +686,7 @@ public final class Socket implements FdOwner {
      */
     public int recv(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        return (int) recv(MemorySegment.ofArray(buffer).asSlice(offset, length), MsgFlag.bits(flags), false);
+        return (int) recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), false);
     }
 
     /** Receives at most {@code maxLength} bytes and returns exactly those, as Python's {@code recv(n)}. */
@@ -702,7 +705,7 @@ public final class Socket implements FdOwner {
     /** Receives into the buffer with flags, recv(2). */
     public int recv(ByteBuffer buffer, Set<MsgFlag> flags) throws IOException {
         requireWritable(buffer, "recv");
-        int n = (int) recv(MemorySegment.ofBuffer(buffer), MsgFlag.bits(flags), false);
+        int n = (int) recv(Syscalls.segment(buffer), MsgFlag.bits(flags), false);
         buffer.position(buffer.position() + Math.min(n, buffer.remaining()));
         return n;
     }
@@ -735,7 +738,7 @@ public final class Socket implements FdOwner {
     /** Receives with flags, recvfrom(2). */
     public Received recvFrom(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        long n = recv(MemorySegment.ofArray(buffer).asSlice(offset, length), MsgFlag.bits(flags), true);
+        long n = recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), true);
         return new Received(n, lastSender());
     }
 
@@ -745,7 +748,7 @@ public final class Socket implements FdOwner {
      */
     public SocketAddress recvFrom(ByteBuffer buffer) throws IOException {
         requireWritable(buffer, "recvfrom");
-        long n = recv(MemorySegment.ofBuffer(buffer), 0, true);
+        long n = recv(Syscalls.segment(buffer), 0, true);
         buffer.position(buffer.position() + (int) Math.min(n, buffer.remaining()));
         return lastSender();
     }
@@ -762,7 +765,12 @@ public final class Socket implements FdOwner {
      * (length 0) for an unbound AF_UNIX datagram sender; that sender is the unnamed address.
      */
     private SocketAddress lastSender() {
-        SocketAddress a = Addresses.fromKernel(Syscalls.lastAddress());
+        // Most traffic comes from the sender of the last message: reuse its address object.
+        CachedAddress c = lastSender;
+        if (c != null && Syscalls.lastAddressIs(c.kernel)) return c.address;
+        SockAddr k = Syscalls.lastAddress();
+        SocketAddress a = Addresses.fromKernel(k);
+        if (a != null) lastSender = new CachedAddress(a, k);
         return a == null && family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : a;
     }
 

@@ -120,6 +120,39 @@ public final class Syscalls {
         int lastMsgFlags;
         long lastControlLen;
 
+        // A few heap/buffer segments this thread made, reused while the same array slice or
+        // buffer window comes back (a send/recv loop): MemorySegment.ofArray(..).asSlice(..) and
+        // ofBuffer allocate, and escape analysis does not reliably remove them.
+        private final Object[] segKeys = new Object[4];
+        private final long[] segWindows = new long[4];
+        private final MemorySegment[] segs = new MemorySegment[4];
+        private int segNext;
+
+        MemorySegment segment(byte[] a, int off, int len) {
+            long window = (long) off << 32 | len;
+            for (int i = 0; i < segs.length; i++) {
+                if (segKeys[i] == a && segWindows[i] == window) return segs[i];
+            }
+            return remember(a, window, MemorySegment.ofArray(a).asSlice(off, len));
+        }
+
+        MemorySegment segment(ByteBuffer b) {
+            long window = (long) b.position() << 32 | b.limit();
+            for (int i = 0; i < segs.length; i++) {
+                if (segKeys[i] == b && segWindows[i] == window) return segs[i];
+            }
+            return remember(b, window, MemorySegment.ofBuffer(b));
+        }
+
+        private MemorySegment remember(Object key, long window, MemorySegment seg) {
+            int i = segNext;
+            segNext = (i + 1) & (segs.length - 1);
+            segKeys[i] = key;
+            segWindows[i] = window;
+            segs[i] = seg;
+            return seg;
+        }
+
         MemorySegment control(long size) {
             if (control == null || control.byteSize() < size) {
                 control = Arena.ofAuto().allocate(Math.max(size, CONTROL_SPACE), 8);
@@ -145,6 +178,19 @@ public final class Syscalls {
 
     static Scratch scratch() {
         return SCRATCH.get();
+    }
+
+    /**
+     * {@code a[off, off+len)} as a heap segment, the same object while the same slice comes back
+     * on this thread (so a send/recv loop allocates nothing). The caller checks the bounds.
+     */
+    public static MemorySegment segment(byte[] a, int off, int len) {
+        return scratch().segment(a, off, len);
+    }
+
+    /** The buffer's remaining bytes as a segment, reused like {@link #segment(byte[], int, int)}. */
+    public static MemorySegment segment(ByteBuffer b) {
+        return scratch().segment(b);
     }
 
     // ---- socket lifecycle ----------------------------------------------------------------------
@@ -411,7 +457,10 @@ public final class Syscalls {
         Scratch s = scratch();
         int len = s.addrLen.get(JAVA_INT, 0);
         if (known == null || len != known.length) return false;
-        return MemorySegment.mismatch(s.addr, 0, len, MemorySegment.ofArray(known.bytes), 0, len) == -1;
+        for (int i = 0; i < len; i++) {
+            if (s.addr.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != known.bytes[i]) return false;
+        }
+        return true;
     }
 
     // ---- data ------------------------------------------------------------------------------------
