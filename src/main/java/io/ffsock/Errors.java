@@ -10,6 +10,7 @@ import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 
 /**
@@ -77,6 +78,12 @@ final class Errors {
     static AsynchronousCloseException closedDuringCall(String call, Object address) {
         return new AsyncClosed(call + (address == null ? "" : "(" + describe(address) + ")")
                 + ": socket closed by another thread during the call");
+    }
+
+    /** The call of a thread whose interrupt closed the socket (InterruptibleChannel semantics). */
+    static ClosedByInterruptException closedByInterrupt(String call, Object address) {
+        return new Interrupted(call + (address == null ? "" : "(" + address + ")")
+                + ": thread interrupted; the socket was closed");
     }
 
     private static String formatNanos(long nanos) {
@@ -150,6 +157,17 @@ final class Errors {
         private final String message;
 
         Closed(String message) {
+            this.message = message;
+        }
+
+        @Override public String getMessage() { return message; }
+    }
+
+    static final class Interrupted extends ClosedByInterruptException {
+        @Serial private static final long serialVersionUID = 1L;
+        private final String message;
+
+        Interrupted(String message) {
             this.message = message;
         }
 

@@ -29,7 +29,11 @@ final class FdLife implements Runnable {
 
     final int fd;
     private final boolean wakeWithShutdown;
+    /** More fds closed with this one (an {@link EventLoop}'s wake-up socketpair). */
+    private final int[] companions;
     private volatile int state;
+    /** Set once a thread has waited on the fd in the {@link Poller}; taken out before close(2). */
+    volatile Poller.Registration registration;
 
     /** For a socket: close wakes blocked calls with shutdown(2). */
     FdLife(int fd) {
@@ -37,8 +41,13 @@ final class FdLife implements Runnable {
     }
 
     FdLife(int fd, boolean wakeWithShutdown) {
+        this(fd, wakeWithShutdown, new int[0]);
+    }
+
+    FdLife(int fd, boolean wakeWithShutdown, int... companions) {
         this.fd = fd;
         this.wakeWithShutdown = wakeWithShutdown;
+        this.companions = companions;
     }
 
     boolean tryAcquire() {
@@ -51,7 +60,14 @@ final class FdLife implements Runnable {
 
     void release() {
         int s = (int) STATE.getAndAdd(this, -1) - 1;
-        if (s == CLOSED) Syscalls.close(fd); // the last call has left a closed fd
+        if (s == CLOSED) closeNow(); // the last call has left a closed fd
+    }
+
+    private void closeNow() {
+        Poller.Registration r = registration;
+        if (r != null) Poller.deregister(r); // epoll_ctl(DEL) needs the number still ours
+        Syscalls.close(fd);
+        for (int c : companions) Syscalls.close(c);
     }
 
     boolean isClosed() {
@@ -69,10 +85,14 @@ final class FdLife implements Runnable {
             if ((s & CLOSED) != 0) return false;
             if (STATE.compareAndSet(this, s, s | CLOSED)) {
                 if (s == 0) {
-                    Syscalls.close(fd);
-                } else if (wakeWithShutdown) {
-                    // close(2) wakes none of the calls blocked on the fd; shutdown(2) wakes all.
-                    Syscalls.shutdown(fd, SHUT_RDWR);
+                    closeNow();
+                } else {
+                    // close(2) wakes none of the calls blocked on the fd; shutdown(2) wakes all
+                    // those blocked in the kernel, and the poller's waiters are unparked here
+                    // (shutdown makes epoll report the fd, but not for every kind of fd).
+                    if (wakeWithShutdown) Syscalls.shutdown(fd, SHUT_RDWR);
+                    Poller.Registration r = registration;
+                    if (r != null) r.wakeAll();
                 }
                 return true;
             }
@@ -85,7 +105,10 @@ final class FdLife implements Runnable {
      * @return false if the fd was closed or is in use by a call
      */
     boolean detach() {
-        return STATE.compareAndSet(this, 0, CLOSED);
+        if (!STATE.compareAndSet(this, 0, CLOSED)) return false;
+        Poller.Registration r = registration;
+        if (r != null) Poller.deregister(r);
+        return true;
     }
 
     /** The Cleaner's action: the owner is unreachable, so no call can be in flight. */

@@ -47,8 +47,9 @@ public final class ReceivedMessage implements AutoCloseable {
     }
 
     /**
-     * The sender's address as recvmsg(2) reports it, or null when the kernel gives none (an
-     * unbound AF_UNIX sender; TCP). AF_UNIX names a bound sender on connected stream and
+     * The sender's address as recvmsg(2) reports it: {@link UnixAddress#unnamed()} for an unbound
+     * AF_UNIX datagram sender, null when the kernel gives none on a connection-oriented socket
+     * (TCP, an unbound AF_UNIX peer). AF_UNIX names a bound sender on connected stream and
      * seqpacket sockets too: a server's accepted socket reports the listener's address.
      */
     public SocketAddress sender() {

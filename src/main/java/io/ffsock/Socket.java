@@ -12,6 +12,7 @@ import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -30,16 +31,33 @@ import java.util.Set;
  * As in Python: with no timeout (the default) calls block; with a timeout of zero the socket is
  * non-blocking and a call that would block throws a {@link SyscallException} with EAGAIN; with a
  * timeout {@code t > 0} each call waits at most {@code t} and then throws
- * {@link SocketTimeoutException}. The kernel's O_NONBLOCK flag is clear exactly when there is no
- * timeout.
+ * {@link SocketTimeoutException}. The kernel's O_NONBLOCK flag is clear when there is no timeout,
+ * with one exception: once a virtual thread has called {@link #accept()} or {@link #connect} in
+ * blocking mode, O_NONBLOCK stays set for the socket's life (fcntl(F_GETFL) shows it, and
+ * SO_RCVTIMEO/SO_SNDTIMEO no longer apply), while {@link #getTimeout()} and {@link #isBlocking()}
+ * still say blocking and every call still blocks as it did.
  *
- * <h2>Threads and close</h2>
+ * <h2>Virtual threads</h2>
+ * A blocking call never holds a virtual thread's carrier: it tries the system call without
+ * waiting (MSG_DONTWAIT, or O_NONBLOCK as above), and on EAGAIN parks the virtual thread until
+ * ffsock's poller (epoll) reports the socket ready, the timeout passes, the socket is closed or
+ * the thread is interrupted. A platform thread waits in the kernel instead (a blocking call, or
+ * poll(2) when there is a timeout), which is faster for it.
+ *
+ * <h2>Threads, close and interrupt</h2>
  * A socket may be used by several threads at once (one receiving while another sends, say).
  * {@link #close()} is idempotent and may be called from any thread: calls blocked on the socket
  * wake at once with {@link java.nio.channels.AsynchronousCloseException}, later calls throw
  * {@link java.nio.channels.ClosedChannelException}, and the fd number is released only after the
  * last call using it has returned, so it is never used after another open took it over. A socket
  * that becomes unreachable without being closed has its fd closed by a {@link Cleaner}.
+ *
+ * <p>Interrupts follow {@link java.nio.channels.InterruptibleChannel}: interrupting a thread
+ * blocked in a call that may wait (not timeout zero, not MSG_DONTWAIT), platform or virtual,
+ * closes the socket and the call throws {@link java.nio.channels.ClosedByInterruptException}
+ * with the thread's interrupt status still set; other threads blocked on the socket get
+ * AsynchronousCloseException. Such a call made by a thread that is already interrupted closes
+ * the socket at once. Non-blocking calls ignore interrupts.
  *
  * <h2>Buffers</h2>
  * Every data call takes a {@code byte[]} slice, a {@link ByteBuffer} (heap or direct; the position
@@ -67,6 +85,10 @@ public final class Socket implements FdOwner {
     private volatile long timeoutNanos = -1;
     /** The last address given to sendTo and its kernel form, so repeated sends allocate nothing. */
     private volatile CachedAddress lastTarget;
+    /** Set once a virtual thread accepted or connected in blocking mode: O_NONBLOCK stays set. */
+    private volatile boolean forcedNonBlocking;
+    /** Brackets calls that may wait, so that Thread.interrupt() closes the socket and wakes them. */
+    private final Interruption.Closing interruptor;
 
     private record CachedAddress(SocketAddress address, SockAddr kernel) {}
 
@@ -78,12 +100,16 @@ public final class Socket implements FdOwner {
 
     private record BoundName(UnixAddress kernel, UnixAddress shown) {}
 
+    /** The last sender recvFrom decoded, per socket (threads share it; a stale read only costs a decode). */
+    private volatile CachedAddress lastSender;
+
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
         this.fd = new FdLife(fd);
         this.family = family;
         this.type = type;
         this.protocol = protocol;
         this.cleanable = CLEANER.register(this, this.fd);
+        this.interruptor = new Interruption.Closing(this.fd);
     }
 
     // ---- creating ------------------------------------------------------------------------------
@@ -290,25 +316,31 @@ public final class Socket implements FdOwner {
      */
     public Socket accept() throws IOException {
         acquire("accept", null);
+        boolean waits = beginWait(0);
+        Socket accepted = null;
         try {
+            if (timeoutNanos < 0 && Readiness.parks()) forceNonBlocking();
             long deadline = deadline();
-            boolean virtual = Thread.currentThread().isVirtual();
             for (;;) {
-                if (virtual && timeoutNanos < 0 && !Readiness.await(fd.fd, POLLIN, 0)) continue;
                 int r = Syscalls.accept4(fd.fd, SOCK_CLOEXEC);
                 if (fd.isClosed()) {
                     if (r >= 0) Syscalls.close(r);
                     throw Errors.closedDuringCall("accept", describeLocal());
                 }
                 if (r >= 0) {
-                    Socket accepted = new Socket(r, family, type, protocol);
+                    accepted = new Socket(r, family, type, protocol);
                     accepted.boundName = boundName;
                     return accepted;
                 }
                 onFailure(-r, POLLIN, deadline, "accept", null);
             }
         } finally {
-            release();
+            try {
+                endWait(waits, "accept", null);
+            } catch (IOException e) {
+                if (accepted != null) accepted.close(); // interrupted: the caller never sees it
+                throw e;
+            }
         }
     }
 
@@ -335,9 +367,11 @@ public final class Socket implements FdOwner {
     private int connect(SocketAddress address, boolean timeoutThrows) throws IOException {
         SockAddr a = Addresses.toKernel(address, family, "connect");
         acquire("connect", address);
+        boolean waits = beginWait(0);
         try {
-            long deadline = deadline();
             long timeout = timeoutNanos;
+            if (timeout < 0 && Readiness.parks()) forceNonBlocking();
+            long deadline = deadline();
             int r;
             do {
                 r = Syscalls.connect(fd.fd, a);
@@ -349,23 +383,33 @@ public final class Socket implements FdOwner {
             // (AF_UNIX says EAGAIN when the listener's backlog is full; retrying is the only way.)
             boolean inProgress = errno == EINPROGRESS || (errno == EAGAIN && family.equals(Family.UNIX));
             if (!inProgress || timeout == 0) return errno;
+            long backoff = 50_000;
             for (;;) {
                 if (errno == EINPROGRESS) {
-                    if (!Readiness.await(fd.fd, POLLOUT, deadline)) {
+                    int w = Readiness.await(fd, POLLOUT, deadline);
+                    if (w == Readiness.INTERRUPTED) throw interrupted("connect", address);
+                    if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
+                    if (w == Readiness.TIMED_OUT) {
                         if (timeoutThrows) throw Errors.timeout("connect", address, timeout);
                         return ETIMEDOUT;
                     }
-                    if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
                     long so = Syscalls.getsockoptInt(fd.fd, SOL_SOCKET, SO_ERROR);
                     return so < 0 ? (int) -so : (int) so;
                 }
-                // AF_UNIX backlog full: wait a little and try again (the listener gives no event).
-                if (deadline != 0 && System.nanoTime() - deadline >= 0) {
+                // AF_UNIX backlog full: sleep a little and try again. No fd event says when the
+                // listener has room (poll reports an unconnected AF_UNIX socket ready at once), so
+                // this is a timed park, doubling up to 10 ms; interrupt cuts it short (unpark),
+                // close is seen when it ends.
+                long now = System.nanoTime();
+                if (deadline != 0 && now - deadline >= 0) {
                     if (timeoutThrows) throw Errors.timeout("connect", address, timeout);
                     return ETIMEDOUT;
                 }
-                Thread.onSpinWait();
-                Readiness.await(fd.fd, POLLOUT, Math.min(deadline == 0 ? Long.MAX_VALUE : deadline, System.nanoTime() + 1_000_000));
+                java.util.concurrent.locks.LockSupport.parkNanos(this,
+                        deadline == 0 ? backoff : Math.min(backoff, deadline - now));
+                backoff = Math.min(backoff * 2, 10_000_000);
+                if (Thread.currentThread().isInterrupted()) throw interrupted("connect", address);
+                if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
                 r = Syscalls.connect(fd.fd, a);
                 if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
                 if (r == 0) return 0;
@@ -373,7 +417,7 @@ public final class Socket implements FdOwner {
                 if (errno != EAGAIN && errno != EINTR && errno != EINPROGRESS) return errno;
             }
         } finally {
-            release();
+            endWait(waits, "connect", address);
         }
     }
 
@@ -452,8 +496,10 @@ public final class Socket implements FdOwner {
         }
         acquire("setTimeout", null);
         try {
-            setNonBlocking(nanos >= 0);
-            timeoutNanos = nanos;
+            synchronized (fd) {
+                setNonBlocking(nanos >= 0 || forcedNonBlocking);
+                timeoutNanos = nanos;
+            }
         } finally {
             release();
         }
@@ -473,6 +519,21 @@ public final class Socket implements FdOwner {
     /** Whether calls may block: true unless the timeout is zero (as Python's {@code getblocking}). */
     public boolean isBlocking() {
         return timeoutNanos != 0;
+    }
+
+    /**
+     * A virtual thread must not block in accept(2) or connect(2), which take no MSG_DONTWAIT: the
+     * first time one makes such a call in blocking mode, the fd becomes O_NONBLOCK for good, and
+     * blocking is done by waiting in {@link Readiness} (as the JDK does for its own sockets).
+     */
+    private void forceNonBlocking() throws IOException {
+        if (forcedNonBlocking) return;
+        synchronized (fd) {
+            if (!forcedNonBlocking) {
+                setNonBlocking(true);
+                forcedNonBlocking = true;
+            }
+        }
     }
 
     private void setNonBlocking(boolean on) throws IOException {
@@ -508,7 +569,7 @@ public final class Socket implements FdOwner {
     /** Sends a slice with flags, send(2); returns the bytes sent. */
     public int send(byte[] data, int offset, int length, Set<MsgFlag> flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), null);
+        return (int) send(Syscalls.segment(data, offset, length), MsgFlag.bits(flags), null);
     }
 
     /** Sends the buffer's remaining bytes, send(2); its position moves by the bytes sent. */
@@ -518,7 +579,7 @@ public final class Socket implements FdOwner {
 
     /** Sends the buffer's remaining bytes with flags, send(2). */
     public int send(ByteBuffer data, Set<MsgFlag> flags) throws IOException {
-        int n = (int) send(MemorySegment.ofBuffer(data), MsgFlag.bits(flags), null);
+        int n = (int) send(Syscalls.segment(data), MsgFlag.bits(flags), null);
         data.position(data.position() + n);
         return n;
     }
@@ -541,12 +602,12 @@ public final class Socket implements FdOwner {
     /** Sends {@code data[offset, offset+length)} to {@code target}, sendto(2). */
     public int sendTo(byte[] data, int offset, int length, SocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), 0, requireTarget(target));
+        return (int) send(Syscalls.segment(data, offset, length), 0, requireTarget(target));
     }
 
     /** Sends the buffer's remaining bytes to {@code target}, sendto(2); the position moves. */
     public int sendTo(ByteBuffer data, SocketAddress target) throws IOException {
-        int n = (int) send(MemorySegment.ofBuffer(data), 0, requireTarget(target));
+        int n = (int) send(Syscalls.segment(data), 0, requireTarget(target));
         data.position(data.position() + n);
         return n;
     }
@@ -559,7 +620,7 @@ public final class Socket implements FdOwner {
     /** Sends with flags to {@code target} (any of the above), sendto(2). */
     public int sendTo(byte[] data, int offset, int length, Set<MsgFlag> flags, SocketAddress target) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        return (int) send(MemorySegment.ofArray(data).asSlice(offset, length), MsgFlag.bits(flags), requireTarget(target));
+        return (int) send(Syscalls.segment(data, offset, length), MsgFlag.bits(flags), requireTarget(target));
     }
 
     /** A null target would turn sendto into a plain send (EDESTADDRREQ, or worse, the connected peer). */
@@ -579,14 +640,14 @@ public final class Socket implements FdOwner {
     /** Sends all of {@code data[offset, offset+length)}; compound, see {@link #sendAll(byte[])}. */
     public void sendAll(byte[] data, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, data.length);
-        sendAll(MemorySegment.ofArray(data).asSlice(offset, length));
+        sendAll(Syscalls.segment(data, offset, length));
     }
 
     /** Sends all the buffer's remaining bytes; compound. The position moves past what was sent. */
     public void sendAll(ByteBuffer data) throws IOException {
         int start = data.position();
         try {
-            sendAll(MemorySegment.ofBuffer(data));
+            sendAll(Syscalls.segment(data));
             data.position(data.limit());
         } catch (SendAllException e) {
             data.position(start + (int) e.bytesSent());
@@ -629,6 +690,7 @@ public final class Socket implements FdOwner {
         String call = target == null ? "send" : "sendto";
         SockAddr to = target == null ? null : kernelTarget(target);
         acquire(call, target);
+        boolean waits = beginWait(flags);
         try {
             flags |= MSG_NOSIGNAL;
             for (;;) {
@@ -642,7 +704,7 @@ public final class Socket implements FdOwner {
                 onFailure((int) -r, flags, POLLOUT, deadline, call, target);
             }
         } finally {
-            release();
+            endWait(waits, call, target);
         }
     }
 
@@ -677,7 +739,7 @@ public final class Socket implements FdOwner {
      */
     public int recv(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        return (int) recv(MemorySegment.ofArray(buffer).asSlice(offset, length), MsgFlag.bits(flags), false);
+        return (int) recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), false);
     }
 
     /** Receives at most {@code maxLength} bytes and returns exactly those, as Python's {@code recv(n)}. */
@@ -696,7 +758,7 @@ public final class Socket implements FdOwner {
     /** Receives into the buffer with flags, recv(2). */
     public int recv(ByteBuffer buffer, Set<MsgFlag> flags) throws IOException {
         requireWritable(buffer, "recv");
-        int n = (int) recv(MemorySegment.ofBuffer(buffer), MsgFlag.bits(flags), false);
+        int n = (int) recv(Syscalls.segment(buffer), MsgFlag.bits(flags), false);
         buffer.position(buffer.position() + Math.min(n, buffer.remaining()));
         return n;
     }
@@ -729,7 +791,7 @@ public final class Socket implements FdOwner {
     /** Receives with flags, recvfrom(2). */
     public Received recvFrom(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        long n = recv(MemorySegment.ofArray(buffer).asSlice(offset, length), MsgFlag.bits(flags), true);
+        long n = recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), true);
         return new Received(n, lastSender());
     }
 
@@ -739,7 +801,7 @@ public final class Socket implements FdOwner {
      */
     public SocketAddress recvFrom(ByteBuffer buffer) throws IOException {
         requireWritable(buffer, "recvfrom");
-        long n = recv(MemorySegment.ofBuffer(buffer), 0, true);
+        long n = recv(Syscalls.segment(buffer), 0, true);
         buffer.position(buffer.position() + (int) Math.min(n, buffer.remaining()));
         return lastSender();
     }
@@ -756,13 +818,19 @@ public final class Socket implements FdOwner {
      * (length 0) for an unbound AF_UNIX datagram sender; that sender is the unnamed address.
      */
     private SocketAddress lastSender() {
-        SocketAddress a = Addresses.fromKernel(Syscalls.lastAddress());
+        // Most traffic comes from the sender of the last message: reuse its address object.
+        CachedAddress c = lastSender;
+        if (c != null && Syscalls.lastAddressIs(c.kernel)) return c.address;
+        SockAddr k = Syscalls.lastAddress();
+        SocketAddress a = Addresses.fromKernel(k);
+        if (a != null) lastSender = new CachedAddress(a, k);
         return a == null && family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : a;
     }
 
     private long recv(MemorySegment data, int flags, boolean from) throws IOException {
         String call = from ? "recvfrom" : "recv";
         acquire(call, null);
+        boolean waits = beginWait(flags);
         try {
             long deadline = deadline();
             for (;;) {
@@ -776,7 +844,7 @@ public final class Socket implements FdOwner {
                 onFailure((int) -r, flags, POLLIN, deadline, call, null);
             }
         } finally {
-            release();
+            endWait(waits, call, null);
         }
     }
 
@@ -822,6 +890,7 @@ public final class Socket implements FdOwner {
         String call = credentials ? "sendmsg(SCM_CREDENTIALS)" : "sendmsg";
         java.util.List<FdLife> held = new java.util.ArrayList<>();
         acquire(call, target);
+        boolean waits = false;
         try {
             java.util.List<io.ffsock.internal.sys.Cmsg> cmsgs = new java.util.ArrayList<>(control.size());
             for (ControlMessage m : control) {
@@ -840,6 +909,7 @@ public final class Socket implements FdOwner {
                 }
             }
             int bits = MsgFlag.bits(flags) | MSG_NOSIGNAL;
+            waits = beginWait(bits);
             long deadline = deadline();
             for (;;) {
                 long r = Syscalls.sendmsg(fd.fd, buffers, cmsgs, to, callFlags(bits));
@@ -852,7 +922,7 @@ public final class Socket implements FdOwner {
             }
         } finally {
             for (FdLife l : held) l.release();
-            release();
+            endWait(waits, call, target);
         }
     }
 
@@ -882,8 +952,9 @@ public final class Socket implements FdOwner {
             throw new IllegalArgumentException("recvmsg: control space " + controlSpace + " is not in 0..1 MiB");
         }
         acquire("recvmsg", null);
+        int bits = MsgFlag.bits(flags) | MSG_CMSG_CLOEXEC;
+        boolean waits = beginWait(bits);
         try {
-            int bits = MsgFlag.bits(flags) | MSG_CMSG_CLOEXEC;
             long deadline = deadline();
             for (;;) {
                 long r = Syscalls.recvmsg(fd.fd, bufs, controlSpace, callFlags(bits));
@@ -911,7 +982,7 @@ public final class Socket implements FdOwner {
                 onFailure((int) -r, bits, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
             }
         } finally {
-            release();
+            endWait(waits, "recvmsg", null);
         }
     }
 
@@ -941,6 +1012,7 @@ public final class Socket implements FdOwner {
         Objects.checkFromToIndex(from, batch.size(), batch.size());
         if (from == batch.size()) return 0;
         acquire("sendmmsg", null);
+        boolean waits = beginWait(0);
         try {
             long deadline = deadline();
             for (;;) {
@@ -950,7 +1022,7 @@ public final class Socket implements FdOwner {
                 onFailure(-r, POLLOUT, deadline, "sendmmsg", null);
             }
         } finally {
-            release();
+            endWait(waits, "sendmmsg", null);
         }
     }
 
@@ -967,6 +1039,7 @@ public final class Socket implements FdOwner {
      */
     public int recvBatch(MessageBatch batch) throws IOException {
         acquire("recvmmsg", null);
+        boolean waits = beginWait(0);
         try {
             long deadline = deadline();
             for (;;) {
@@ -979,7 +1052,7 @@ public final class Socket implements FdOwner {
                 onFailure(-r, POLLIN, deadline, "recvmmsg", null);
             }
         } finally {
-            release();
+            endWait(waits, "recvmmsg", null);
         }
     }
 
@@ -1148,14 +1221,44 @@ public final class Socket implements FdOwner {
         return d == 0 ? 1 : d; // 0 means "no deadline"
     }
 
+    /**
+     * Before a call that may wait (not with timeout zero, not with MSG_DONTWAIT): from here until
+     * {@link #endWait}, {@link Thread#interrupt()} closes the socket and wakes the call, which then
+     * throws {@link ClosedByInterruptException} (as the JDK's InterruptibleChannel). A thread that
+     * is already interrupted closes the socket here.
+     */
+    private boolean beginWait(int flags) {
+        if (timeoutNanos == 0 || (flags & MSG_DONTWAIT) != 0) return false;
+        interruptor.enter();
+        return true;
+    }
+
+    /** Ends what {@link #acquire} and {@link #beginWait} began. */
+    private void endWait(boolean waited, String call, Object address) throws IOException {
+        try {
+            if (waited) interruptor.exit();
+        } catch (ClosedByInterruptException e) {
+            throw Errors.closedByInterrupt(call, address);
+        } finally {
+            release();
+        }
+    }
+
+    /** A wait ended by an interrupt: close, as an interrupt does, and say so. */
+    private IOException interrupted(String call, Object address) {
+        fd.close();
+        return Errors.closedByInterrupt(call, address);
+    }
+
     /** Whether this call may block in the kernel (then heap data is copied, never pinned). */
     private boolean mayBlock(int flags) {
-        return timeoutNanos < 0 && (flags & MSG_DONTWAIT) == 0 && !Thread.currentThread().isVirtual();
+        return timeoutNanos < 0 && (flags & MSG_DONTWAIT) == 0 && !forcedNonBlocking
+                && !Readiness.parks();
     }
 
     /** A virtual thread never blocks in the kernel: it waits in {@link Readiness} instead. */
     private int callFlags(int flags) {
-        return timeoutNanos < 0 && Thread.currentThread().isVirtual() ? flags | MSG_DONTWAIT : flags;
+        return timeoutNanos < 0 && Readiness.parks() ? flags | MSG_DONTWAIT : flags;
     }
 
     /**
@@ -1176,11 +1279,13 @@ public final class Socket implements FdOwner {
         if (errno == EAGAIN) {
             long t = timeoutNanos;
             if (t == 0) throw Errors.of(call, errno, where(address));
-            if (t < 0 && !Thread.currentThread().isVirtual()) {
+            if (t < 0 && !Readiness.parks() && !forcedNonBlocking) {
                 // A blocking fd said EAGAIN: the kernel's SO_RCVTIMEO/SO_SNDTIMEO expired.
                 throw new SocketTimeoutException(call + "(" + where(address) + "): timed out (SO_RCVTIMEO/SO_SNDTIMEO)");
             }
-            if (!Readiness.await(fd.fd, events, deadline)) throw Errors.timeout(call, where(address), t);
+            int w = Readiness.await(fd, events, deadline);
+            if (w == Readiness.TIMED_OUT) throw Errors.timeout(call, where(address), t);
+            if (w == Readiness.INTERRUPTED) throw interrupted(call, address);
             return;
         }
         throw Errors.of(call, errno, where(address));

@@ -235,7 +235,7 @@ class BadInputTest {
             a.bind(SocketKind.TCP4.bindAddress());
             a.listen();
             BindException e = assertThrows(BindException.class, () -> b.bind(a.localAddress()));
-            assertEquals("bind(" + a.localAddress() + "): EADDRINUSE (Address already in use)", e.getMessage());
+            assertEquals("bind(" + SocketKind.printed(a.localAddress()) + "): EADDRINUSE (Address already in use)", e.getMessage());
             // an address this host does not have
             try (Socket c = Socket.open(Family.INET, SocketType.DGRAM)) {
                 BindException n = assertThrows(BindException.class,
@@ -250,7 +250,7 @@ class BadInputTest {
         try (Socket holder = Socket.open(Family.INET6, SocketType.STREAM); Socket c = Socket.open(Family.INET6, SocketType.STREAM)) {
             holder.bind(SocketKind.TCP6.bindAddress());
             ConnectException e = assertThrows(ConnectException.class, () -> c.connect(holder.localAddress()));
-            assertEquals("connect(" + holder.localAddress() + "): ECONNREFUSED (Connection refused)", e.getMessage());
+            assertEquals("connect(" + SocketKind.printed(holder.localAddress()) + "): ECONNREFUSED (Connection refused)", e.getMessage());
             assertEquals(111, ((SyscallError) e).errno().value());
         }
     }
@@ -270,7 +270,7 @@ class BadInputTest {
                 // the ICMP port unreachable arrives as ECONNREFUSED on the connected socket
                 PortUnreachableException e = assertThrows(PortUnreachableException.class, () -> s.recv(new byte[8]));
                 assertEquals(111, ((SyscallError) e).errno().value(), kind.toString());
-                assertEquals("recv(" + closedPort + "): ECONNREFUSED (Connection refused)", e.getMessage());
+                assertEquals("recv(" + SocketKind.printed(closedPort) + "): ECONNREFUSED (Connection refused)", e.getMessage());
             }
         }
     }

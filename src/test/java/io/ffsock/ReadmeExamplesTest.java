@@ -75,4 +75,42 @@ class ReadmeExamplesTest {
             }
         }
     }
+
+    @Test
+    void eventLoopQuickStartEchoesOneClient() throws Exception {
+        String name = "readme-echo-" + ProcessHandle.current().pid();
+        try (EventLoop loop = EventLoop.open();
+             Socket server = Socket.open(Family.UNIX, SocketType.STREAM);
+             Socket client = Socket.open(Family.UNIX, SocketType.STREAM)) {
+            server.bind(UnixAddress.abstractName(name));
+            server.listen();
+            server.setBlocking(false);
+            loop.register(server, java.util.Set.of(EventLoop.Event.READ));
+            client.connect(UnixAddress.abstractName(name));
+            client.send("ping".getBytes());
+            client.setTimeout(java.time.Duration.ofSeconds(5));
+            byte[] buf = new byte[4096];
+            Socket accepted = null;
+            boolean echoed = false;
+            for (int round = 0; round < 20 && !echoed; round++) {
+                for (EventLoop.Ready r : loop.poll(java.time.Duration.ofSeconds(1))) {
+                    if (r.socket() == server) {
+                        Socket c = server.accept();
+                        accepted = c;
+                        c.setBlocking(false);
+                        loop.register(c, java.util.Set.of(EventLoop.Event.READ));
+                    } else if (r.isReadable()) {
+                        int n = r.socket().recv(buf);
+                        if (n == 0) { loop.unregister(r.socket()); r.socket().close(); }
+                        else { r.socket().sendAll(buf, 0, n); echoed = true; }
+                    }
+                }
+            }
+            assertTrue(echoed);
+            byte[] back = new byte[4];
+            assertEquals(4, client.recv(back));
+            assertEquals("ping", new String(back));
+            if (accepted != null) { loop.unregister(accepted); accepted.close(); }
+        }
+    }
 }

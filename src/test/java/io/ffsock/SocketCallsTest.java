@@ -160,7 +160,7 @@ class SocketCallsTest {
                 e = assertThrows(java.net.ConnectException.class, () -> again.connect(notListening.localAddress()));
             }
             assertEquals(111, ((SyscallError) e).errno().value());
-            assertEquals("connect(" + notListening.localAddress() + "): ECONNREFUSED (Connection refused)", e.getMessage());
+            assertEquals("connect(" + SocketKind.printed(notListening.localAddress()) + "): ECONNREFUSED (Connection refused)", e.getMessage());
         }
     }
 

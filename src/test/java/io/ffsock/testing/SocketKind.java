@@ -108,4 +108,13 @@ public enum SocketKind {
             server.close();
         }
     }
+
+    /** An address as ffsock's error messages print it: {@code 127.0.0.1:53}, {@code [::1]:53}, a path. */
+    public static String printed(java.net.SocketAddress a) {
+        if (a instanceof java.net.InetSocketAddress in) {
+            String host = in.getAddress().getHostAddress();
+            return (in.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + in.getPort();
+        }
+        return String.valueOf(a);
+    }
 }

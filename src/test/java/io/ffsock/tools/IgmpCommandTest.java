@@ -81,7 +81,10 @@ class IgmpCommandTest {
     private List<String> captureFromQ(List<String[]> commands) throws Exception {
         Path pcap = dir.resolve("igmp.pcap");
         Path log = dir.resolve("tcpdump.log");
-        Process tcpdump = new ProcessBuilder(m.inside("tcpdump", "-U", "-n", "-i", "m0", "-w", pcap.toString(), "igmp"))
+        // --immediate-mode: without it tcpdump gets packets in ~1 s batches, and one stopped soon
+        // after the last send may not have seen it. -c: it exits once it has all of Q's packets.
+        Process tcpdump = new ProcessBuilder(m.inside("tcpdump", "--immediate-mode", "-U", "-n", "-i", "m0",
+                        "-c", Integer.toString(commands.size()), "-w", pcap.toString(), "igmp and src host " + Q_ADDR))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         helpers.add(tcpdump);
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -93,9 +96,10 @@ class IgmpCommandTest {
             assertEquals(0, p.awaitExit(), p.describe("exit 0"));
             assertTrue(p.stdout().startsWith("sent " + Q_ADDR + " > "), p.stdout());
         }
-        Thread.sleep(500);
-        tcpdump.destroy(); // SIGTERM: tcpdump writes what it has and exits
-        assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS), "tcpdump did not exit");
+        if (!tcpdump.waitFor(10, TimeUnit.SECONDS)) {
+            tcpdump.destroy(); // SIGTERM: tcpdump writes what it has and exits; the comparison shows what is missing
+            assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS), "tcpdump did not exit");
+        }
         String fields = Netns.exec("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
                 "-Y", "ip.src==" + Q_ADDR, "-T", "fields", "-E", "separator=|",
                 "-e", "ip.dst", "-e", "ip.ttl", "-e", "ip.checksum.status", "-e", "igmp.checksum.status",

@@ -201,6 +201,20 @@ public final class Const {
     public static final int POLLHUP = 0x10;
     public static final int POLLNVAL = 0x20;
 
+    // epoll(7): epoll_create1(2), epoll_ctl(2) and the event bits of struct epoll_event.
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLLOUT = 0x4;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLONESHOT = 1 << 30;
+    /** 1u << 31 in C: negative here, compared as unsigned by the conformance test. */
+    public static final int EPOLLET = 1 << 31;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    public static final int EPOLL_CLOEXEC = 0x80000;
+
     // errno values the library acts on, errno(3).
     public static final int EPERM = 1;
     public static final int ENOENT = 2;

@@ -89,22 +89,23 @@ public final class Mmsg implements AutoCloseable {
             hdrs.set(JAVA_INT, h + MSG_NAMELEN, 0);
         } else {
             MemorySegment.copy(to.bytes, 0, names, JAVA_BYTE, i * NAME, to.length);
-            hdrs.set(ADDRESS, h + MSG_NAME, names.asSlice(i * NAME, NAME));
+            hdrs.set(JAVA_LONG, h + MSG_NAME, names.address() + i * NAME);
             hdrs.set(JAVA_INT, h + MSG_NAMELEN, to.length);
         }
         hdrs.set(JAVA_INT, h + MSG_FLAGS, 0);
         hdrs.set(JAVA_INT, h + MSG_LEN, 0);
     }
 
-    /** Makes every slot ready to receive a full-size message and its sender's address. */
+    /**
+     * Makes every slot ready to receive a full-size message and its sender's address. Only the
+     * fields a send or the kernel changed are written: the name pointers are computed once.
+     */
     private void prepareReceive(int count) {
         for (int i = 0; i < count; i++) {
             long h = i * HDR;
             iovs.set(JAVA_LONG, i * IOV + IOV_LEN, maxSize);
-            hdrs.set(ADDRESS, h + MSG_NAME, names.asSlice(i * NAME, NAME));
+            hdrs.set(JAVA_LONG, h + MSG_NAME, names.address() + i * NAME);
             hdrs.set(JAVA_INT, h + MSG_NAMELEN, (int) NAME);
-            hdrs.set(JAVA_INT, h + MSG_FLAGS, 0);
-            hdrs.set(JAVA_INT, h + MSG_LEN, 0);
         }
     }
 

@@ -97,6 +97,22 @@ public final class Structs {
             JAVA_SHORT.withName("events"),
             JAVA_SHORT.withName("revents"));
 
+    /**
+     * struct epoll_event, epoll_ctl(2). The x86_64 kernel ABI packs it (12 bytes, {@code data} at
+     * offset 4, {@code __EPOLL_PACKED} in the header); elsewhere (aarch64) {@code data} is
+     * 8-aligned and the struct is 16 bytes. {@code data} is a union (epoll_data_t): ffsock uses
+     * its 64-bit member.
+     */
+    public static final StructLayout EPOLL_EVENT = "amd64".equals(System.getProperty("os.arch"))
+                    || "x86_64".equals(System.getProperty("os.arch"))
+            ? structLayout(
+                    JAVA_INT.withName("events"),
+                    JAVA_LONG.withByteAlignment(4).withName("data"))
+            : structLayout(
+                    JAVA_INT.withName("events"),
+                    paddingLayout(4),
+                    JAVA_LONG.withName("data"));
+
     /** struct ip_mreqn, ip(7): IP_ADD_MEMBERSHIP and IP_MULTICAST_IF; addresses in network order. */
     public static final StructLayout IP_MREQN = structLayout(
             JAVA_INT.withName("imr_multiaddr"),

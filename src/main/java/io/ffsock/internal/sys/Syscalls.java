@@ -113,20 +113,58 @@ public final class Syscalls {
         final MemorySegment valueLen = arena.allocate(JAVA_INT);
         final MemorySegment msghdr = arena.allocate(Structs.MSGHDR);
         final MemorySegment iovecs = arena.allocate(Structs.IOVEC.byteSize() * MAX_IOV, 8);
-        MemorySegment control = arena.allocate(CONTROL_SPACE, 8);
-        MemorySegment bounce = arena.allocate(16 * 1024, 16);
+        // Allocated on first use: most threads (a virtual thread per connection, say) never need
+        // them, and 10,000 threads would otherwise hold 180 MB of idle native memory.
+        MemorySegment control;
+        MemorySegment bounce;
         int lastMsgFlags;
         long lastControlLen;
 
+        // A few heap/buffer segments this thread made, reused while the same array slice or
+        // buffer window comes back (a send/recv loop): MemorySegment.ofArray(..).asSlice(..) and
+        // ofBuffer allocate, and escape analysis does not reliably remove them.
+        private final Object[] segKeys = new Object[4];
+        private final long[] segWindows = new long[4];
+        private final MemorySegment[] segs = new MemorySegment[4];
+        private int segNext;
+
+        MemorySegment segment(byte[] a, int off, int len) {
+            long window = (long) off << 32 | len;
+            for (int i = 0; i < segs.length; i++) {
+                if (segKeys[i] == a && segWindows[i] == window) return segs[i];
+            }
+            return remember(a, window, MemorySegment.ofArray(a).asSlice(off, len));
+        }
+
+        MemorySegment segment(ByteBuffer b) {
+            long window = (long) b.position() << 32 | b.limit();
+            for (int i = 0; i < segs.length; i++) {
+                if (segKeys[i] == b && segWindows[i] == window) return segs[i];
+            }
+            return remember(b, window, MemorySegment.ofBuffer(b));
+        }
+
+        private MemorySegment remember(Object key, long window, MemorySegment seg) {
+            int i = segNext;
+            segNext = (i + 1) & (segs.length - 1);
+            segKeys[i] = key;
+            segWindows[i] = window;
+            segs[i] = seg;
+            return seg;
+        }
+
         MemorySegment control(long size) {
-            if (control.byteSize() < size) control = Arena.ofAuto().allocate(size, 8);
+            if (control == null || control.byteSize() < size) {
+                control = Arena.ofAuto().allocate(Math.max(size, CONTROL_SPACE), 8);
+            }
             return control;
         }
 
         MemorySegment bounce(long size) {
             long want = Math.min(size, MAX_BOUNCE);
-            if (bounce.byteSize() < want) {
-                bounce = Arena.ofAuto().allocate(Math.max(want, bounce.byteSize() * 2), 16);
+            if (bounce == null || bounce.byteSize() < want) {
+                long had = bounce == null ? 0 : bounce.byteSize();
+                bounce = Arena.ofAuto().allocate(Math.max(Math.max(want, had * 2), 16 * 1024), 16);
             }
             return bounce;
         }
@@ -140,6 +178,19 @@ public final class Syscalls {
 
     static Scratch scratch() {
         return SCRATCH.get();
+    }
+
+    /**
+     * {@code a[off, off+len)} as a heap segment, the same object while the same slice comes back
+     * on this thread (so a send/recv loop allocates nothing). The caller checks the bounds.
+     */
+    public static MemorySegment segment(byte[] a, int off, int len) {
+        return scratch().segment(a, off, len);
+    }
+
+    /** The buffer's remaining bytes as a segment, reused like {@link #segment(byte[], int, int)}. */
+    public static MemorySegment segment(ByteBuffer b) {
+        return scratch().segment(b);
     }
 
     // ---- socket lifecycle ----------------------------------------------------------------------
@@ -406,7 +457,10 @@ public final class Syscalls {
         Scratch s = scratch();
         int len = s.addrLen.get(JAVA_INT, 0);
         if (known == null || len != known.length) return false;
-        return MemorySegment.mismatch(s.addr, 0, len, MemorySegment.ofArray(known.bytes), 0, len) == -1;
+        for (int i = 0; i < len; i++) {
+            if (s.addr.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) != known.bytes[i]) return false;
+        }
+        return true;
     }
 
     // ---- data ------------------------------------------------------------------------------------
@@ -549,7 +603,7 @@ public final class Syscalls {
         Scratch s = scratch();
         long heapBytes = 0;
         for (ByteBuffer b : buffers) if (!b.isDirect()) heapBytes += b.remaining();
-        MemorySegment bounce = s.bounce(heapBytes);
+        MemorySegment bounce = heapBytes == 0 ? MemorySegment.NULL : s.bounce(heapBytes);
         if (bounce.byteSize() < heapBytes) {
             bounce = Arena.ofAuto().allocate(heapBytes, 16); // larger than the per-thread cap: one-off
         }
@@ -600,7 +654,7 @@ public final class Syscalls {
         Scratch s = scratch();
         long heapBytes = 0;
         for (ByteBuffer b : buffers) if (!b.isDirect()) heapBytes += b.remaining();
-        MemorySegment bounce = s.bounce(heapBytes);
+        MemorySegment bounce = heapBytes == 0 ? MemorySegment.NULL : s.bounce(heapBytes);
         if (bounce.byteSize() < heapBytes) bounce = Arena.ofAuto().allocate(heapBytes, 16); // one-off
         MemorySegment[] targets = new MemorySegment[buffers.length];
         long at = 0;

@@ -1,0 +1,90 @@
+package io.ffsock.bench;
+
+import io.ffsock.Family;
+import io.ffsock.Socket;
+import io.ffsock.SocketPair;
+import io.ffsock.SocketType;
+import io.ffsock.UnixAddress;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * W6: bytes the calling thread allocates per ffsock call in steady state, from
+ * {@code ThreadMXBean.getCurrentThreadAllocatedBytes()} around groups of calls after a warm-up
+ * long enough for C2. 64-byte messages over AF_UNIX: send/recv on a stream socket pair,
+ * sendTo/recvFrom between two bound datagram sockets. Prints {@code ALLOC <case> <send> <recv>}.
+ */
+public final class Alloc {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final int GROUP = 8;
+
+    interface Op {
+        void run() throws IOException;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        Path dir = Files.createTempDirectory("ffsock-alloc");
+        Map<String, double[]> out = new LinkedHashMap<>();
+        byte[] array = new byte[64];
+        ByteBuffer direct = ByteBuffer.allocateDirect(64);
+        ByteBuffer heapBuf = ByteBuffer.allocate(64);
+        MemorySegment seg = Arena.ofAuto().allocate(64);
+        try (SocketPair p = Socket.pair(SocketType.STREAM)) {
+            Socket a = p.first();
+            Socket b = p.second();
+            out.put("send/recv byte[] (blocking)", measure(iterations, () -> a.send(array, 0, 64), () -> b.recv(array, 0, 64)));
+            out.put("send/recv direct ByteBuffer", measure(iterations, () -> a.send(direct.clear()), () -> b.recv(direct.clear())));
+            out.put("send/recv heap ByteBuffer", measure(iterations, () -> a.send(heapBuf.clear()), () -> b.recv(heapBuf.clear())));
+            out.put("send/recv MemorySegment", measure(iterations, () -> a.send(seg), () -> b.recv(seg)));
+            a.setTimeout(Duration.ZERO);
+            b.setTimeout(Duration.ZERO);
+            out.put("send/recv byte[] (non-blocking)", measure(iterations, () -> a.send(array, 0, 64), () -> b.recv(array, 0, 64)));
+        }
+        UnixAddress pa = UnixAddress.path(dir.resolve("a").toString());
+        UnixAddress pb = UnixAddress.path(dir.resolve("b").toString());
+        try (Socket a = Socket.open(Family.UNIX, SocketType.DGRAM); Socket b = Socket.open(Family.UNIX, SocketType.DGRAM)) {
+            a.bind(pa);
+            b.bind(pb);
+            out.put("sendTo/recvFrom byte[]", measure(iterations, () -> a.sendTo(array, 0, 64, pb), () -> b.recvFrom(array, 0, 64)));
+            out.put("sendTo/recvFrom direct ByteBuffer", measure(iterations, () -> a.sendTo(direct.clear(), pb), () -> b.recvFrom(direct.clear())));
+            out.put("sendTo/recvFrom MemorySegment", measure(iterations, () -> a.sendTo(seg, pb), () -> b.recvFrom(seg)));
+        } finally {
+            Files.deleteIfExists(dir.resolve("a"));
+            Files.deleteIfExists(dir.resolve("b"));
+            Files.deleteIfExists(dir);
+        }
+        for (Map.Entry<String, double[]> e : out.entrySet()) {
+            System.out.printf("ALLOC %s|%.1f|%.1f%n", e.getKey(), e.getValue()[0], e.getValue()[1]);
+        }
+    }
+
+    /** Bytes per send and per recv over the last half of the iterations (the first half warms up). */
+    static double[] measure(int iterations, Op send, Op recv) throws IOException {
+        long sendBytes = 0;
+        long recvBytes = 0;
+        long calls = 0;
+        for (int i = 0; i < iterations; i++) {
+            long a0 = THREADS.getCurrentThreadAllocatedBytes();
+            for (int k = 0; k < GROUP; k++) send.run();
+            long a1 = THREADS.getCurrentThreadAllocatedBytes();
+            for (int k = 0; k < GROUP; k++) recv.run();
+            long a2 = THREADS.getCurrentThreadAllocatedBytes();
+            if (i >= iterations / 2) {
+                sendBytes += a1 - a0;
+                recvBytes += a2 - a1;
+                calls += GROUP;
+            }
+        }
+        return new double[] {(double) sendBytes / calls, (double) recvBytes / calls};
+    }
+}

@@ -1,0 +1,496 @@
+package io.ffsock.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * ffsock's benchmark driver (run it with {@code bench/run [quick|full]}): runs every workload for
+ * every implementation that can do it, each end in its own process (C, or a JVM running
+ * {@link Peer}), interleaved (the implementation order rotates every round) and repeated, and
+ * prints one table of medians with ratios to C and to the JDK, the targets, and the machine.
+ *
+ * <p>Options: {@code quick} or {@code full} (default full); {@code --rounds=N},
+ * {@code --warm=SECONDS}, {@code --measure=SECONDS}, {@code --only=W1,W4b} (workload ids),
+ * {@code --impls=c,ffsock} to narrow a run while debugging. {@code --java=PATH} and
+ * {@code --native=DIR} are set by bench/run.
+ */
+public final class Bench {
+    /** A workload: id, what it is, the C/Java mode, its unit, which pinnings, which implementations. */
+    record Workload(String id, String title, String mode, String unit, List<String> pins, List<String> impls) {}
+
+    record Cell(Workload w, String pin, String impl) {
+        String key() {
+            return w.id + "|" + pin + "|" + impl;
+        }
+    }
+
+    static final String PINNED = "pinned";
+    static final String UNPINNED = "unpinned";
+    static final String SINGLE = "-";
+
+    static final List<Workload> WORKLOADS = List.of(
+            new Workload("W1", "ping-pong 64 B, AF_UNIX stream", "pp-stream", "round trips/s",
+                    List.of(PINNED, UNPINNED), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr")),
+            new Workload("W2", "ping-pong 64 B, AF_UNIX seqpacket", "pp-seqpacket", "round trips/s",
+                    List.of(PINNED, UNPINNED), List.of("c", "ffsock", "ffsock-heap")),
+            new Workload("W3", "stream one way, 64 KiB writes", "stream", "GiB/s",
+                    List.of(UNPINNED), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr")),
+            new Workload("W4", "datagrams 64 B one way, send/recv", "dgram", "msgs/s",
+                    List.of(UNPINNED), List.of("c", "ffsock", "ffsock-heap", "junixsocket", "jnr")),
+            new Workload("W4b", "datagrams 64 B one way, sendmmsg/recvmmsg x32", "dgram-batch", "msgs/s",
+                    List.of(UNPINNED), List.of("c", "ffsock")),
+            new Workload("W5", "ICMP echo, raw IP_HDRINCL, loopback", "icmp", "round trips/s",
+                    List.of(SINGLE), List.of("c", "ffsock")));
+
+    static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xms64m", "-Xmx256m");
+
+    private final String javaBin;
+    private final Path nativeDir;
+    private final String classpath;
+    private final Path work;
+    private final double warm;
+    private final double measure;
+    private final double streamWarmMiB;
+    private final double streamMiB;
+    private final Map<String, List<Double>> results = new LinkedHashMap<>();
+    /** CPU nanoseconds of the measuring thread per operation (per MiB for W3). */
+    private final Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    private final Map<String, String> failures = new LinkedHashMap<>();
+
+    Bench(String java, Path nativeDir, double warm, double measure, double streamWarmMiB, double streamMiB) throws IOException {
+        this.javaBin = java;
+        this.nativeDir = nativeDir;
+        this.classpath = System.getProperty("java.class.path");
+        this.work = Files.createTempDirectory("ffsock-bench");
+        this.warm = warm;
+        this.measure = measure;
+        this.streamWarmMiB = streamWarmMiB;
+        this.streamMiB = streamMiB;
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        Integer rounds = null;
+        Double warm = null;
+        Double measure = null;
+        List<String> only = null;
+        List<String> impls = null;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path nativeDir = Path.of("target/bench-native");
+        for (String a : args) {
+            if (a.equals("quick")) quick = true;
+            else if (a.equals("full")) quick = false;
+            else if (a.startsWith("--rounds=")) rounds = Integer.parseInt(value(a));
+            else if (a.startsWith("--warm=")) warm = Double.parseDouble(value(a));
+            else if (a.startsWith("--measure=")) measure = Double.parseDouble(value(a));
+            else if (a.startsWith("--only=")) only = Arrays.asList(value(a).split(","));
+            else if (a.startsWith("--impls=")) impls = Arrays.asList(value(a).split(","));
+            else if (a.startsWith("--java=")) java = value(a);
+            else if (a.startsWith("--native=")) nativeDir = Path.of(value(a));
+            else throw new IllegalArgumentException("unknown argument " + a + " (quick|full, --rounds=N, --warm=S,"
+                        + " --measure=S, --only=W1,W2,..., --impls=c,ffsock,...)");
+        }
+        // quick: about 2 minutes; full: about 10 (2 cores, 33 cells a round, two JVM starts a cell).
+        int r = rounds != null ? rounds : quick ? 2 : 5;
+        Bench b = new Bench(java, nativeDir,
+                warm != null ? warm : quick ? 0.6 : 1.2,
+                measure != null ? measure : quick ? 0.5 : 1.5,
+                quick ? 64 : 256, quick ? 256 : 1024);
+        b.run(r, only, impls, quick);
+    }
+
+    private static String value(String arg) {
+        return arg.substring(arg.indexOf('=') + 1);
+    }
+
+    void run(int rounds, List<String> only, List<String> implFilter, boolean quick) throws Exception {
+        long start = System.nanoTime();
+        String loadBefore = loadAverage();
+        List<List<Cell>> groups = new ArrayList<>();
+        for (Workload w : WORKLOADS) {
+            if (only != null && !only.contains(w.id)) continue;
+            for (String pin : w.pins) {
+                List<Cell> g = new ArrayList<>();
+                for (String impl : w.impls) {
+                    if (implFilter == null || implFilter.contains(impl)) g.add(new Cell(w, pin, impl));
+                }
+                if (!g.isEmpty()) groups.add(g);
+            }
+        }
+        int cells = groups.stream().mapToInt(List::size).sum();
+        System.out.printf("ffsock benchmark, %s mode: %d rounds x %d cells (warm-up %.1f s, measured %.1f s; stream %.0f+%.0f MiB)%n",
+                quick ? "quick" : "full", rounds, cells, warm, measure, streamWarmMiB, streamMiB);
+        for (int round = 0; round < rounds; round++) {
+            System.out.printf("round %d/%d%n", round + 1, rounds);
+            for (List<Cell> g : groups) {
+                // Interleaved: each round starts the group at the next implementation.
+                for (int i = 0; i < g.size(); i++) {
+                    Cell c = g.get((i + round) % g.size());
+                    if (failures.containsKey(c.key())) continue;
+                    runCell(c);
+                }
+            }
+        }
+        Map<String, double[]> alloc = (only == null || only.contains("W6")) ? allocation() : Map.of();
+        String loadAfter = loadAverage();
+        report(groups, alloc, rounds, quick, loadBefore, loadAfter, (System.nanoTime() - start) / 1e9);
+        deleteTree(work);
+    }
+
+    // ---- one measurement ---------------------------------------------------------------------
+
+    private void runCell(Cell c) throws Exception {
+        String mode = c.w.mode;
+        List<String> prefix = c.pin.equals(PINNED) ? List.of("taskset", "-c", "0") : List.of();
+        String a = mode.equals("stream") ? fmt(streamWarmMiB) : fmt(warm);
+        String b = mode.equals("stream") ? fmt(streamMiB) : fmt(measure);
+        double limit = warm + measure + 30 + (mode.equals("stream") ? streamMiB / 100 : 0);
+        String label = c.w.id + " " + c.pin + " " + c.impl;
+        Double value;
+        Double cpuPerOp = null;
+        if (mode.equals("icmp")) {
+            List<String> cmd = new ArrayList<>(prefix);
+            if (c.impl.equals("c")) cmd.add(nativeDir.resolve("bench_icmp").toString());
+            else cmd.addAll(javaCommand("io.ffsock.bench.IcmpPing"));
+            cmd.add(a);
+            cmd.add(b);
+            Child p = Child.start(cmd, label);
+            p.await(limit);
+            value = p.result(0);
+            cpuPerOp = p.result(1);
+            if (value == null) fail(c, p.describe());
+        } else {
+            Path sock = work.resolve("s" + System.nanoTime() % 100000 + ".sock");
+            Child server = Child.start(command(prefix, c.impl, mode, "server", sock, a, b), label + " server");
+            Child client = null;
+            try {
+                if (!server.awaitReady(20)) {
+                    fail(c, "server not ready: " + server.describe());
+                    return;
+                }
+                client = Child.start(command(prefix, c.impl, mode, "client", sock, a, b), label + " client");
+                // The client measures ping-pongs; the server (receiver) measures one-way traffic.
+                Child measurer = mode.startsWith("pp-") ? client : server;
+                Child other = measurer == client ? server : client;
+                measurer.await(limit);
+                other.await(5);
+                value = measurer.result(0);
+                cpuPerOp = measurer.result(1);
+                if (value == null) fail(c, "no result: " + measurer.describe() + " / " + other.describe());
+            } finally {
+                server.kill();
+                if (client != null) client.kill();
+                Files.deleteIfExists(sock);
+            }
+        }
+        if (value != null) {
+            if (mode.equals("stream")) value /= 1 << 30;
+            results.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(value);
+            if (cpuPerOp != null) cpu.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(cpuPerOp);
+            System.out.printf("  %-28s %s  (cpu %s ns/op)%n", label, human(value), cpuPerOp == null ? "?" : String.format("%.0f", cpuPerOp));
+        }
+    }
+
+    private void fail(Cell c, String why) {
+        failures.put(c.key(), why);
+        System.out.printf("  %-28s FAILED: %s%n", c.w.id + " " + c.pin + " " + c.impl, why);
+    }
+
+    private List<String> command(List<String> prefix, String impl, String mode, String role, Path sock, String a, String b) {
+        List<String> cmd = new ArrayList<>(prefix);
+        if (impl.equals("c")) cmd.add(nativeDir.resolve("bench_unix").toString());
+        else {
+            cmd.addAll(javaCommand("io.ffsock.bench.Peer"));
+            cmd.add(impl);
+        }
+        cmd.addAll(List.of(mode, role, sock.toString(), a, b));
+        return cmd;
+    }
+
+    private List<String> javaCommand(String main) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaBin);
+        cmd.addAll(JVM_FLAGS);
+        cmd.add("-cp");
+        cmd.add(classpath);
+        cmd.add(main);
+        return cmd;
+    }
+
+    private Map<String, double[]> allocation() throws Exception {
+        System.out.println("W6 allocation");
+        List<String> cmd = javaCommand("io.ffsock.bench.Alloc");
+        Child p = Child.start(cmd, "W6");
+        p.await(120);
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (String line : p.lines) {
+            if (!line.startsWith("ALLOC ")) continue;
+            String[] f = line.substring(6).split("\\|");
+            out.put(f[0], new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2])});
+        }
+        if (out.isEmpty()) System.out.println("  W6 FAILED: " + p.describe());
+        return out;
+    }
+
+    // ---- the table ----------------------------------------------------------------------------
+
+    private void report(List<List<Cell>> groups, Map<String, double[]> alloc, int rounds, boolean quick,
+                        String loadBefore, String loadAfter, double seconds) throws IOException {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format("%n## ffsock benchmark (%s mode, %d rounds, median of rounds)%n%n", quick ? "quick" : "full", rounds));
+        t.append("| workload | pinning | implementation | median | unit | x C | x JDK | min..max | CPU ns/op | CPU x C |\n");
+        t.append("|---|---|---|---:|---|---:|---:|---|---:|---:|\n");
+        for (List<Cell> g : groups) {
+            Cell first = g.get(0);
+            Double cMedian = median(first.w.id + "|" + first.pin + "|c");
+            Double jdkMedian = median(first.w.id + "|" + first.pin + "|jdk");
+            Double cCpu = median(cpu, first.w.id + "|" + first.pin + "|c");
+            for (Cell c : g) {
+                Double m = median(c.key());
+                List<Double> all = results.get(c.key());
+                String range = all == null ? "" : human(all.stream().mapToDouble(d -> d).min().orElse(0)) + ".."
+                        + human(all.stream().mapToDouble(d -> d).max().orElse(0));
+                String fig = m == null ? "failed" : human(m);
+                Double myCpu = median(cpu, c.key());
+                t.append(String.format("| %s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", c.w.id, c.w.title, c.pin, c.impl,
+                        fig, c.w.unit, ratio(m, cMedian), ratio(m, jdkMedian), range,
+                        myCpu == null ? "" : String.format("%.0f", myCpu), ratio(myCpu, cCpu)));
+            }
+        }
+        for (Map.Entry<String, double[]> e : alloc.entrySet()) {
+            t.append(String.format("| W6 allocation: %s | - | ffsock | %.0f / %.0f | B per call (send / recv) | | | | | |%n",
+                    e.getKey(), e.getValue()[0], e.getValue()[1]));
+        }
+        t.append(String.format("%nPinned: both processes on CPU 0 (taskset -c 0). Unpinned: the scheduler's choice."
+                + "%nEvery end is its own process of the same implementation (C<->C, ffsock<->ffsock, JDK<->JDK ...);"
+                + "%nping-pongs are measured by the client, one-way traffic by the receiver. W5 is one process (the kernel answers)."
+                + "%nffsock = native MemorySegment buffers; ffsock-heap = byte[]; JDK, junixsocket, jnr = their channels with direct ByteBuffers."
+                + "%nCPU ns/op: CPU time of the measuring thread per operation (per MiB for W3) while measuring; it"
+                + "%nexcludes waiting, so it shows per-call overhead even on a busy machine (lower is better; CPU x C = this / C)."
+                + "%nJVMs: %s%n", String.join(" ", JVM_FLAGS)));
+        t.append(targets(alloc));
+        t.append(String.format("%nMachine: %s%n", machine()));
+        t.append(String.format("Load average before/after: %s / %s; took %.0f s%n", loadBefore, loadAfter, seconds));
+        if (!failures.isEmpty()) {
+            t.append("\nFailed cells:\n");
+            failures.forEach((k, v) -> t.append("  ").append(k).append(": ").append(v).append('\n'));
+        }
+        System.out.print(t);
+        Path out = Path.of("target", "bench-" + (quick ? "quick" : "full") + ".md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, t.toString());
+        System.out.println("(written to " + out + ")");
+    }
+
+    private String targets(Map<String, double[]> alloc) {
+        StringBuilder t = new StringBuilder("\nTargets (ffsock and ffsock-heap):\n");
+        for (String impl : List.of("ffsock", "ffsock-heap")) {
+            for (Workload w : WORKLOADS) {
+                for (String pin : w.pins) {
+                    String k = w.id + "|" + pin + "|";
+                    Double me = median(k + impl);
+                    if (me == null) continue;
+                    String where = w.id + (pin.equals(SINGLE) ? "" : " " + pin) + " " + impl;
+                    switch (w.id) {
+                        case "W1", "W2", "W3", "W4" -> check(t, where, me, median(k + "c"), 0.97, "C");
+                        case "W4b" -> check(t, where, me, median(k + "c"), 0.95, "C");
+                        case "W5" -> check(t, where, me, median(k + "c"), 0.95, "C");
+                        default -> { }
+                    }
+                    if (w.id.equals("W1") || w.id.equals("W3")) check(t, where, me, median(k + "jdk"), 1.03, "JDK");
+                    if (!w.id.equals("W5")) {
+                        check(t, where, me, median(k + "junixsocket"), 1.08, "junixsocket");
+                        check(t, where, me, median(k + "jnr"), 1.5, "jnr");
+                    }
+                }
+            }
+        }
+        if (!alloc.isEmpty()) {
+            boolean zero = alloc.values().stream().allMatch(v -> v[0] < 0.5 && v[1] < 0.5);
+            t.append(String.format("  %-4s W6 ffsock allocates 0 B per call in every case: %s%n", zero ? "ok" : "MISS", zero ? "yes" : "no"));
+        }
+        return t.toString();
+    }
+
+    private static void check(StringBuilder t, String where, double me, Double other, double want, String name) {
+        if (other == null) return;
+        double x = me / other;
+        t.append(String.format("  %-4s %-28s %.3f x %s (target >= %.2f)%n", x >= want ? "ok" : "MISS", where, x, name, want));
+    }
+
+    private Double median(String key) {
+        return median(results, key);
+    }
+
+    private static Double median(Map<String, List<Double>> from, String key) {
+        List<Double> v = from.get(key);
+        if (v == null || v.isEmpty()) return null;
+        double[] s = v.stream().mapToDouble(d -> d).sorted().toArray();
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a == null || b == null ? "" : String.format("%.2f", a / b);
+    }
+
+    static String human(double v) {
+        if (v >= 1e6) return String.format(Locale.ROOT, "%.2f M", v / 1e6);
+        if (v >= 1e4) return String.format(Locale.ROOT, "%.1f k", v / 1e3);
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.3f", d);
+    }
+
+    // ---- the machine ---------------------------------------------------------------------------
+
+    private String machine() {
+        String cpu = "?";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (IOException e) {
+            // leave "?"
+        }
+        String kernel = read("/proc/sys/kernel/osrelease");
+        String gcc = firstLine(List.of("gcc", "--version"));
+        String jdk = firstLine(List.of(javaBin, "-XshowSettings:properties", "-version"), "java.runtime.version");
+        return String.format("nproc %d; CPU %s; kernel %s; JDK %s; %s", Runtime.getRuntime().availableProcessors(), cpu,
+                kernel, jdk, gcc);
+    }
+
+    private static String read(String path) {
+        try {
+            return Files.readString(Path.of(path)).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String loadAverage() {
+        String l = read("/proc/loadavg");
+        String[] f = l.split(" ");
+        return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : l;
+    }
+
+    private static String firstLine(List<String> cmd) {
+        return firstLine(cmd, null);
+    }
+
+    /** The first output line of {@code cmd} (containing {@code marker}, if given), trimmed. */
+    private static String firstLine(List<String> cmd, String marker) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String found = "?";
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (found.equals("?") && (marker == null || line.contains(marker))) {
+                        found = marker == null ? line.trim() : line.substring(line.indexOf('=') + 1).trim();
+                    }
+                }
+            }
+            p.waitFor(10, TimeUnit.SECONDS);
+            return found;
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    // ---- child processes ----------------------------------------------------------------------
+
+    /** A process this driver started: its stdout lines (READY, RESULT) and the tail of stderr. */
+    static final class Child {
+        final String label;
+        final Process process;
+        final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        final StringBuffer err = new StringBuffer();
+        final CountDownLatch ready = new CountDownLatch(1);
+        final Thread out;
+        final Thread errThread;
+
+        private Child(String label, Process process) {
+            this.label = label;
+            this.process = process;
+            out = Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        lines.add(line);
+                        if (line.equals("READY")) ready.countDown();
+                    }
+                } catch (IOException e) {
+                    // process gone
+                }
+                ready.countDown();
+            });
+            errThread = Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader r = process.errorReader(StandardCharsets.UTF_8)) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        if (line.startsWith("WARNING:")) continue;
+                        if (err.length() < 4000) err.append(line).append('\n');
+                    }
+                } catch (IOException e) {
+                    // process gone
+                }
+            });
+        }
+
+        static Child start(List<String> cmd, String label) throws IOException {
+            return new Child(label, new ProcessBuilder(cmd).start());
+        }
+
+        boolean awaitReady(double seconds) throws InterruptedException {
+            return ready.await((long) (seconds * 1000), TimeUnit.MILLISECONDS) && lines.contains("READY");
+        }
+
+        void await(double seconds) throws InterruptedException {
+            if (process.waitFor((long) (seconds * 1000), TimeUnit.MILLISECONDS)) out.join(2000);
+        }
+
+        /** Field {@code i} of the RESULT line (0: the rate, 1: CPU ns per operation), or null. */
+        Double result(int i) {
+            synchronized (lines) {
+                for (String l : lines) {
+                    if (!l.startsWith("RESULT ")) continue;
+                    String[] f = l.substring(7).trim().split(" ");
+                    return i < f.length ? Double.parseDouble(f[i]) : null;
+                }
+            }
+            return null;
+        }
+
+        void kill() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(2, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+            }
+        }
+
+        String describe() {
+            String state = process.isAlive() ? "still running" : "exit " + process.exitValue();
+            String e = err.toString().trim();
+            if (e.length() > 400) e = e.substring(e.length() - 400);
+            return label + " " + state + (e.isEmpty() ? "" : ": " + e.replace('\n', ' '));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.ffsock.bench;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The JDK's own SocketChannel over UnixDomainSocketAddress, blocking, direct buffers. Stream only. */
+final class JdkTransport implements Transport {
+    @Override
+    public Conn accept(String path, boolean seqpacket, Runnable ready) throws IOException {
+        if (seqpacket) throw new UnsupportedOperationException("the JDK has no AF_UNIX seqpacket");
+        Files.deleteIfExists(Path.of(path));
+        try (ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            l.bind(UnixDomainSocketAddress.of(path), 16);
+            ready.run();
+            return conn(l.accept());
+        }
+    }
+
+    @Override
+    public Conn connect(String path, boolean seqpacket) throws IOException {
+        if (seqpacket) throw new UnsupportedOperationException("the JDK has no AF_UNIX seqpacket");
+        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+        c.connect(UnixDomainSocketAddress.of(path));
+        return conn(c);
+    }
+
+    static Conn conn(java.nio.channels.ByteChannel c) {
+        ByteBuffer b = ByteBuffer.allocateDirect(64 * 1024);
+        return new Conn() {
+            public int send(int n) throws IOException {
+                b.clear().limit(n);
+                return c.write(b);
+            }
+
+            public int recv(int n) throws IOException {
+                b.clear().limit(n);
+                int r = c.read(b);
+                return Math.max(r, 0);
+            }
+
+            public void close() throws IOException { c.close(); }
+        };
+    }
+
+    @Override
+    public Dgram bindDgram(String path, Runnable ready) {
+        throw new UnsupportedOperationException("the JDK has no AF_UNIX datagrams");
+    }
+
+    @Override
+    public Dgram connectDgram(String path) {
+        throw new UnsupportedOperationException("the JDK has no AF_UNIX datagrams");
+    }
+}

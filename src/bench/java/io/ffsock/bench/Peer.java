@@ -1,0 +1,208 @@
+package io.ffsock.bench;
+
+import java.io.IOException;
+
+/**
+ * One end of an AF_UNIX benchmark, in its own JVM: {@code Peer IMPL MODE ROLE PATH A B}, the same
+ * protocol as bench/native/bench_unix.c (read its header for MODE, ROLE, A and B). The server
+ * prints READY once bound; the measuring side prints {@code RESULT <per second>}.
+ *
+ * <p>The loops below are the same for every implementation and mirror the C loops: a clock read
+ * every 256 round trips or 64 datagrams, the same message sizes, the same stopping rules.
+ */
+public final class Peer {
+    private static final int MSG = 64;
+    private static final int CHUNK = 64 * 1024;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 6) {
+            System.err.println("usage: Peer ffsock|ffsock-heap|jdk|junixsocket|jnr MODE server|client PATH A B");
+            System.exit(2);
+        }
+        Transport t = transport(args[0]);
+        String mode = args[1];
+        boolean server = args[2].equals("server");
+        String path = args[3];
+        double a = Double.parseDouble(args[4]);
+        double b = Double.parseDouble(args[5]);
+        Runnable ready = () -> {
+            System.out.println("READY");
+            System.out.flush();
+        };
+        switch (mode) {
+            case "pp-stream", "pp-seqpacket" -> {
+                boolean seq = mode.equals("pp-seqpacket");
+                try (Transport.Conn c = server ? t.accept(path, seq, ready) : t.connect(path, seq)) {
+                    if (server) ppServer(c, seq); else result(ppClient(c, seq, a, b));
+                }
+            }
+            case "stream" -> {
+                long warm = (long) (a * 1048576);
+                long measure = (long) (b * 1048576);
+                try (Transport.Conn c = server ? t.accept(path, false, ready) : t.connect(path, false)) {
+                    if (server) result(streamReceiver(c, warm, measure)); else streamSender(c, warm + measure + CHUNK);
+                }
+            }
+            case "dgram", "dgram-batch" -> {
+                boolean batch = mode.equals("dgram-batch");
+                try (Transport.Dgram d = server ? t.bindDgram(path, ready) : t.connectDgram(path)) {
+                    if (server) result(dgramReceiver(d, a, b, batch)); else dgramSender(d, batch);
+                }
+                if (server) java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+            }
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        }
+        System.exit(0); // junixsocket/jnr may leave non-daemon threads behind
+    }
+
+    static Transport transport(String impl) {
+        return switch (impl) {
+            case "ffsock" -> new FfsockTransport(false);
+            case "ffsock-heap" -> new FfsockTransport(true);
+            case "jdk" -> new JdkTransport();
+            case "junixsocket" -> new JunixsocketTransport();
+            case "jnr" -> new JnrTransport();
+            default -> throw new IllegalArgumentException("unknown implementation " + impl);
+        };
+    }
+
+    /** The measured rate and the measuring thread's CPU nanoseconds per operation. */
+    record Rate(double perSecond, double cpuNanosPerOp) {}
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of the calling thread, in nanoseconds. */
+    static long cpu() {
+        return THREADS.getCurrentThreadCpuTime();
+    }
+
+    private static void result(Rate r) {
+        System.out.printf(java.util.Locale.ROOT, "RESULT %.1f %.1f%n", r.perSecond, r.cpuNanosPerOp);
+        System.out.flush();
+    }
+
+    /** Reads exactly {@code n} bytes (a stream may deliver fewer per call); false at end of stream. */
+    private static boolean recvFull(Transport.Conn c, int n, boolean message) throws IOException {
+        if (message) return c.recv(n) > 0;
+        int got = 0;
+        while (got < n) {
+            int r = c.recv(n - got);
+            if (r == 0) return false;
+            got += r;
+        }
+        return true;
+    }
+
+    private static void sendFull(Transport.Conn c, int n) throws IOException {
+        int put = 0;
+        while (put < n) put += c.send(n - put);
+    }
+
+    static void ppServer(Transport.Conn c, boolean message) throws IOException {
+        try {
+            while (recvFull(c, MSG, message)) sendFull(c, MSG);
+        } catch (IOException e) {
+            // the client measured and left
+        }
+    }
+
+    static Rate ppClient(Transport.Conn c, boolean message, double warm, double measure) throws IOException {
+        long start = System.nanoTime();
+        long t0 = 0;
+        long c0 = 0;
+        long n = 0;
+        boolean measuring = false;
+        for (;;) {
+            for (int i = 0; i < 256; i++) {
+                sendFull(c, MSG);
+                if (!recvFull(c, MSG, message)) throw new IOException("server left");
+            }
+            long t = System.nanoTime();
+            if (!measuring) {
+                if (t - start >= warm * 1e9) {
+                    measuring = true;
+                    t0 = t;
+                    c0 = cpu();
+                }
+            } else {
+                n += 256;
+                if (t - t0 >= measure * 1e9) return new Rate(n / ((t - t0) / 1e9), (double) (cpu() - c0) / n);
+            }
+        }
+    }
+
+    static Rate streamReceiver(Transport.Conn c, long warmBytes, long measureBytes) throws IOException {
+        long total = 0;
+        long mark = 0;
+        long t0 = 0;
+        long c0 = 0;
+        boolean measuring = false;
+        for (;;) {
+            int r = c.recv(CHUNK);
+            if (r == 0) throw new IOException("sender left early");
+            total += r;
+            if (!measuring && total >= warmBytes) {
+                measuring = true;
+                mark = total;
+                t0 = System.nanoTime();
+                c0 = cpu();
+            } else if (measuring && total - mark >= measureBytes) {
+                return new Rate((total - mark) / ((System.nanoTime() - t0) / 1e9), (cpu() - c0) / ((total - mark) / 1048576.0));
+            }
+        }
+    }
+
+    static void streamSender(Transport.Conn c, long bytes) {
+        try {
+            for (long sent = 0; sent < bytes; ) sent += c.send(CHUNK);
+        } catch (IOException e) {
+            // the receiver has what it needs and left
+        }
+    }
+
+    static Rate dgramReceiver(Transport.Dgram d, double warm, double measure, boolean batch) throws IOException {
+        long start = System.nanoTime();
+        long t0 = 0;
+        long c0 = 0;
+        long n = 0;
+        long sinceCheck = 0;
+        boolean measuring = false;
+        for (;;) {
+            int got;
+            if (batch) {
+                got = d.recvBatch32();
+                if (got <= 0) throw new IOException("recvmmsg returned " + got);
+            } else {
+                if (d.recv64() != MSG) throw new IOException("short or failed datagram receive");
+                got = 1;
+            }
+            n += got;
+            sinceCheck += got;
+            if (sinceCheck < 64) continue;
+            sinceCheck = 0;
+            long t = System.nanoTime();
+            if (!measuring) {
+                if (t - start >= warm * 1e9) {
+                    measuring = true;
+                    t0 = t;
+                    c0 = cpu();
+                    n = 0;
+                }
+            } else if (t - t0 >= measure * 1e9) {
+                return new Rate(n / ((t - t0) / 1e9), (double) (cpu() - c0) / n);
+            }
+        }
+    }
+
+    static void dgramSender(Transport.Dgram d, boolean batch) {
+        try {
+            if (batch) {
+                for (;;) d.sendBatch32();
+            } else {
+                for (;;) d.send64();
+            }
+        } catch (IOException e) {
+            // ECONNREFUSED: the receiver has measured and left
+        }
+    }
+}
