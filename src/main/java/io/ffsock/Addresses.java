@@ -45,7 +45,7 @@ final class Addresses {
             InetAddress ip = in.getAddress();
             if (family.equals(Family.INET)) {
                 if (!(ip instanceof Inet4Address)) {
-                    throw new IllegalArgumentException(call + ": IPv6 address " + address + " given to an AF_INET socket");
+                    throw new IllegalArgumentException(call + ": IPv6 address " + Errors.describe(address) + " given to an AF_INET socket");
                 }
                 return SockAddr.inet(ip.getAddress(), in.getPort());
             }
@@ -61,7 +61,7 @@ final class Addresses {
                 return SockAddr.inet6(mapped, in.getPort(), 0, 0);
             }
             throw new IllegalArgumentException(call + ": " + (ip instanceof Inet4Address ? Family.INET : Family.INET6)
-                    + " address " + address + " given to an " + family + " socket");
+                    + " address " + Errors.describe(address) + " given to an " + family + " socket");
         }
         throw new IllegalArgumentException(call + ": unsupported address type " + address.getClass().getName()
                 + " (use UnixAddress, UnixDomainSocketAddress, InetSocketAddress or PacketAddress)");
@@ -69,7 +69,7 @@ final class Addresses {
 
     private static void requireFamily(Family have, Family want, SocketAddress address, String call) {
         if (!have.equals(want)) {
-            throw new IllegalArgumentException(call + ": " + want + " address " + address + " given to an " + have + " socket");
+            throw new IllegalArgumentException(call + ": " + want + " address " + Errors.describe(address) + " given to an " + have + " socket");
         }
     }
 
