@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ffsock.ControlMessage;
 import io.ffsock.Credentials;
+import io.ffsock.EventLoop;
 import io.ffsock.Family;
 import io.ffsock.LinuxSocketOptions;
 import io.ffsock.MessageBatch;
@@ -82,6 +83,7 @@ class MisuseTest {
         Arena arena = Arena.ofConfined();
         final List<MemorySegment> deadSegments = new ArrayList<>();
         MessageBatch batch = new MessageBatch(4, 256);
+        EventLoop loop;
 
         World(long seed, Path dir) {
             this.r = new Random(seed);
@@ -121,6 +123,7 @@ class MisuseTest {
             for (OwnedFd f : files) f.close();
             arena.close();
             batch.close();
+            if (loop != null) loop.close();
         }
     }
 
@@ -263,7 +266,7 @@ class MisuseTest {
                 || t instanceof IllegalStateException;
     }
 
-    private static final int OPERATIONS = 34;
+    private static final int OPERATIONS = 36;
 
     private static final List<SocketOption<?>> OPTIONS = List.of(StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_LINGER,
@@ -481,6 +484,31 @@ class MisuseTest {
                     s.isInheritable();
                 }
                 return "inheritable " + s;
+            }
+            case 32, 33 -> {
+                // An EventLoop: registered, modified, polled and closed in any order.
+                if (w.loop == null || r.nextInt(10) == 0) {
+                    if (w.loop != null) w.loop.close();
+                    w.loop = EventLoop.open(r.nextInt(4) == 0 ? 1 : 64);
+                }
+                EventLoop loop = w.loop;
+                Set<EventLoop.Event> interest = r.nextInt(10) == 0 ? null : EnumSet.noneOf(EventLoop.Event.class);
+                if (interest != null) for (EventLoop.Event e : EventLoop.Event.values()) if (r.nextBoolean()) interest.add(e);
+                EventLoop.Trigger trigger = pick(r, EventLoop.Trigger.LEVEL, EventLoop.Trigger.EDGE, EventLoop.Trigger.ONESHOT);
+                switch (r.nextInt(7)) {
+                    case 0, 1 -> loop.register(s, interest, trigger);
+                    case 2 -> loop.modify(s, interest, trigger);
+                    case 3 -> loop.unregister(s);
+                    case 4 -> loop.wakeup();
+                    case 5 -> loop.close();
+                    default -> {
+                        for (EventLoop.Ready ready : loop.poll(pick(r, Duration.ZERO, Duration.ofMillis(1), Duration.ofMillis(-1)))) {
+                            ready.toString();
+                            ready.events();
+                        }
+                    }
+                }
+                return "eventloop " + s + " " + interest + " " + trigger;
             }
             default -> {
                 // The rest: a socket that is closed at once and then used (use after close).
