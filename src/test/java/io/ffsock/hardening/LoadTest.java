@@ -186,7 +186,13 @@ class LoadTest {
                     }
                     conn.nextSeq++;
                     serverMessages.incrementAndGet();
-                    s.send(buf, 0, n); // one message in flight per client: never EAGAIN
+                    try {
+                        s.send(buf, 0, n); // one message in flight per client: never EAGAIN
+                    } catch (SyscallException e) {
+                        // A client that closed between its message and our echo: only once told to stop.
+                        if (!clientsStopping.get() || !(e.errno().symbol().equals("EPIPE")
+                                || e.errno().symbol().equals("ECONNRESET"))) throw e;
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
