@@ -28,8 +28,9 @@ import java.util.List;
  * {@link ByteBuffer}s. Heap memory reaches the kernel without a copy through a
  * {@link Linker.Option#critical critical} handle, but only when the caller says the call cannot
  * block ({@code mayBlock == false}: the fd is non-blocking, or MSG_DONTWAIT is set): a critical call
- * holds off safepoints for as long as it runs. A call that may block copies heap data through a
- * per-thread native buffer instead.
+ * holds off safepoints for as long as it runs. Every critical call also carries MSG_DONTWAIT, so
+ * that it cannot block even if another thread makes the fd blocking in the meantime. A call that
+ * may block copies heap data through a per-thread native buffer instead.
  */
 public final class Syscalls {
     private Syscalls() {}
@@ -473,7 +474,7 @@ public final class Syscalls {
             if (data.isNative()) {
                 r = (long) SEND.invokeExact(s.errno, fd, data, data.byteSize(), flags);
             } else if (!mayBlock) {
-                r = (long) SEND_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags);
+                r = (long) SEND_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags | Const.MSG_DONTWAIT);
             } else {
                 MemorySegment b = s.bounce(data.byteSize());
                 long n = Math.min(data.byteSize(), b.byteSize());
@@ -504,7 +505,7 @@ public final class Syscalls {
             if (data.isNative()) {
                 r = (long) RECV.invokeExact(s.errno, fd, data, data.byteSize(), flags);
             } else if (!mayBlock) {
-                r = (long) RECV_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags);
+                r = (long) RECV_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags | Const.MSG_DONTWAIT);
             } else {
                 MemorySegment b = s.bounce(data.byteSize());
                 long n = Math.min(data.byteSize(), b.byteSize());
@@ -536,7 +537,7 @@ public final class Syscalls {
             if (data.isNative()) {
                 r = (long) SENDTO.invokeExact(s.errno, fd, data, data.byteSize(), flags, s.addr, to.length);
             } else if (!mayBlock) {
-                r = (long) SENDTO_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags, s.addr, to.length);
+                r = (long) SENDTO_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags | Const.MSG_DONTWAIT, s.addr, to.length);
             } else {
                 MemorySegment b = s.bounce(data.byteSize());
                 long n = Math.min(data.byteSize(), b.byteSize());
@@ -568,7 +569,7 @@ public final class Syscalls {
             if (data.isNative()) {
                 r = (long) RECVFROM.invokeExact(s.errno, fd, data, data.byteSize(), flags, s.addr, s.addrLen);
             } else if (!mayBlock) {
-                r = (long) RECVFROM_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags, s.addr, s.addrLen);
+                r = (long) RECVFROM_HEAP.invokeExact(s.errno, fd, data, data.byteSize(), flags | Const.MSG_DONTWAIT, s.addr, s.addrLen);
             } else {
                 MemorySegment b = s.bounce(data.byteSize());
                 long n = Math.min(data.byteSize(), b.byteSize());
