@@ -52,7 +52,10 @@ public final class Bench {
             new Workload("W4b", "datagrams 64 B one way, sendmmsg/recvmmsg x32", "dgram-batch", "msgs/s",
                     List.of(UNPINNED), List.of("c", "ffsock")),
             new Workload("W5", "ICMP echo, raw IP_HDRINCL, loopback", "icmp", "round trips/s",
-                    List.of(SINGLE), List.of("c", "ffsock")));
+                    List.of(SINGLE), List.of("c", "ffsock")),
+            // Virtual threads: Java only, no C row; ffsock with native segments against the JDK.
+            new Workload("W7", "virtual-thread echo 64 B, 1,000 AF_UNIX stream connections", "vt-echo", "round trips/s",
+                    List.of(UNPINNED), List.of("ffsock", "jdk")));
 
     static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xms64m", "-Xmx256m");
@@ -65,12 +68,19 @@ public final class Bench {
     private final double measure;
     private final double streamWarmMiB;
     private final double streamMiB;
+    /**
+     * W7's warm-up and measured seconds: longer than the others (1,000 threads to get going, and
+     * more code for the JIT: ffsock's client spends about a quarter of a 1 s warm-up compiling).
+     */
+    private final double vtWarm;
+    private final double vtMeasure;
     private final Map<String, List<Double>> results = new LinkedHashMap<>();
-    /** CPU nanoseconds of the measuring thread per operation (per MiB for W3). */
+    /** CPU nanoseconds of the measuring thread per operation (per MiB for W3; W7: the whole client process). */
     private final Map<String, List<Double>> cpu = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
 
-    Bench(String java, Path nativeDir, double warm, double measure, double streamWarmMiB, double streamMiB) throws IOException {
+    Bench(String java, Path nativeDir, double warm, double measure, double streamWarmMiB, double streamMiB,
+          double vtWarm, double vtMeasure) throws IOException {
         this.javaBin = java;
         this.nativeDir = nativeDir;
         this.classpath = System.getProperty("java.class.path");
@@ -79,6 +89,8 @@ public final class Bench {
         this.measure = measure;
         this.streamWarmMiB = streamWarmMiB;
         this.streamMiB = streamMiB;
+        this.vtWarm = vtWarm;
+        this.vtMeasure = vtMeasure;
     }
 
     public static void main(String[] args) throws Exception {
@@ -103,12 +115,14 @@ public final class Bench {
             else throw new IllegalArgumentException("unknown argument " + a + " (quick|full, --rounds=N, --warm=S,"
                         + " --measure=S, --only=W1,W2,..., --impls=c,ffsock,...)");
         }
-        // quick: about 2 minutes; full: about 10 (2 cores, 33 cells a round, two JVM starts a cell).
+        // quick: about 2 minutes; full: about 10 (2 cores, 35 cells a round, two JVM starts a cell).
         int r = rounds != null ? rounds : quick ? 2 : 5;
         Bench b = new Bench(java, nativeDir,
                 warm != null ? warm : quick ? 0.6 : 1.2,
                 measure != null ? measure : quick ? 0.5 : 1.5,
-                quick ? 64 : 256, quick ? 256 : 1024);
+                quick ? 64 : 256, quick ? 256 : 1024,
+                warm != null ? warm : quick ? 1.5 : 2.0,
+                measure != null ? measure : quick ? 2.0 : 3.0);
         b.run(r, only, impls, quick);
     }
 
@@ -131,8 +145,8 @@ public final class Bench {
             }
         }
         int cells = groups.stream().mapToInt(List::size).sum();
-        System.out.printf("ffsock benchmark, %s mode: %d rounds x %d cells (warm-up %.1f s, measured %.1f s; stream %.0f+%.0f MiB)%n",
-                quick ? "quick" : "full", rounds, cells, warm, measure, streamWarmMiB, streamMiB);
+        System.out.printf("ffsock benchmark, %s mode: %d rounds x %d cells (warm-up %.1f s, measured %.1f s; stream %.0f+%.0f MiB;"
+                + " W7 %.1f+%.1f s)%n", quick ? "quick" : "full", rounds, cells, warm, measure, streamWarmMiB, streamMiB, vtWarm, vtMeasure);
         for (int round = 0; round < rounds; round++) {
             System.out.printf("round %d/%d%n", round + 1, rounds);
             for (List<Cell> g : groups) {
@@ -155,9 +169,10 @@ public final class Bench {
     private void runCell(Cell c) throws Exception {
         String mode = c.w.mode;
         List<String> prefix = c.pin.equals(PINNED) ? List.of("taskset", "-c", "0") : List.of();
-        String a = mode.equals("stream") ? fmt(streamWarmMiB) : fmt(warm);
-        String b = mode.equals("stream") ? fmt(streamMiB) : fmt(measure);
-        double limit = warm + measure + 30 + (mode.equals("stream") ? streamMiB / 100 : 0);
+        boolean vt = mode.equals("vt-echo");
+        String a = mode.equals("stream") ? fmt(streamWarmMiB) : vt ? fmt(vtWarm) : fmt(warm);
+        String b = mode.equals("stream") ? fmt(streamMiB) : vt ? fmt(vtMeasure) : fmt(measure);
+        double limit = (vt ? vtWarm + vtMeasure : warm + measure) + 30 + (mode.equals("stream") ? streamMiB / 100 : 0);
         String label = c.w.id + " " + c.pin + " " + c.impl;
         Double value;
         Double cpuPerOp = null;
@@ -182,8 +197,8 @@ public final class Bench {
                     return;
                 }
                 client = Child.start(command(prefix, c.impl, mode, "client", sock, a, b), label + " client");
-                // The client measures ping-pongs; the server (receiver) measures one-way traffic.
-                Child measurer = mode.startsWith("pp-") ? client : server;
+                // The client measures ping-pongs (W7 too); the server (receiver) measures one-way traffic.
+                Child measurer = mode.startsWith("pp-") || vt ? client : server;
                 Child other = measurer == client ? server : client;
                 measurer.await(limit);
                 other.await(5);
@@ -278,8 +293,13 @@ public final class Bench {
                 + "%nEvery end is its own process of the same implementation (C<->C, ffsock<->ffsock, JDK<->JDK ...);"
                 + "%nping-pongs are measured by the client, one-way traffic by the receiver. W5 is one process (the kernel answers)."
                 + "%nffsock = native MemorySegment buffers; ffsock-heap = byte[]; JDK, junixsocket, jnr = their channels with direct ByteBuffers."
+                + "%nW7: 1,000 connections, a virtual thread per connection in both processes, each connection doing 64-byte"
+                + "%nround trips; the rate is the sum over all connections. ffsock = blocking io.ffsock.Socket with native"
+                + "%nMemorySegment buffers; JDK = blocking SocketChannel/ServerSocketChannel, direct ByteBuffers. No C row:"
+                + "%nthe workload measures virtual threads, so ffsock is compared with the JDK only."
                 + "%nCPU ns/op: CPU time of the measuring thread per operation (per MiB for W3) while measuring; it"
                 + "%nexcludes waiting, so it shows per-call overhead even on a busy machine (lower is better; CPU x C = this / C)."
+                + "%nFor W7 it is the CPU time of the whole client process (every thread) per round trip."
                 + "%nJVMs: %s%n", String.join(" ", JVM_FLAGS)));
         t.append(targets(alloc));
         t.append(String.format("%nMachine: %s%n", machine()));
@@ -311,7 +331,8 @@ public final class Bench {
                         default -> { }
                     }
                     if (w.id.equals("W1") || w.id.equals("W3")) check(t, where, me, median(k + "jdk"), 1.03, "JDK");
-                    if (!w.id.equals("W5")) {
+                    if (w.id.equals("W7")) check(t, where, me, median(k + "jdk"), 1.00, "JDK");
+                    if (!w.id.equals("W5") && !w.id.equals("W7")) {
                         check(t, where, me, median(k + "junixsocket"), 1.08, "junixsocket");
                         check(t, where, me, median(k + "jnr"), 1.5, "jnr");
                     }

@@ -41,17 +41,40 @@ final class FfsockTransport implements Transport {
         return conn(s);
     }
 
+    @Override
+    public Listener listen(String path, int backlog, int buffer) throws IOException {
+        Files.deleteIfExists(Path.of(path));
+        Socket l = Socket.open(Family.UNIX, SocketType.STREAM);
+        l.bind(UnixAddress.path(path));
+        l.listen(backlog);
+        return new Listener() {
+            public Conn accept() throws IOException { return conn(l.accept(), buffer); }
+            public void close() { l.close(); }
+        };
+    }
+
+    @Override
+    public Conn connect(String path, int buffer) throws IOException {
+        Socket s = Socket.open(Family.UNIX, SocketType.STREAM);
+        s.connect(UnixAddress.path(path));
+        return conn(s, buffer);
+    }
+
     private Conn conn(Socket s) {
+        return conn(s, 64 * 1024);
+    }
+
+    private Conn conn(Socket s, int size) {
         if (heap) {
-            byte[] b = new byte[64 * 1024];
+            byte[] b = new byte[size];
             return new Conn() {
                 public int send(int n) throws IOException { return s.send(b, 0, n); }
                 public int recv(int n) throws IOException { return s.recv(b, 0, n); }
                 public void close() { s.close(); }
             };
         }
-        MemorySegment seg = Arena.ofAuto().allocate(64 * 1024, 64);
-        MemorySegment[] slices = new MemorySegment[64 * 1024 + 1];
+        MemorySegment seg = Arena.ofAuto().allocate(size, 64);
+        MemorySegment[] slices = new MemorySegment[size + 1];
         return new Conn() {
             private MemorySegment slice(int n) {
                 MemorySegment m = slices[n];

@@ -30,8 +30,30 @@ final class JdkTransport implements Transport {
         return conn(c);
     }
 
+    @Override
+    public Listener listen(String path, int backlog, int buffer) throws IOException {
+        Files.deleteIfExists(Path.of(path));
+        ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        l.bind(UnixDomainSocketAddress.of(path), backlog);
+        return new Listener() {
+            public Conn accept() throws IOException { return conn(l.accept(), buffer); }
+            public void close() throws IOException { l.close(); }
+        };
+    }
+
+    @Override
+    public Conn connect(String path, int buffer) throws IOException {
+        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+        c.connect(UnixDomainSocketAddress.of(path));
+        return conn(c, buffer);
+    }
+
     static Conn conn(java.nio.channels.ByteChannel c) {
-        ByteBuffer b = ByteBuffer.allocateDirect(64 * 1024);
+        return conn(c, 64 * 1024);
+    }
+
+    static Conn conn(java.nio.channels.ByteChannel c, int size) {
+        ByteBuffer b = ByteBuffer.allocateDirect(size);
         return new Conn() {
             public int send(int n) throws IOException {
                 b.clear().limit(n);

@@ -9,6 +9,9 @@ import java.io.IOException;
  *
  * <p>The loops below are the same for every implementation and mirror the C loops: a clock read
  * every 256 round trips or 64 datagrams, the same message sizes, the same stopping rules.
+ *
+ * <p>{@code vt-echo} (W7) is Java only: {@value #CONNS} connections, one virtual thread each at
+ * both ends, each doing the 64-byte ping-pong above; A and B are the warm-up and measured seconds.
  */
 public final class Peer {
     private static final int MSG = 64;
@@ -49,6 +52,9 @@ public final class Peer {
                     if (server) result(dgramReceiver(d, a, b, batch)); else dgramSender(d, batch);
                 }
                 if (server) java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(path));
+            }
+            case "vt-echo" -> {
+                if (server) vtEchoServer(t, path, ready); else result(vtEchoClient(t, path, a, b));
             }
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
@@ -104,6 +110,98 @@ public final class Peer {
         } catch (IOException e) {
             // the client measured and left
         }
+    }
+
+    /** W7: connections per run; each is an fd in each process. */
+    static final int CONNS = 1000;
+
+    /** Fails early, with a clear message, if this process may not open the W7 fds. */
+    private static void checkFdLimit() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean u) {
+            long max = u.getMaxFileDescriptorCount();
+            long open = u.getOpenFileDescriptorCount();
+            if (max - open < CONNS + 16) {
+                throw new IllegalStateException("W7 needs " + CONNS + " fds; the limit is " + max + " with " + open + " open");
+            }
+        }
+    }
+
+    /**
+     * W7 server: accepts {@value #CONNS} connections on a virtual thread and echoes each on a
+     * virtual thread of its own; exits once every connection has ended (the client left).
+     */
+    static void vtEchoServer(Transport t, String path, Runnable ready) throws Exception {
+        checkFdLimit();
+        Thread[] echoes = new Thread[CONNS];
+        try (Transport.Listener l = t.listen(path, CONNS + 24, MSG)) {
+            ready.run();
+            Thread acceptor = Thread.ofVirtual().name("accept").start(() -> {
+                try {
+                    for (int i = 0; i < CONNS; i++) {
+                        Transport.Conn c = l.accept();
+                        echoes[i] = Thread.ofVirtual().start(() -> {
+                            try (c) {
+                                ppServer(c, false);
+                            } catch (IOException e) {
+                                // closing after the client left
+                            }
+                        });
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            acceptor.join();
+        }
+        for (Thread e : echoes) if (e != null) e.join();
+    }
+
+    /**
+     * W7 client: opens {@value #CONNS} connections, starts a virtual thread on each doing 64-byte
+     * round trips, and after {@code warm} seconds counts every thread's round trips for
+     * {@code measure} seconds. CPU per operation is the whole process's (all threads) here.
+     */
+    static Rate vtEchoClient(Transport t, String path, double warm, double measure) throws Exception {
+        checkFdLimit();
+        final int stride = 16; // a counter per 128 bytes: no two threads write one cache line
+        java.util.concurrent.atomic.AtomicLongArray counts = new java.util.concurrent.atomic.AtomicLongArray(CONNS * stride);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Transport.Conn[] conns = new Transport.Conn[CONNS];
+        for (int i = 0; i < CONNS; i++) conns[i] = t.connect(path, MSG);
+        for (int i = 0; i < CONNS; i++) {
+            Transport.Conn c = conns[i];
+            int slot = i * stride;
+            Thread.ofVirtual().start(() -> {
+                try {
+                    for (long n = 1; ; n++) {
+                        sendFull(c, MSG);
+                        if (!recvFull(c, MSG, false)) throw new IOException("server left");
+                        counts.setRelease(slot, n);
+                    }
+                } catch (Throwable e) {
+                    failed.compareAndSet(null, e);
+                }
+            });
+        }
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        Thread.sleep((long) (warm * 1000));
+        long c0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        long n0 = sum(counts, stride);
+        Thread.sleep((long) (measure * 1000));
+        long n1 = sum(counts, stride);
+        long t1 = System.nanoTime();
+        long c1 = os.getProcessCpuTime();
+        if (failed.get() != null) throw new IOException("a W7 connection failed", failed.get());
+        long n = n1 - n0;
+        return new Rate(n / ((t1 - t0) / 1e9), (double) (c1 - c0) / n);
+    }
+
+    private static long sum(java.util.concurrent.atomic.AtomicLongArray counts, int stride) {
+        long s = 0;
+        for (int i = 0; i < counts.length(); i += stride) s += counts.getAcquire(i);
+        return s;
     }
 
     static Rate ppClient(Transport.Conn c, boolean message, double warm, double measure) throws IOException {

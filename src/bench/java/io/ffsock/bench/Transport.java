@@ -19,7 +19,28 @@ interface Transport {
     /** A datagram socket connected to {@code path}. */
     Dgram connectDgram(String path) throws IOException;
 
-    /** A stream or seqpacket connection with a 64 KiB buffer. */
+    /**
+     * W7: binds a stream listener to {@code path} with {@code backlog}; the connections it accepts
+     * have {@code buffer}-byte buffers (1,000 of them at once, so not 64 KiB each).
+     */
+    default Listener listen(String path, int backlog, int buffer) throws IOException {
+        throw new UnsupportedOperationException("no W7 listener");
+    }
+
+    /** W7: a stream connection to {@code path} with a {@code buffer}-byte buffer. */
+    default Conn connect(String path, int buffer) throws IOException {
+        throw new UnsupportedOperationException("no W7 connection");
+    }
+
+    /** A listening stream socket, for many connections (W7). */
+    interface Listener extends AutoCloseable {
+        Conn accept() throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /** A stream or seqpacket connection with a 64 KiB buffer (W7: the size it asked for). */
     interface Conn extends AutoCloseable {
         /** Sends the first {@code n} bytes of the buffer; returns the bytes sent (a stream may take fewer). */
         int send(int n) throws IOException;
