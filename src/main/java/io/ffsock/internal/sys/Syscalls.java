@@ -416,22 +416,20 @@ public final class Syscalls {
 
     /** getsockname(2); on success returns the address length, the address via {@link #lastAddress()}. */
     public static int getsockname(int fd) {
-        Scratch s = scratch();
-        s.addrLen.set(JAVA_INT, 0, (int) s.addr.byteSize());
-        try {
-            int r = (int) GETSOCKNAME.invokeExact(s.errno, fd, s.addr, s.addrLen);
-            return r < 0 ? -s.errno() : s.addrLen.get(JAVA_INT, 0);
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return name(GETSOCKNAME, fd);
     }
 
     /** getpeername(2); on success returns the address length, the address via {@link #lastAddress()}. */
     public static int getpeername(int fd) {
+        return name(GETPEERNAME, fd);
+    }
+
+    /** getsockname or getpeername: they share a signature. */
+    private static int name(MethodHandle call, int fd) {
         Scratch s = scratch();
         s.addrLen.set(JAVA_INT, 0, (int) s.addr.byteSize());
         try {
-            int r = (int) GETPEERNAME.invokeExact(s.errno, fd, s.addr, s.addrLen);
+            int r = (int) call.invokeExact(s.errno, fd, s.addr, s.addrLen);
             return r < 0 ? -s.errno() : s.addrLen.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw unexpected(t);
