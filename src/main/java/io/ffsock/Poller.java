@@ -22,9 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * next event. (The JDK's own poller for virtual threads has the same shape.)
  *
  * <p><b>Registration.</b> A socket's fd joins the epoll set the first time a thread waits on it
- * here, edge-triggered for EPOLLIN | EPOLLOUT | EPOLLRDHUP, and stays until {@link FdLife} takes it
- * out just before close(2). Edge-triggered, so one epoll_ctl per socket rather than per wait, and
- * a registered socket nobody waits on costs one cheap event per state change at most. Because an
+ * here, edge-triggered for EPOLLIN | EPOLLRDHUP (EPOLLOUT is added the first time a thread waits
+ * to write), and stays until {@link FdLife} takes it out just before close(2). Edge-triggered, so
+ * at most two epoll_ctl per socket rather than one per wait, and a registered socket nobody waits
+ * on costs one cheap event per state change at most. Because an
  * edge may come between the call's EAGAIN and the waiter's enqueueing, a waiter enqueues itself
  * first and then asks poll(2) with timeout 0 whether the fd is already ready. Wake-ups may be
  * spurious: the woken call retries its system call, and waits again on EAGAIN.
@@ -42,7 +43,12 @@ final class Poller {
     static final int TIMED_OUT = 1;
     static final int INTERRUPTED = 2;
 
-    private static final int EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    /**
+     * What a socket is first registered for. EPOLLOUT is added only once a thread waits to write:
+     * edge-triggered EPOLLOUT fires each time the peer drains what we sent, which in a
+     * request/response exchange would wake the poller for nothing after every message.
+     */
+    private static final int EVENTS = EPOLLIN | EPOLLRDHUP | EPOLLET;
     private static final long WAKE = -1L;
     private static final long SOCKETS = -2L;
     private static final int MAX_EVENTS = 256;
@@ -76,6 +82,7 @@ final class Poller {
         final int fd;
         final int id;
         private Waiter waiters; // guarded by this
+        private volatile boolean watchesWrites;
 
         private Registration(Poller poller, int fd, int id) {
             this.poller = poller;
@@ -178,6 +185,7 @@ final class Poller {
         Waiter w = WAITER.get();
         w.events = events | POLLERR | POLLHUP;
         w.ready = false;
+        if ((events & POLLOUT) != 0 && !r.watchesWrites) watchWrites(r);
         r.add(w);
         try {
             if (life.isClosed() || Syscalls.poll(life.fd, events, 0) != 0) return READY;
@@ -223,6 +231,16 @@ final class Poller {
             }
             life.registration = r;
             return r;
+        }
+    }
+
+    /** Adds EPOLLOUT to a registration, once (the caller holds the fd acquired). */
+    private static void watchWrites(Registration r) throws IOException {
+        synchronized (r) {
+            if (r.watchesWrites) return;
+            int e = Epoll.epollCtl(r.poller.epfd, EPOLL_CTL_MOD, r.fd, EVENTS | EPOLLOUT, key(r));
+            if (e < 0) throw Errors.of("epoll_ctl(EPOLL_CTL_MOD)", -e, "fd " + r.fd);
+            r.watchesWrites = true;
         }
     }
 
