@@ -1,5 +1,14 @@
 package io.ffsock.tools;
 
+import io.ffsock.MsgFlag;
+import io.ffsock.ReceivedMessage;
+import io.ffsock.Socket;
+import io.ffsock.SyscallError;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.net.Inet4Address;
@@ -25,6 +34,22 @@ final class NetSupport {
 
         ToolException(String message) {
             super(message);
+        }
+    }
+
+    private static final Set<MsgFlag> ERRQUEUE_NOW = EnumSet.of(MsgFlag.ERRQUEUE, MsgFlag.DONTWAIT);
+    private static final int EAGAIN = 11;
+
+    /**
+     * The next message of the socket's error queue (IP_RECVERR; MSG_ERRQUEUE without waiting)
+     * into {@code b}, or null once the queue is empty.
+     */
+    static ReceivedMessage nextQueuedError(Socket s, ByteBuffer b) throws IOException {
+        try {
+            return s.recvMsg(List.of(b), 512, ERRQUEUE_NOW);
+        } catch (IOException e) {
+            if (e instanceof SyscallError se && se.errno().value() == EAGAIN) return null;
+            throw e;
         }
     }
 

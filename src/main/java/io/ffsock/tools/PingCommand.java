@@ -58,7 +58,6 @@ public final class PingCommand implements Command {
             .flag((char) 0, "raw", "use a raw ICMP socket (needs CAP_NET_RAW)")
             .flag((char) 0, "dgram", "use an unprivileged ping socket (SOCK_DGRAM, net.ipv4.ping_group_range)");
 
-    private static final Set<MsgFlag> ERRQUEUE_NOW = EnumSet.of(MsgFlag.ERRQUEUE, MsgFlag.DONTWAIT);
     private static final int EAGAIN = 11;
 
     @Override
@@ -378,13 +377,8 @@ public final class PingCommand implements Command {
         private void drainErrors(Socket s) throws IOException {
             for (;;) {
                 ByteBuffer b = ByteBuffer.allocate(o.size + 64);
-                ReceivedMessage m;
-                try {
-                    m = s.recvMsg(List.of(b), 512, ERRQUEUE_NOW);
-                } catch (IOException e) {
-                    if (e instanceof SyscallError se && se.errno().value() == EAGAIN) return;
-                    throw e;
-                }
+                ReceivedMessage m = NetSupport.nextQueuedError(s, b);
+                if (m == null) return;
                 for (ControlMessage c : m.control()) {
                     if (!(c instanceof ControlMessage.ExtendedError x)) continue;
                     if (x.origin() == ControlMessage.ExtendedError.ORIGIN_LOCAL) {

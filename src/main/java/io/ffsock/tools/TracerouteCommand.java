@@ -6,7 +6,6 @@ import io.ffsock.ControlMessage;
 import io.ffsock.Family;
 import io.ffsock.IcmpFilter;
 import io.ffsock.LinuxSocketOptions;
-import io.ffsock.MsgFlag;
 import io.ffsock.Protocol;
 import io.ffsock.ReceivedMessage;
 import io.ffsock.Socket;
@@ -29,7 +28,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -48,8 +46,6 @@ public final class TracerouteCommand implements Command {
             .flag('U', "udp", "probe with UDP datagrams to ports 33434, 33435... (no privilege needed)")
             .flag('n', "numeric", "print addresses only, no reverse DNS lookup");
 
-    private static final Set<MsgFlag> ERRQUEUE_NOW = EnumSet.of(MsgFlag.ERRQUEUE, MsgFlag.DONTWAIT);
-    private static final int EAGAIN = 11;
     /** Header, ICMP or UDP header, 32 data bytes: Debian traceroute's default of 60. */
     private static final int PACKET_LENGTH = 60;
     private static final int DATA_LENGTH = PACKET_LENGTH - 28;
@@ -286,13 +282,8 @@ public final class TracerouteCommand implements Command {
         private void drainErrors(Socket s) throws IOException {
             for (;;) {
                 ByteBuffer b = ByteBuffer.allocate(512);
-                ReceivedMessage m;
-                try {
-                    m = s.recvMsg(List.of(b), 512, ERRQUEUE_NOW);
-                } catch (IOException e) {
-                    if (e instanceof SyscallError se && se.errno().value() == EAGAIN) return;
-                    throw e;
-                }
+                ReceivedMessage m = NetSupport.nextQueuedError(s, b);
+                if (m == null) return;
                 long now = System.nanoTime();
                 for (ControlMessage c : m.control()) {
                     if (!(c instanceof ControlMessage.ExtendedError x) || x.origin() != ControlMessage.ExtendedError.ORIGIN_ICMP) continue;
