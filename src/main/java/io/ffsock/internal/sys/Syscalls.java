@@ -223,10 +223,15 @@ public final class Syscalls {
 
     /** bind(2). */
     public static int bind(int fd, SockAddr address) {
+        return withAddress(BIND, fd, address);
+    }
+
+    /** bind or connect: they share a signature (fd, const struct sockaddr *, socklen_t). */
+    private static int withAddress(MethodHandle call, int fd, SockAddr address) {
         Scratch s = scratch();
         MemorySegment.copy(address.bytes, 0, s.addr, JAVA_BYTE_LAYOUT, 0, address.length);
         try {
-            int r = (int) BIND.invokeExact(s.errno, fd, s.addr, address.length);
+            int r = (int) call.invokeExact(s.errno, fd, s.addr, address.length);
             return r < 0 ? -s.errno() : r;
         } catch (Throwable t) {
             throw unexpected(t);
@@ -258,14 +263,7 @@ public final class Syscalls {
 
     /** connect(2). */
     public static int connect(int fd, SockAddr address) {
-        Scratch s = scratch();
-        MemorySegment.copy(address.bytes, 0, s.addr, JAVA_BYTE_LAYOUT, 0, address.length);
-        try {
-            int r = (int) CONNECT.invokeExact(s.errno, fd, s.addr, address.length);
-            return r < 0 ? -s.errno() : r;
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
+        return withAddress(CONNECT, fd, address);
     }
 
     /** shutdown(2). */
