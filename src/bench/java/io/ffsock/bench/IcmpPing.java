@@ -50,44 +50,27 @@ public final class IcmpPing {
             for (int i = 8; i < ICMP_LEN; i++) icmp.set(JAVA_BYTE, i, (byte) i);
             MemorySegment ipHeader = pkt.asSlice(0, IP_LEN);
 
-            long start = System.nanoTime();
-            long t0 = 0;
-            long c0 = 0;
-            long n = 0;
-            boolean measuring = false;
-            int seq = 0;
-            for (;;) {
+            int[] seq = {0};
+            Peer.Rate r = Peer.timed(warm, measure, () -> {
                 for (int k = 0; k < 64; k++) {
-                    seq = (seq + 1) & 0xffff;
-                    icmp.set(BE16, 6, (short) seq);
+                    int q = seq[0] = (seq[0] + 1) & 0xffff;
+                    icmp.set(BE16, 6, (short) q);
                     icmp.set(BE16, 2, (short) 0);
                     icmp.set(BE16, 2, (short) checksum(icmp, ICMP_LEN));
                     pkt.set(BE16, 10, (short) 0);
                     pkt.set(BE16, 10, (short) checksum(ipHeader, IP_LEN));
                     s.sendTo(pkt, to);
                     for (;;) {
-                        Received r = s.recvFrom(in);
+                        Received got = s.recvFrom(in);
                         int ihl = (in.get(JAVA_BYTE, 0) & 15) * 4;
-                        if (r.length() < ihl + 8) continue;
+                        if (got.length() < ihl + 8) continue;
                         if (in.get(JAVA_BYTE, ihl) == 0 && (in.get(BE16, ihl + 4) & 0xffff) == id
-                                && (in.get(BE16, ihl + 6) & 0xffff) == seq) break;
+                                && (in.get(BE16, ihl + 6) & 0xffff) == q) break;
                     }
                 }
-                long t = System.nanoTime();
-                if (!measuring) {
-                    if (t - start >= warm * 1e9) {
-                        measuring = true;
-                        t0 = t;
-                        c0 = Peer.cpu();
-                    }
-                } else {
-                    n += 64;
-                    if (t - t0 >= measure * 1e9) {
-                        System.out.printf(java.util.Locale.ROOT, "RESULT %.1f %.1f%n", n / ((t - t0) / 1e9), (double) (Peer.cpu() - c0) / n);
-                        return;
-                    }
-                }
-            }
+                return 64;
+            });
+            System.out.printf(java.util.Locale.ROOT, "RESULT %.1f %.1f%n", r.perSecond(), r.cpuNanosPerOp());
         }
     }
 
