@@ -5,7 +5,7 @@
  *   MODE pp-stream | pp-seqpacket  ping-pong of 64-byte messages; the client measures round trips/s
  *                                  (A = warm-up seconds, B = measured seconds)
  *        stream                    64 KiB writes one way; the server (receiver) measures bytes/s
- *                                  (A = warm-up MiB, B = measured MiB)
+ *                                  (A = warm-up seconds, B = measured MiB)
  *        dgram | dgram-batch       64-byte datagrams one way, send/recv or sendmmsg/recvmmsg of 32;
  *                                  the server (receiver) measures messages/s (A, B seconds)
  *   ROLE server: binds PATH, prints READY; client: connects to PATH.
@@ -148,9 +148,11 @@ static void pp_client(int fd, double warm, double measure) {
     }
 }
 
-static void stream_receiver(int fd, long warmBytes, long measureBytes) {
+/* Receives for warm seconds, then measures measureBytes (at least), in full 64 KiB reads. */
+static void stream_receiver(int fd, double warm, long measureBytes) {
     char *b = malloc(CHUNK);
-    long total = 0, mark = 0;
+    double start = now();
+    long got = 0;
     double t0 = 0, c0 = 0;
     int measuring = 0;
     for (;;) {
@@ -159,15 +161,20 @@ static void stream_receiver(int fd, long warmBytes, long measureBytes) {
             if (errno == EINTR) continue;
             die("recv");
         }
-        if (r == 0) break;
-        total += r;
-        if (!measuring && total >= warmBytes) {
-            measuring = 1;
-            mark = total;
-            t0 = now();
-            c0 = cpu();
-        } else if (measuring && total - mark >= measureBytes) {
-            printf("RESULT %.1f %.1f\n", (total - mark) / (now() - t0), (cpu() - c0) / ((total - mark) / 1048576.0));
+        if (r == 0) {
+            fprintf(stderr, "sender left early\n");
+            exit(2);
+        }
+        got += r;
+        if (!measuring) {
+            if (now() - start >= warm) {
+                measuring = 1;
+                got = 0;
+                t0 = now();
+                c0 = cpu();
+            }
+        } else if (got >= measureBytes) {
+            printf("RESULT %.1f %.1f\n", got / (now() - t0), (cpu() - c0) / (got / 1048576.0));
             fflush(stdout);
             break;
         }
@@ -175,16 +182,16 @@ static void stream_receiver(int fd, long warmBytes, long measureBytes) {
     free(b);
 }
 
-static void stream_sender(int fd, long bytes) {
+/* Sends 64 KiB at a time until the receiver leaves. */
+static void stream_sender(int fd) {
     char *b = malloc(CHUNK);
     memset(b, 'x', CHUNK);
-    for (long sent = 0; sent < bytes;) {
+    for (;;) {
         ssize_t r = send(fd, b, CHUNK, MSG_NOSIGNAL);
         if (r < 0) {
             if (errno == EINTR) continue;
             break; /* the receiver has what it needs and left */
         }
-        sent += r;
     }
     free(b);
 }
@@ -268,9 +275,9 @@ int main(int argc, char **argv) {
         if (server) pp_server(fd); else pp_client(fd, a, b);
         close(fd);
     } else if (strcmp(mode, "stream") == 0) {
-        long warm = (long) (a * 1048576), measure = (long) (b * 1048576);
+        long measure = (long) (b * 1048576);
         int fd = server ? serve(path, SOCK_STREAM) : dial(path, SOCK_STREAM);
-        if (server) stream_receiver(fd, warm, measure); else stream_sender(fd, warm + measure + CHUNK);
+        if (server) stream_receiver(fd, a, measure); else stream_sender(fd);
         close(fd);
     } else if (strcmp(mode, "dgram") == 0 || strcmp(mode, "dgram-batch") == 0) {
         int batch = mode[5] == '-';

@@ -40,10 +40,9 @@ public final class Peer {
                 }
             }
             case "stream" -> {
-                long warm = (long) (a * 1048576);
                 long measure = (long) (b * 1048576);
                 try (Transport.Conn c = server ? t.accept(path, false, ready) : t.connect(path, false)) {
-                    if (server) result(streamReceiver(c, warm, measure)); else streamSender(c, warm + measure + CHUNK);
+                    if (server) result(streamReceiver(c, a, measure)); else streamSender(c);
                 }
             }
             case "dgram", "dgram-batch" -> {
@@ -245,8 +244,8 @@ public final class Peer {
         });
     }
 
-    /** Receives {@code warmBytes}, then measures {@code measureBytes} (at least); bytes per second. */
-    static Rate streamReceiver(Transport.Conn c, long warmBytes, long measureBytes) throws IOException {
+    /** Receives for {@code warm} seconds, then measures {@code measureBytes} (at least); bytes per second. */
+    static Rate streamReceiver(Transport.Conn c, double warm, long measureBytes) throws IOException {
         Step mib = () -> { // about 1 MiB per step: 16 full reads, more when the stream splits them
             long got = 0;
             while (got < 1 << 20) {
@@ -256,7 +255,7 @@ public final class Peer {
             }
             return got;
         };
-        for (long warmed = 0; warmed < warmBytes; ) warmed += mib.run();
+        loop(mib, System.nanoTime() + (long) (warm * 1e9));
         long c0 = cpu();
         long t0 = System.nanoTime();
         long n = 0;
@@ -265,9 +264,10 @@ public final class Peer {
         return new Rate(n / ((t - t0) / 1e9), (cpu() - c0) / (n / 1048576.0));
     }
 
-    static void streamSender(Transport.Conn c, long bytes) {
+    /** Sends 64 KiB at a time until the receiver leaves. */
+    static void streamSender(Transport.Conn c) {
         try {
-            for (long sent = 0; sent < bytes; ) sent += c.send(CHUNK);
+            for (;;) c.send(CHUNK);
         } catch (IOException e) {
             // the receiver has what it needs and left
         }
