@@ -328,10 +328,11 @@ public final class EventLoop implements AutoCloseable {
     /** A virtual thread: epoll_wait without waiting, and park in the poller between tries. */
     private int awaitParked(long deadline) throws IOException {
         for (;;) {
+            int token = Readiness.token(life, POLLIN);
             int n = events.await(life.fd, 0);
             if (n != 0 && n != -EINTR) return check(n);
             if (life.isClosed()) return 0;
-            if (Readiness.await(life, POLLIN, deadline) != Readiness.READY) return 0;
+            if (Readiness.await(life, POLLIN, token, deadline) != Readiness.READY) return 0;
         }
     }
 

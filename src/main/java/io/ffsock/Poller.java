@@ -25,10 +25,10 @@ import java.util.concurrent.locks.LockSupport;
  * here, edge-triggered for EPOLLIN | EPOLLRDHUP (EPOLLOUT is added the first time a thread waits
  * to write), and stays until {@link FdLife} takes it out just before close(2). Edge-triggered, so
  * at most two epoll_ctl per socket rather than one per wait, and a registered socket nobody waits
- * on costs one cheap event per state change at most. Because an
- * edge may come between the call's EAGAIN and the waiter's enqueueing, a waiter enqueues itself
- * first and then asks poll(2) with timeout 0 whether the fd is already ready. Wake-ups may be
- * spurious: the woken call retries its system call, and waits again on EAGAIN.
+ * on costs one cheap event per state change at most. An edge may come between the call's EAGAIN
+ * and the waiter's parking; the per-direction event counts of {@link Registration} catch it
+ * without a lock or a poll(2). Wake-ups may be spurious: the woken call retries its system call,
+ * and waits again on EAGAIN.
  *
  * <p><b>Close.</b> {@link FdLife#close()} shuts the socket down (which epoll reports) and also
  * unparks every waiter of the fd itself, so a waiter wakes even where shutdown(2) gives no event.
@@ -61,8 +61,6 @@ final class Poller {
     private static Poller current;
     private static int nextId;
 
-    private static final ThreadLocal<Waiter> WAITER = ThreadLocal.withInitial(Waiter::new);
-
     /** The sockets, edge-triggered; read by {@link #poller}. */
     private final int epfd;
     /** {@link #epfd} (EPOLLONESHOT, armed when the poller parks) and the wake-up pipe. */
@@ -76,13 +74,44 @@ final class Poller {
     private volatile AtomicReferenceArray<Registration> table = new AtomicReferenceArray<>(1024);
     private int registered;
 
-    /** One fd in the epoll set, and the threads waiting on it. */
+    /**
+     * One fd in the epoll set, and the threads waiting on it.
+     *
+     * <p>Each direction has an event count, bumped by the poller thread (its only writer) for
+     * every event that direction cares about, and a slot for the thread waiting on it; a second
+     * waiter in the same direction (two threads reading one socket) goes to a locked list. A
+     * waiter reads the count before its system call ({@link #token}); after EAGAIN it takes its
+     * slot and parks only while the count is unchanged. The poller bumps the count and then looks
+     * at the slot; the waiter takes the slot and then looks at the count (all volatile), so either
+     * the poller sees the waiter or the waiter sees the new count: no event is lost, with no lock
+     * and no extra system call on the way to park.
+     */
     static final class Registration {
         final Poller poller;
         final int fd;
         final int id;
-        private Waiter waiters; // guarded by this
+        private volatile int readEvents;
+        private volatile int writeEvents;
+        private volatile Thread reader;
+        private volatile Thread writer;
+        /** Waiters that found their slot taken, guarded by this; counted in {@link #crowd}. */
+        private final java.util.ArrayList<Thread> moreReaders = new java.util.ArrayList<>(0);
+        private final java.util.ArrayList<Thread> moreWriters = new java.util.ArrayList<>(0);
+        private volatile int crowd;
         private volatile boolean watchesWrites;
+
+        private static final java.lang.invoke.VarHandle READER;
+        private static final java.lang.invoke.VarHandle WRITER;
+
+        static {
+            try {
+                var l = java.lang.invoke.MethodHandles.lookup();
+                READER = l.findVarHandle(Registration.class, "reader", Thread.class);
+                WRITER = l.findVarHandle(Registration.class, "writer", Thread.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         private Registration(Poller poller, int fd, int id) {
             this.poller = poller;
@@ -90,47 +119,60 @@ final class Poller {
             this.id = id;
         }
 
-        private synchronized void add(Waiter w) {
-            w.next = waiters;
-            waiters = w;
+        /** Whether a wait for {@code events} (poll(2) bits) is a wait to read (or for an error). */
+        private static boolean reads(int events) {
+            return (events & (POLLIN | POLLERR | POLLPRI)) != 0;
         }
 
-        private synchronized void remove(Waiter w) {
-            if (waiters == w) {
-                waiters = w.next;
-            } else {
-                for (Waiter p = waiters; p != null; p = p.next) {
-                    if (p.next == w) {
-                        p.next = w.next;
-                        break;
-                    }
-                }
-            }
-            w.next = null;
+        /** The event count a wait for {@code events} watches. */
+        int count(int events) {
+            return reads(events) ? readEvents : writeEvents;
         }
 
-        /** Unparks the waiters that asked for any of {@code events} (poll(2) bits). */
-        synchronized void signal(int events) {
-            for (Waiter w = waiters; w != null; w = w.next) {
-                if ((w.events & events) != 0) {
-                    w.ready = true;
-                    LockSupport.unpark(w.thread);
-                }
+        private void enqueue(Thread t, boolean read) {
+            if ((read ? READER : WRITER).compareAndSet(this, null, t)) return;
+            synchronized (this) {
+                (read ? moreReaders : moreWriters).add(t);
+                crowd++;
             }
         }
 
-        /** Unparks every waiter: the fd is being closed. */
+        private void dequeue(Thread t, boolean read) {
+            if ((read ? READER : WRITER).compareAndSet(this, t, null)) return;
+            synchronized (this) {
+                if ((read ? moreReaders : moreWriters).remove(t)) crowd--;
+            }
+        }
+
+        /** Called by the poller thread only: counts the event and unparks who waits for it. */
+        void signal(int events) {
+            boolean read = (events & (POLLIN | POLLERR | POLLHUP | POLLPRI)) != 0;
+            boolean write = (events & (POLLOUT | POLLERR | POLLHUP)) != 0;
+            if (read) readEvents++;
+            if (write) writeEvents++;
+            if (read) unpark(reader);
+            if (write) unpark(writer);
+            if (crowd > 0) {
+                synchronized (this) {
+                    if (read) moreReaders.forEach(LockSupport::unpark);
+                    if (write) moreWriters.forEach(LockSupport::unpark);
+                }
+            }
+        }
+
+        /** Unparks every waiter: the fd is being closed (each sees it closed and returns). */
         void wakeAll() {
-            signal(-1);
+            unpark(reader);
+            unpark(writer);
+            synchronized (this) {
+                moreReaders.forEach(LockSupport::unpark);
+                moreWriters.forEach(LockSupport::unpark);
+            }
         }
-    }
 
-    /** A thread waiting for an fd; each thread has one, reused for all its waits. */
-    private static final class Waiter {
-        final Thread thread = Thread.currentThread();
-        int events;
-        volatile boolean ready;
-        Waiter next;
+        private static void unpark(Thread t) {
+            if (t != null) LockSupport.unpark(t);
+        }
     }
 
     private Poller() throws IOException {
@@ -174,24 +216,32 @@ final class Poller {
     }
 
     /**
+     * The event count to pass to {@link #await}, read before the system call whose EAGAIN leads
+     * there: an event after this read wakes the wait even if it comes before the wait begins.
+     */
+    static int token(FdLife life, int events) {
+        Registration r = life.registration;
+        return r == null ? 0 : r.count(events); // a registration made later starts at 0
+    }
+
+    /**
      * Waits until {@code life}'s fd reports one of {@code events} (poll(2) bits; errors and
-     * hang-ups always count), the fd is closed, {@code deadline} passes (a nanoTime; 0: never), or
-     * the thread is interrupted (its interrupt status is left set).
+     * hang-ups always count) after {@code token} was read, the fd is closed, {@code deadline}
+     * passes (a nanoTime; 0: never), or the thread is interrupted (its interrupt status is left set).
      *
      * @return {@link #READY}, {@link #TIMED_OUT} or {@link #INTERRUPTED}
      */
-    static int await(FdLife life, int events, long deadline) throws IOException {
+    static int await(FdLife life, int events, int token, long deadline) throws IOException {
         Registration r = register(life);
-        Waiter w = WAITER.get();
-        w.events = events | POLLERR | POLLHUP;
-        w.ready = false;
+        // EPOLL_CTL_MOD reports the fd at once if it is writable already: no edge is missed.
         if ((events & POLLOUT) != 0 && !r.watchesWrites) watchWrites(r);
-        r.add(w);
+        boolean read = Registration.reads(events);
+        Thread me = Thread.currentThread();
+        r.enqueue(me, read);
         try {
-            if (life.isClosed() || Syscalls.poll(life.fd, events, 0) != 0) return READY;
             for (;;) {
-                if (w.ready || life.isClosed()) return READY;
-                if (Thread.currentThread().isInterrupted()) return INTERRUPTED;
+                if (r.count(events) != token || life.isClosed()) return READY;
+                if (me.isInterrupted()) return INTERRUPTED;
                 if (deadline == 0) {
                     LockSupport.park(r);
                 } else {
@@ -201,7 +251,7 @@ final class Poller {
                 }
             }
         } finally {
-            r.remove(w);
+            r.dequeue(me, read);
         }
     }
 

@@ -29,6 +29,15 @@ final class Readiness {
         return Thread.currentThread().isVirtual();
     }
 
+    /**
+     * Read before every system call that may end in a wait: a virtual thread's wait ends at once
+     * if the fd had an event after this (see {@link Poller.Registration}). A volatile read; 0 for
+     * an fd no virtual thread has waited on.
+     */
+    static int token(FdLife life, int events) {
+        return Poller.token(life, events);
+    }
+
     static final int READY = Poller.READY;
     static final int TIMED_OUT = Poller.TIMED_OUT;
     static final int INTERRUPTED = Poller.INTERRUPTED;
@@ -36,12 +45,13 @@ final class Readiness {
     /**
      * Waits until the fd reports one of {@code events} (or an error or hang-up, which the retried
      * call will report), the fd is closed, {@code deadlineNanos} passes (a {@link System#nanoTime()}
-     * value; 0 waits for ever), or (virtual threads) the thread is interrupted.
+     * value; 0 waits for ever), or (virtual threads) the thread is interrupted. {@code token} is
+     * {@link #token}'s answer from just before the system call that said EAGAIN.
      *
      * @return {@link #READY}, {@link #TIMED_OUT} or {@link #INTERRUPTED}
      */
-    static int await(FdLife life, int events, long deadlineNanos) throws IOException {
-        if (parks()) return Poller.await(life, events, deadlineNanos);
+    static int await(FdLife life, int events, int token, long deadlineNanos) throws IOException {
+        if (parks()) return Poller.await(life, events, token, deadlineNanos);
         for (;;) {
             int millis;
             if (deadlineNanos == 0) {

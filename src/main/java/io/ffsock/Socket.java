@@ -322,6 +322,7 @@ public final class Socket implements FdOwner {
             if (timeoutNanos < 0 && Readiness.parks()) forceNonBlocking();
             long deadline = deadline();
             for (;;) {
+                int token = Readiness.token(fd, POLLIN);
                 int r = Syscalls.accept4(fd.fd, SOCK_CLOEXEC);
                 if (fd.isClosed()) {
                     if (r >= 0) Syscalls.close(r);
@@ -332,7 +333,7 @@ public final class Socket implements FdOwner {
                     accepted.boundName = boundName;
                     return accepted;
                 }
-                onFailure(-r, POLLIN, deadline, "accept", null);
+                onFailure(-r, POLLIN, token, deadline, "accept", null);
             }
         } finally {
             try {
@@ -373,7 +374,9 @@ public final class Socket implements FdOwner {
             if (timeout < 0 && Readiness.parks()) forceNonBlocking();
             long deadline = deadline();
             int r;
+            int token;
             do {
+                token = Readiness.token(fd, POLLOUT);
                 r = Syscalls.connect(fd.fd, a);
             } while (r == -EINTR && !fd.isClosed());
             if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
@@ -386,7 +389,7 @@ public final class Socket implements FdOwner {
             long backoff = 50_000;
             for (;;) {
                 if (errno == EINPROGRESS) {
-                    int w = Readiness.await(fd, POLLOUT, deadline);
+                    int w = Readiness.await(fd, POLLOUT, token, deadline);
                     if (w == Readiness.INTERRUPTED) throw interrupted("connect", address);
                     if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
                     if (w == Readiness.TIMED_OUT) {
@@ -410,6 +413,7 @@ public final class Socket implements FdOwner {
                 backoff = Math.min(backoff * 2, 10_000_000);
                 if (Thread.currentThread().isInterrupted()) throw interrupted("connect", address);
                 if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
+                token = Readiness.token(fd, POLLOUT);
                 r = Syscalls.connect(fd.fd, a);
                 if (fd.isClosed()) throw Errors.closedDuringCall("connect", address);
                 if (r == 0) return 0;
@@ -696,12 +700,13 @@ public final class Socket implements FdOwner {
             for (;;) {
                 boolean mayBlock = mayBlock(flags);
                 int f = callFlags(flags);
+                int token = Readiness.token(fd, POLLOUT);
                 long r = to == null
                         ? Syscalls.send(fd.fd, data, f, mayBlock)
                         : Syscalls.sendto(fd.fd, data, f, to, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
                 if (r >= 0) return r;
-                onFailure((int) -r, flags, POLLOUT, deadline, call, target);
+                onFailure((int) -r, flags, POLLOUT, token, deadline, call, target);
             }
         } finally {
             endWait(waits, call, target);
@@ -836,12 +841,13 @@ public final class Socket implements FdOwner {
             for (;;) {
                 boolean mayBlock = mayBlock(flags);
                 int f = callFlags(flags);
+                int token = Readiness.token(fd, POLLIN);
                 long r = from
                         ? Syscalls.recvfrom(fd.fd, data, f, mayBlock)
                         : Syscalls.recv(fd.fd, data, f, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, describeLocal());
                 if (r >= 0) return r;
-                onFailure((int) -r, flags, POLLIN, deadline, call, null);
+                onFailure((int) -r, flags, POLLIN, token, deadline, call, null);
             }
         } finally {
             endWait(waits, call, null);
@@ -912,13 +918,14 @@ public final class Socket implements FdOwner {
             waits = beginWait(bits);
             long deadline = deadline();
             for (;;) {
+                int token = Readiness.token(fd, POLLOUT);
                 long r = Syscalls.sendmsg(fd.fd, buffers, cmsgs, to, callFlags(bits));
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
                 if (r >= 0) {
                     advance(buffers, r);
                     return r;
                 }
-                onFailure((int) -r, bits, POLLOUT, deadline, call, target);
+                onFailure((int) -r, bits, POLLOUT, token, deadline, call, target);
             }
         } finally {
             for (FdLife l : held) l.release();
@@ -956,7 +963,9 @@ public final class Socket implements FdOwner {
         boolean waits = beginWait(bits);
         try {
             long deadline = deadline();
+            int waitFor = (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN;
             for (;;) {
+                int token = Readiness.token(fd, waitFor);
                 long r = Syscalls.recvmsg(fd.fd, bufs, controlSpace, callFlags(bits));
                 if (r >= 0) {
                     int msgFlags = Syscalls.lastMsgFlags();
@@ -979,7 +988,7 @@ public final class Socket implements FdOwner {
                     return new ReceivedMessage(r, msgFlags, sender, control, fds);
                 }
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmsg", describeLocal());
-                onFailure((int) -r, bits, (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN, deadline, "recvmsg", null);
+                onFailure((int) -r, bits, waitFor, token, deadline, "recvmsg", null);
             }
         } finally {
             endWait(waits, "recvmsg", null);
@@ -1016,10 +1025,11 @@ public final class Socket implements FdOwner {
         try {
             long deadline = deadline();
             for (;;) {
+                int token = Readiness.token(fd, POLLOUT);
                 int r = batch.memory().sendmmsg(fd.fd, from, batch.size() - from, callFlags(MSG_NOSIGNAL));
                 if (fd.isClosed()) throw Errors.closedDuringCall("sendmmsg", describePeer());
                 if (r >= 0) return r;
-                onFailure(-r, POLLOUT, deadline, "sendmmsg", null);
+                onFailure(-r, POLLOUT, token, deadline, "sendmmsg", null);
             }
         } finally {
             endWait(waits, "sendmmsg", null);
@@ -1043,13 +1053,14 @@ public final class Socket implements FdOwner {
         try {
             long deadline = deadline();
             for (;;) {
+                int token = Readiness.token(fd, POLLIN);
                 int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE));
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmmsg", describeLocal());
                 if (r >= 0) {
                     batch.setReceived(r, family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : null);
                     return r;
                 }
-                onFailure(-r, POLLIN, deadline, "recvmmsg", null);
+                onFailure(-r, POLLIN, token, deadline, "recvmmsg", null);
             }
         } finally {
             endWait(waits, "recvmmsg", null);
@@ -1265,16 +1276,17 @@ public final class Socket implements FdOwner {
      * As below, for a call made with the caller's {@code flags}: with MSG_DONTWAIT, EAGAIN is the
      * answer (a {@link SyscallException}), whatever the socket's timeout; it is never waited for.
      */
-    private void onFailure(int errno, int flags, int events, long deadline, String call, Object address) throws IOException {
+    private void onFailure(int errno, int flags, int events, int token, long deadline, String call, Object address)
+            throws IOException {
         if (errno == EAGAIN && (flags & MSG_DONTWAIT) != 0) throw Errors.of(call, errno, where(address));
-        onFailure(errno, events, deadline, call, address);
+        onFailure(errno, events, token, deadline, call, address);
     }
 
     /**
      * After a call failed with {@code errno}: returns if the call should be tried again (EINTR, or
      * EAGAIN once the fd is ready), else throws.
      */
-    private void onFailure(int errno, int events, long deadline, String call, Object address) throws IOException {
+    private void onFailure(int errno, int events, int token, long deadline, String call, Object address) throws IOException {
         if (errno == EINTR) return;
         if (errno == EAGAIN) {
             long t = timeoutNanos;
@@ -1283,7 +1295,7 @@ public final class Socket implements FdOwner {
                 // A blocking fd said EAGAIN: the kernel's SO_RCVTIMEO/SO_SNDTIMEO expired.
                 throw new SocketTimeoutException(call + "(" + where(address) + "): timed out (SO_RCVTIMEO/SO_SNDTIMEO)");
             }
-            int w = Readiness.await(fd, events, deadline);
+            int w = Readiness.await(fd, events, token, deadline);
             if (w == Readiness.TIMED_OUT) throw Errors.timeout(call, where(address), t);
             if (w == Readiness.INTERRUPTED) throw interrupted(call, address);
             return;

@@ -161,7 +161,7 @@ class PollerTest {
             CompletableFuture<Throwable> r = onThread(true, t, () -> {
                 assertTrue(life.tryAcquire());
                 try {
-                    result.set(Readiness.await(life, POLLIN, 0));
+                    result.set(Readiness.await(life, POLLIN, Readiness.token(life, POLLIN), 0));
                 } finally {
                     life.release();
                 }
