@@ -304,4 +304,86 @@ class PollerTest {
             for (CompletableFuture<Throwable> r : rs) assertNull(r.get(5, TimeUnit.SECONDS));
         }
     }
+
+    /** Waits (at most 5 s) until the poller has counted an event on {@code life} since {@code token}. */
+    private static void awaitCounted(FdLife life, int events, int token) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (Readiness.token(life, events) == token) {
+            assertTrue(System.nanoTime() < end, "the poller never counted the event");
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void anEventBetweenTheSystemCallAndTheParkIsNotLost() throws Exception {
+        // The race the event counts close: the call's EAGAIN, then the peer's data (and its one
+        // edge-triggered event, dispatched to nobody), then the wait. The wait must not park.
+        int[] fds = new int[2];
+        assertEquals(0, Syscalls.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds));
+        FdLife life = new FdLife(fds[0]);
+        try {
+            AtomicReference<Integer> result = new AtomicReference<>();
+            // First wait registers the fd with the poller; it times out (nothing sent).
+            assertNull(onThread(true, new AtomicReference<>(), () -> {
+                assertTrue(life.tryAcquire());
+                try {
+                    result.set(Readiness.await(life, POLLIN, Readiness.token(life, POLLIN), System.nanoTime() + 20_000_000));
+                } finally {
+                    life.release();
+                }
+            }).get(PROMPT_MS, TimeUnit.MILLISECONDS));
+            assertEquals(Readiness.TIMED_OUT, result.get());
+
+            int before = Readiness.token(life, POLLIN); // "read before the system call"
+            assertEquals(1, Syscalls.write(fds[1], new byte[] {1}, 0, 1));
+            awaitCounted(life, POLLIN, before); // the event came and went while no one waited
+            assertNull(onThread(true, new AtomicReference<>(), () -> {
+                assertTrue(life.tryAcquire());
+                try {
+                    // A deadline an hour away: only the counted event can end this wait.
+                    result.set(Readiness.await(life, POLLIN, before, System.nanoTime() + TimeUnit.HOURS.toNanos(1)));
+                } finally {
+                    life.release();
+                }
+            }).get(PROMPT_MS, TimeUnit.MILLISECONDS));
+            assertEquals(Readiness.READY, result.get());
+
+            // With a token read after that event, the same wait parks until the timeout.
+            int after = Readiness.token(life, POLLIN);
+            assertNull(onThread(true, new AtomicReference<>(), () -> {
+                assertTrue(life.tryAcquire());
+                try {
+                    result.set(Readiness.await(life, POLLIN, after, System.nanoTime() + 20_000_000));
+                } finally {
+                    life.release();
+                }
+            }).get(PROMPT_MS, TimeUnit.MILLISECONDS));
+            assertEquals(Readiness.TIMED_OUT, result.get());
+        } finally {
+            life.close();
+            Syscalls.close(fds[1]);
+        }
+    }
+
+    @Test
+    void twoVirtualReadersOfOneStreamBothWakeForData() throws Exception {
+        // The first waiter takes the registration's read slot, the second goes to the locked list:
+        // both must be woken by events, not only the one in the slot.
+        try (SocketPair p = Socket.pair(SocketType.STREAM)) {
+            AtomicReference<Thread> a = new AtomicReference<>();
+            AtomicReference<Thread> b = new AtomicReference<>();
+            byte[] ga = new byte[1];
+            byte[] gb = new byte[1];
+            CompletableFuture<Throwable> ra = onThread(true, a, () -> assertEquals(1, p.first().recv(ga)));
+            awaitBlocked(a.get(), true);
+            CompletableFuture<Throwable> rb = onThread(true, b, () -> assertEquals(1, p.first().recv(gb)));
+            awaitBlocked(b.get(), true);
+            p.second().send(new byte[] {7});
+            CompletableFuture.anyOf(ra, rb).get(PROMPT_MS, TimeUnit.MILLISECONDS);
+            p.second().send(new byte[] {8});
+            assertNull(ra.get(PROMPT_MS, TimeUnit.MILLISECONDS));
+            assertNull(rb.get(PROMPT_MS, TimeUnit.MILLISECONDS));
+            assertEquals(15, ga[0] + gb[0], "each reader got one of the two bytes");
+        }
+    }
 }
