@@ -10,8 +10,14 @@
  *                                  the server (receiver) measures messages/s (A, B seconds)
  *   ROLE server: binds PATH, prints READY; client: connects to PATH.
  * The measuring side prints "RESULT <per second>".
+ *
+ * With BENCH_IDLE_THREAD=1 in the environment the process first starts one thread that only
+ * sleeps (the "c-mt" row). A process with more than one thread shares its fd table, and Linux
+ * then takes the slower path in every fd lookup (fdget: a reference count on the file, instead
+ * of none); a JVM always has many threads, so this row shows what C pays under the same rule.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,10 +267,21 @@ static void dgram_sender(int fd, int batch) {
     }
 }
 
+static void *sleeper(void *unused) {
+    (void) unused;
+    for (;;) pause();
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc != 6) {
         fprintf(stderr, "usage: bench_unix MODE server|client PATH A B\n");
         return 2;
+    }
+    const char *idle = getenv("BENCH_IDLE_THREAD");
+    if (idle != NULL && strcmp(idle, "1") == 0) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, sleeper, NULL) != 0) die("pthread_create");
     }
     const char *mode = argv[1], *path = argv[3];
     int server = strcmp(argv[2], "server") == 0;

@@ -48,9 +48,9 @@ public final class Bench {
 
     static final List<Workload> WORKLOADS = List.of(
             new Workload("W1", "ping-pong 64 B, AF_UNIX stream", "pp-stream", "round trips/s",
-                    List.of(PINNED, UNPINNED), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr")),
+                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr")),
             new Workload("W2", "ping-pong 64 B, AF_UNIX seqpacket", "pp-seqpacket", "round trips/s",
-                    List.of(PINNED, UNPINNED), List.of("c", "ffsock", "ffsock-heap")),
+                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap")),
             new Workload("W3", "stream one way, 64 KiB writes", "stream", "GiB/s",
                     List.of(SPLIT), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr")),
             new Workload("W4", "datagrams 64 B one way, send/recv", "dgram", "msgs/s",
@@ -233,6 +233,7 @@ public final class Bench {
     private List<String> command(List<String> prefix, String impl, String mode, String role, Path sock, String a, String b) {
         List<String> cmd = new ArrayList<>(prefix);
         if (impl.equals("c")) cmd.add(nativeDir.resolve("bench_unix").toString());
+        else if (impl.equals("c-mt")) cmd.addAll(List.of("env", "BENCH_IDLE_THREAD=1", nativeDir.resolve("bench_unix").toString()));
         else {
             cmd.addAll(javaCommand("io.ffsock.bench.Peer"));
             cmd.add(impl);
@@ -299,6 +300,8 @@ public final class Bench {
                 + "%nEvery end is its own process of the same implementation (C<->C, ffsock<->ffsock, JDK<->JDK ...);"
                 + "%nping-pongs are measured by the client, one-way traffic by the receiver. W5 is one process (the kernel answers)."
                 + "%nffsock = native MemorySegment buffers; ffsock-heap = byte[]; JDK, junixsocket, jnr = their channels with direct ByteBuffers."
+                + "%nc-mt = the C program with one more thread that only sleeps: a multithreaded process (every JVM is one) pays"
+                + "%nfor each fd lookup in the kernel (fdget takes a reference on the file), a single-threaded one does not."
                 + "%nW7: 1,000 connections, a virtual thread per connection in both processes, each connection doing 64-byte"
                 + "%nround trips; the rate is the sum over all connections. ffsock = blocking io.ffsock.Socket with native"
                 + "%nMemorySegment buffers; JDK = blocking SocketChannel/ServerSocketChannel, direct ByteBuffers. No C row:"
