@@ -47,6 +47,7 @@ public enum MsgFlag {
     }
 
     static int bits(Set<MsgFlag> flags) {
+        if (flags.isEmpty()) return 0; // the common case: no iterator, even when not inlined
         int b = 0;
         for (MsgFlag f : flags) b |= f.bit;
         return b;
