@@ -83,6 +83,8 @@ public final class Bench {
     /** CPU nanoseconds of the measuring thread per operation (per MiB for W3; W7: the whole client process). */
     private final Map<String, List<Double>> cpu = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
+    /** The round being run: each cell's figures are kept at their round's index (null: no figure). */
+    private int round;
 
     Bench(String java, Path nativeDir, double warm, double measure, double streamMiB,
           double vtWarm, double vtMeasure) throws IOException {
@@ -152,6 +154,7 @@ public final class Bench {
         System.out.printf("ffsock benchmark, %s mode: %d rounds x %d cells (warm-up %.1f s, measured %.1f s; stream"
                 + " measured %.0f MiB; W7 %.1f+%.1f s)%n", quick ? "quick" : "full", rounds, cells, warm, measure, streamMiB, vtWarm, vtMeasure);
         for (int round = 0; round < rounds; round++) {
+            this.round = round;
             System.out.printf("round %d/%d%n", round + 1, rounds);
             for (List<Cell> g : groups) {
                 // Interleaved: each round starts the group at the next implementation.
@@ -219,8 +222,8 @@ public final class Bench {
         }
         if (value != null) {
             if (mode.equals("stream")) value /= 1 << 30;
-            results.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(value);
-            if (cpuPerOp != null) cpu.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(cpuPerOp);
+            record(results, c.key(), value);
+            if (cpuPerOp != null) record(cpu, c.key(), cpuPerOp);
             System.out.printf("  %-28s %s  (cpu %s ns/op)%n", label, human(value), cpuPerOp == null ? "?" : String.format("%.0f", cpuPerOp));
         }
     }
@@ -272,24 +275,24 @@ public final class Bench {
     private void report(List<List<Cell>> groups, Map<String, double[]> alloc, int rounds, boolean quick,
                         String loadBefore, String loadAfter, double seconds) throws IOException {
         StringBuilder t = new StringBuilder();
-        t.append(String.format("%n## ffsock benchmark (%s mode, %d rounds, median of rounds)%n%n", quick ? "quick" : "full", rounds));
+        t.append(String.format("%n## ffsock benchmark (%s mode, %d rounds: figures are medians of rounds, ratios medians of"
+                + " the ratios within each round)%n%n", quick ? "quick" : "full", rounds));
         t.append("| workload | pinning | implementation | median | unit | x C | x JDK | min..max | CPU ns/op | CPU x C |\n");
         t.append("|---|---|---|---:|---|---:|---:|---|---:|---:|\n");
         for (List<Cell> g : groups) {
             Cell first = g.get(0);
-            Double cMedian = median(first.w.id + "|" + first.pin + "|c");
-            Double jdkMedian = median(first.w.id + "|" + first.pin + "|jdk");
-            Double cCpu = median(cpu, first.w.id + "|" + first.pin + "|c");
+            String cKey = first.w.id + "|" + first.pin + "|c";
+            String jdkKey = first.w.id + "|" + first.pin + "|jdk";
             for (Cell c : g) {
                 Double m = median(c.key());
                 List<Double> all = results.get(c.key());
-                String range = all == null ? "" : human(all.stream().mapToDouble(d -> d).min().orElse(0)) + ".."
-                        + human(all.stream().mapToDouble(d -> d).max().orElse(0));
+                String range = all == null ? "" : human(all.stream().filter(java.util.Objects::nonNull).mapToDouble(d -> d).min().orElse(0))
+                        + ".." + human(all.stream().filter(java.util.Objects::nonNull).mapToDouble(d -> d).max().orElse(0));
                 String fig = m == null ? "failed" : human(m);
                 Double myCpu = median(cpu, c.key());
                 t.append(String.format("| %s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", c.w.id, c.w.title, c.pin, c.impl,
-                        fig, c.w.unit, ratio(m, cMedian), ratio(m, jdkMedian), range,
-                        myCpu == null ? "" : String.format("%.0f", myCpu), ratio(myCpu, cCpu)));
+                        fig, c.w.unit, ratio(pairedRatio(results, c.key(), cKey)), ratio(pairedRatio(results, c.key(), jdkKey)), range,
+                        myCpu == null ? "" : String.format("%.0f", myCpu), ratio(pairedRatio(cpu, c.key(), cKey))));
             }
         }
         for (Map.Entry<String, double[]> e : alloc.entrySet()) {
@@ -330,20 +333,20 @@ public final class Bench {
             for (Workload w : WORKLOADS) {
                 for (String pin : w.pins) {
                     String k = w.id + "|" + pin + "|";
-                    Double me = median(k + impl);
-                    if (me == null) continue;
+                    if (median(k + impl) == null) continue;
+                    String me = k + impl;
                     String where = w.id + (pin.equals(SINGLE) ? "" : " " + pin) + " " + impl;
                     switch (w.id) {
-                        case "W1", "W2", "W3", "W4" -> check(t, where, me, median(k + "c"), 0.97, "C");
-                        case "W4b" -> check(t, where, me, median(k + "c"), 0.95, "C");
-                        case "W5" -> check(t, where, me, median(k + "c"), 0.95, "C");
+                        case "W1", "W2", "W3", "W4" -> check(t, where, me, k + "c", 0.97, "C");
+                        case "W4b" -> check(t, where, me, k + "c", 0.95, "C");
+                        case "W5" -> check(t, where, me, k + "c", 0.95, "C");
                         default -> { }
                     }
-                    if (w.id.equals("W1") || w.id.equals("W3")) check(t, where, me, median(k + "jdk"), 1.03, "JDK");
-                    if (w.id.equals("W7")) check(t, where, me, median(k + "jdk"), 1.00, "JDK");
+                    if (w.id.equals("W1") || w.id.equals("W3")) check(t, where, me, k + "jdk", 1.03, "JDK");
+                    if (w.id.equals("W7")) check(t, where, me, k + "jdk", 1.00, "JDK");
                     if (!w.id.equals("W5") && !w.id.equals("W7")) {
-                        check(t, where, me, median(k + "junixsocket"), 1.08, "junixsocket");
-                        check(t, where, me, median(k + "jnr"), 1.5, "jnr");
+                        check(t, where, me, k + "junixsocket", 1.08, "junixsocket");
+                        check(t, where, me, k + "jnr", 1.5, "jnr");
                     }
                 }
             }
@@ -355,10 +358,17 @@ public final class Bench {
         return t.toString();
     }
 
-    private static void check(StringBuilder t, String where, double me, Double other, double want, String name) {
-        if (other == null) return;
-        double x = me / other;
+    private void check(StringBuilder t, String where, String me, String other, double want, String name) {
+        Double r = pairedRatio(results, me, other);
+        if (r == null) return;
+        double x = r;
         t.append(String.format("  %-4s %-28s %.3f x %s (target >= %.2f)%n", x >= want ? "ok" : "MISS", where, x, name, want));
+    }
+
+    private void record(Map<String, List<Double>> to, String key, double value) {
+        List<Double> v = to.computeIfAbsent(key, k -> new ArrayList<>());
+        while (v.size() < round) v.add(null);
+        v.add(value);
     }
 
     private Double median(String key) {
@@ -367,14 +377,35 @@ public final class Bench {
 
     private static Double median(Map<String, List<Double>> from, String key) {
         List<Double> v = from.get(key);
-        if (v == null || v.isEmpty()) return null;
-        double[] s = v.stream().mapToDouble(d -> d).sorted().toArray();
+        return v == null ? null : median(v.stream().filter(java.util.Objects::nonNull).mapToDouble(d -> d).toArray());
+    }
+
+    private static Double median(double[] values) {
+        if (values.length == 0) return null;
+        double[] s = values.clone();
+        Arrays.sort(s);
         int n = s.length;
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    private static String ratio(Double a, Double b) {
-        return a == null || b == null ? "" : String.format("%.2f", a / b);
+    /**
+     * The median over rounds of {@code a}'s figure divided by {@code b}'s in the same round. The
+     * cells of one round run within seconds of each other, and this shared VM's speed drifts over
+     * minutes, so a ratio within a round is steadier than a ratio of two medians.
+     */
+    private static Double pairedRatio(Map<String, List<Double>> from, String a, String b) {
+        List<Double> x = from.get(a);
+        List<Double> y = from.get(b);
+        if (x == null || y == null) return null;
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+            if (x.get(i) != null && y.get(i) != null) r.add(x.get(i) / y.get(i));
+        }
+        return median(r.stream().mapToDouble(d -> d).toArray());
+    }
+
+    private static String ratio(Double r) {
+        return r == null ? "" : String.format("%.2f", r);
     }
 
     static String human(double v) {
