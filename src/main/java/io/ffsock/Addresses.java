@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Objects;
 
 /** Converts between the public address types and the kernel's sockaddr bytes, checking first. */
@@ -100,6 +101,11 @@ final class Addresses {
 
     private static InetSocketAddress inet6(SockAddr a) {
         try {
+            if (a.scopeId() == 0 && isV4Mapped(a.ip())) {
+                // An IPv4 peer of a dual-stack AF_INET6 socket: given as the Inet4Address it is,
+                // as the JDK's own sockets do; sending to it maps it back (toKernel above).
+                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(a.ip(), 12, 16)), a.port());
+            }
             // sin6_scope_id 0 means "no scope": -1 leaves the scope unset, so the address prints
             // as "::1" (as the JDK's own sockets give it), not "::1%0".
             return new InetSocketAddress(Inet6Address.getByAddress(null, a.ip(), a.scopeId() == 0 ? -1 : a.scopeId()),
@@ -107,6 +113,14 @@ final class Addresses {
         } catch (UnknownHostException e) {
             throw new AssertionError(e); // 16 bytes is always a valid IPv6 address
         }
+    }
+
+    /** ::ffff:a.b.c.d */
+    private static boolean isV4Mapped(byte[] ip) {
+        for (int i = 0; i < 10; i++) {
+            if (ip[i] != 0) return false;
+        }
+        return ip[10] == (byte) 0xff && ip[11] == (byte) 0xff;
     }
 
     /** An address of a family ffsock does not decode: keeps the family for printing. */

@@ -138,6 +138,7 @@ public final class OwnedFd implements FdOwner {
 
     /** read(2) into {@code buffer[offset, offset+length)}; returns the bytes read, 0 at end of file. */
     public int read(byte[] buffer, int offset, int length) throws IOException {
+        Objects.requireNonNull(buffer, "read: buffer is null");
         Objects.checkFromIndexSize(offset, length, buffer.length);
         acquire("read");
         try {
@@ -153,6 +154,7 @@ public final class OwnedFd implements FdOwner {
 
     /** write(2) from {@code data[offset, offset+length)}; returns the bytes written. */
     public int write(byte[] data, int offset, int length) throws IOException {
+        Objects.requireNonNull(data, "write: buffer is null");
         Objects.checkFromIndexSize(offset, length, data.length);
         acquire("write");
         try {

@@ -131,19 +131,26 @@ public final class Socket implements FdOwner {
         Objects.requireNonNull(protocol, "protocol");
         int r = Syscalls.socket(family.value(), type.value() | SOCK_CLOEXEC, protocol.value());
         if (r < 0) throw Errors.of("socket(" + family + ", " + type + ", " + protocol + ")", -r, null);
-        return new Socket(r, family, type, protocol);
+        return new Socket(r, family, unixKernelType(family, type), protocol);
+    }
+
+    /** AF_UNIX takes SOCK_RAW as SOCK_DGRAM (unix(7)): report the type the kernel made. */
+    private static SocketType unixKernelType(Family family, SocketType type) {
+        return family.equals(Family.UNIX) && type.equals(SocketType.RAW) ? SocketType.DGRAM : type;
     }
 
     /**
      * Two connected AF_UNIX sockets of {@code type} (STREAM, DGRAM or SEQPACKET), socketpair(2).
+     * RAW is accepted, as the kernel accepts it, and makes DGRAM sockets, which {@link #type()} reports.
      */
     public static SocketPair pair(SocketType type) throws IOException {
         Objects.requireNonNull(type, "type");
         int[] fds = new int[2];
         int r = Syscalls.socketpair(AF_UNIX, type.value() | SOCK_CLOEXEC, 0, fds);
         if (r < 0) throw Errors.of("socketpair(AF_UNIX, " + type + ")", -r, null);
-        return new SocketPair(new Socket(fds[0], Family.UNIX, type, Protocol.DEFAULT),
-                new Socket(fds[1], Family.UNIX, type, Protocol.DEFAULT));
+        SocketType made = unixKernelType(Family.UNIX, type);
+        return new SocketPair(new Socket(fds[0], Family.UNIX, made, Protocol.DEFAULT),
+                new Socket(fds[1], Family.UNIX, made, Protocol.DEFAULT));
     }
 
     /**
@@ -562,27 +569,32 @@ public final class Socket implements FdOwner {
 
     /** Sends {@code data}, send(2); returns the bytes sent (a stream may take fewer). */
     public int send(byte[] data) throws IOException {
+        requireBuffer(data, "send");
         return send(data, 0, data.length, Set.of());
     }
 
     /** Sends {@code data[offset, offset+length)}, send(2); returns the bytes sent. */
     public int send(byte[] data, int offset, int length) throws IOException {
+        requireBuffer(data, "send");
         return send(data, offset, length, Set.of());
     }
 
     /** Sends a slice with flags, send(2); returns the bytes sent. */
     public int send(byte[] data, int offset, int length, Set<MsgFlag> flags) throws IOException {
+        requireBuffer(data, "send");
         Objects.checkFromIndexSize(offset, length, data.length);
         return (int) send(Syscalls.segment(data, offset, length), MsgFlag.bits(flags), null);
     }
 
     /** Sends the buffer's remaining bytes, send(2); its position moves by the bytes sent. */
     public int send(ByteBuffer data) throws IOException {
+        requireBuffer(data, "send");
         return send(data, Set.of());
     }
 
     /** Sends the buffer's remaining bytes with flags, send(2). */
     public int send(ByteBuffer data, Set<MsgFlag> flags) throws IOException {
+        requireBuffer(data, "send");
         int n = (int) send(Syscalls.segment(data), MsgFlag.bits(flags), null);
         data.position(data.position() + n);
         return n;
@@ -590,27 +602,32 @@ public final class Socket implements FdOwner {
 
     /** Sends the segment's bytes, send(2); returns the bytes sent. */
     public long send(MemorySegment data) throws IOException {
+        requireBuffer(data, "send");
         return send(data, Set.of());
     }
 
     /** Sends the segment's bytes with flags, send(2). */
     public long send(MemorySegment data, Set<MsgFlag> flags) throws IOException {
+        requireBuffer(data, "send");
         return send(Objects.requireNonNull(data, "data"), MsgFlag.bits(flags), null);
     }
 
     /** Sends {@code data} to {@code target}, sendto(2); returns the bytes sent. */
     public int sendTo(byte[] data, SocketAddress target) throws IOException {
+        requireBuffer(data, "sendto");
         return sendTo(data, 0, data.length, target);
     }
 
     /** Sends {@code data[offset, offset+length)} to {@code target}, sendto(2). */
     public int sendTo(byte[] data, int offset, int length, SocketAddress target) throws IOException {
+        requireBuffer(data, "sendto");
         Objects.checkFromIndexSize(offset, length, data.length);
         return (int) send(Syscalls.segment(data, offset, length), 0, requireTarget(target));
     }
 
     /** Sends the buffer's remaining bytes to {@code target}, sendto(2); the position moves. */
     public int sendTo(ByteBuffer data, SocketAddress target) throws IOException {
+        requireBuffer(data, "sendto");
         int n = (int) send(Syscalls.segment(data), 0, requireTarget(target));
         data.position(data.position() + n);
         return n;
@@ -618,11 +635,13 @@ public final class Socket implements FdOwner {
 
     /** Sends the segment's bytes to {@code target}, sendto(2). */
     public long sendTo(MemorySegment data, SocketAddress target) throws IOException {
+        requireBuffer(data, "sendto");
         return send(Objects.requireNonNull(data, "data"), 0, requireTarget(target));
     }
 
     /** Sends with flags to {@code target} (any of the above), sendto(2). */
     public int sendTo(byte[] data, int offset, int length, Set<MsgFlag> flags, SocketAddress target) throws IOException {
+        requireBuffer(data, "sendto");
         Objects.checkFromIndexSize(offset, length, data.length);
         return (int) send(Syscalls.segment(data, offset, length), MsgFlag.bits(flags), requireTarget(target));
     }
@@ -638,17 +657,20 @@ public final class Socket implements FdOwner {
      * {@code bytesTransferred} is set) says how many bytes went out before it.
      */
     public void sendAll(byte[] data) throws IOException {
+        requireBuffer(data, "sendall");
         sendAll(data, 0, data.length);
     }
 
     /** Sends all of {@code data[offset, offset+length)}; compound, see {@link #sendAll(byte[])}. */
     public void sendAll(byte[] data, int offset, int length) throws IOException {
+        requireBuffer(data, "sendall");
         Objects.checkFromIndexSize(offset, length, data.length);
         sendAll(Syscalls.segment(data, offset, length));
     }
 
     /** Sends all the buffer's remaining bytes; compound. The position moves past what was sent. */
     public void sendAll(ByteBuffer data) throws IOException {
+        requireBuffer(data, "sendall");
         int start = data.position();
         try {
             sendAll(Syscalls.segment(data));
@@ -664,6 +686,7 @@ public final class Socket implements FdOwner {
 
     /** Sends all the segment's bytes; compound, see {@link #sendAll(byte[])}. */
     public void sendAll(MemorySegment data) throws IOException {
+        requireBuffer(data, "sendall");
         Objects.requireNonNull(data, "data");
         long total = data.byteSize();
         long sent = 0;
@@ -730,11 +753,13 @@ public final class Socket implements FdOwner {
      * {@link MsgFlag#TRUNC} to learn the real length).
      */
     public int recv(byte[] buffer) throws IOException {
+        requireBuffer(buffer, "recv");
         return recv(buffer, 0, buffer.length, Set.of());
     }
 
     /** Receives into {@code buffer[offset, offset+length)}, recv(2). */
     public int recv(byte[] buffer, int offset, int length) throws IOException {
+        requireBuffer(buffer, "recv");
         return recv(buffer, offset, length, Set.of());
     }
 
@@ -743,6 +768,7 @@ public final class Socket implements FdOwner {
      * the real length of the message, which may exceed {@code length}.
      */
     public int recv(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
+        requireBuffer(buffer, "recv");
         Objects.checkFromIndexSize(offset, length, buffer.length);
         return (int) recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), false);
     }
@@ -757,11 +783,13 @@ public final class Socket implements FdOwner {
 
     /** Receives into the buffer's remaining space, recv(2); its position moves by the bytes stored. */
     public int recv(ByteBuffer buffer) throws IOException {
+        requireBuffer(buffer, "recv");
         return recv(buffer, Set.of());
     }
 
     /** Receives into the buffer with flags, recv(2). */
     public int recv(ByteBuffer buffer, Set<MsgFlag> flags) throws IOException {
+        requireBuffer(buffer, "recv");
         requireWritable(buffer, "recv");
         int n = (int) recv(Syscalls.segment(buffer), MsgFlag.bits(flags), false);
         buffer.position(buffer.position() + Math.min(n, buffer.remaining()));
@@ -770,11 +798,13 @@ public final class Socket implements FdOwner {
 
     /** Receives into the segment, recv(2); returns the bytes stored. */
     public long recv(MemorySegment buffer) throws IOException {
+        requireBuffer(buffer, "recv");
         return recv(buffer, Set.of());
     }
 
     /** Receives into the segment with flags, recv(2). */
     public long recv(MemorySegment buffer, Set<MsgFlag> flags) throws IOException {
+        requireBuffer(buffer, "recv");
         requireWritable(buffer, "recv");
         return recv(buffer, MsgFlag.bits(flags), false);
     }
@@ -790,11 +820,13 @@ public final class Socket implements FdOwner {
 
     /** Receives into {@code buffer[offset, offset+length)}, recvfrom(2): the length and the sender. */
     public Received recvFrom(byte[] buffer, int offset, int length) throws IOException {
+        requireBuffer(buffer, "recvfrom");
         return recvFrom(buffer, offset, length, Set.of());
     }
 
     /** Receives with flags, recvfrom(2). */
     public Received recvFrom(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
+        requireBuffer(buffer, "recvfrom");
         Objects.checkFromIndexSize(offset, length, buffer.length);
         long n = recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), true);
         return new Received(n, lastSender());
@@ -805,6 +837,7 @@ public final class Socket implements FdOwner {
      * {@link java.nio.channels.DatagramChannel#receive} does); the position moves by the bytes stored.
      */
     public SocketAddress recvFrom(ByteBuffer buffer) throws IOException {
+        requireBuffer(buffer, "recvfrom");
         requireWritable(buffer, "recvfrom");
         long n = recv(Syscalls.segment(buffer), 0, true);
         buffer.position(buffer.position() + (int) Math.min(n, buffer.remaining()));
@@ -813,6 +846,7 @@ public final class Socket implements FdOwner {
 
     /** Receives into the segment, recvfrom(2): the length and the sender. */
     public Received recvFrom(MemorySegment buffer) throws IOException {
+        requireBuffer(buffer, "recvfrom");
         requireWritable(buffer, "recvfrom");
         long n = recv(buffer, 0, true);
         return new Received(n, lastSender());
@@ -854,6 +888,11 @@ public final class Socket implements FdOwner {
         }
     }
 
+    /** A null buffer is refused with the call's name, before anything else looks at it. */
+    private static void requireBuffer(Object buffer, String call) {
+        if (buffer == null) throw new NullPointerException(call + ": buffer is null");
+    }
+
     private static void requireWritable(ByteBuffer b, String call) {
         if (b.isReadOnly()) throw new IllegalArgumentException(call + ": read-only buffer");
     }
@@ -876,12 +915,17 @@ public final class Socket implements FdOwner {
      */
     public long sendMsg(java.util.List<ByteBuffer> data, java.util.List<? extends ControlMessage> control,
                         Set<MsgFlag> flags, SocketAddress target) throws IOException {
+        Objects.requireNonNull(data, "sendmsg: data is null");
+        Objects.requireNonNull(control, "sendmsg: control is null");
         ByteBuffer[] buffers = data.toArray(new ByteBuffer[0]);
         if (buffers.length > Syscalls.MAX_IOV) {
             throw new IllegalArgumentException("sendmsg: " + buffers.length + " buffers, at most " + Syscalls.MAX_IOV);
         }
         long total = 0;
-        for (ByteBuffer b : buffers) total += b.remaining();
+        for (ByteBuffer b : buffers) {
+            requireBuffer(b, "sendmsg");
+            total += b.remaining();
+        }
         boolean rights = false;
         boolean credentials = false;
         for (ControlMessage m : control) {
@@ -950,11 +994,15 @@ public final class Socket implements FdOwner {
      *         that arrived are closed first, so none leak
      */
     public ReceivedMessage recvMsg(java.util.List<ByteBuffer> buffers, int controlSpace, Set<MsgFlag> flags) throws IOException {
+        Objects.requireNonNull(buffers, "recvmsg: buffers is null");
         ByteBuffer[] bufs = buffers.toArray(new ByteBuffer[0]);
         if (bufs.length > Syscalls.MAX_IOV) {
             throw new IllegalArgumentException("recvmsg: " + bufs.length + " buffers, at most " + Syscalls.MAX_IOV);
         }
-        for (ByteBuffer b : bufs) requireWritable(b, "recvmsg");
+        for (ByteBuffer b : bufs) {
+            requireBuffer(b, "recvmsg");
+            requireWritable(b, "recvmsg");
+        }
         if (controlSpace < 0 || controlSpace > 1 << 20) {
             throw new IllegalArgumentException("recvmsg: control space " + controlSpace + " is not in 0..1 MiB");
         }

@@ -441,10 +441,14 @@ class SocketCallsTest {
 
     @Test
     void pairOfRawIsADatagramPairToTheKernel() throws Exception {
-        // unix(7): AF_UNIX treats SOCK_RAW as SOCK_DGRAM. The Socket keeps the type it was asked for.
-        try (SocketPair p = Socket.pair(SocketType.RAW)) {
-            assertEquals(SocketType.RAW, p.first().type());
+        // unix(7): AF_UNIX treats SOCK_RAW as SOCK_DGRAM, and the Socket says what the kernel made.
+        try (SocketPair p = Socket.pair(SocketType.RAW);
+             Socket opened = Socket.open(Family.UNIX, SocketType.RAW)) {
             assertEquals(SocketType.DGRAM, p.first().getOption(LinuxSocketOptions.SO_TYPE));
+            assertEquals(SocketType.DGRAM, p.first().type());
+            assertEquals(SocketType.DGRAM, p.second().type());
+            assertEquals(SocketType.DGRAM, opened.getOption(LinuxSocketOptions.SO_TYPE));
+            assertEquals(SocketType.DGRAM, opened.type());
             p.first().send(ascii("one"));
             p.first().send(ascii("two"));
             assertArrayEquals(ascii("one"), p.second().recv(16));

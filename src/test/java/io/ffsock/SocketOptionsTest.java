@@ -244,7 +244,8 @@ class SocketOptionsTest {
             assertTrue(s.getOption(LinuxSocketOptions.IPV6_V6ONLY));
             s.setOption(LinuxSocketOptions.IPV6_V6ONLY, false);
             assertFalse(s.getOption(LinuxSocketOptions.IPV6_V6ONLY));
-            // dual stack: a v4 sender reaches the v6 socket; the sender shows as v4-mapped
+            // dual stack: a v4 sender reaches the v6 socket; the sender shows as the Inet4Address
+            // it is (the kernel gives ::ffff:127.0.0.1), as the JDK reports it, and a reply to it goes back
             s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("::"), 0));
             int port = ((java.net.InetSocketAddress) s.localAddress()).getPort();
             try (Socket v4 = Socket.open(Family.INET, SocketType.DGRAM)) {
@@ -254,6 +255,11 @@ class SocketOptionsTest {
                 assertArrayEquals(new byte[] {4}, d.data());
                 assertEquals(((java.net.InetSocketAddress) v4.localAddress()).getPort(),
                         ((java.net.InetSocketAddress) d.sender()).getPort());
+                assertInstanceOf(java.net.Inet4Address.class, ((java.net.InetSocketAddress) d.sender()).getAddress());
+                assertEquals("127.0.0.1", ((java.net.InetSocketAddress) d.sender()).getAddress().getHostAddress());
+                s.sendTo(new byte[] {6}, d.sender());
+                v4.setTimeout(Duration.ofSeconds(5));
+                assertArrayEquals(new byte[] {6}, v4.recvFrom(4).data());
             }
         }
         try (Socket s = Socket.open(Family.INET, SocketType.DGRAM)) {
