@@ -118,6 +118,60 @@ class PingCommandTest {
         }
     }
 
+    /**
+     * Host B's kernel stays silent (icmp_echo_ignore_all) and a python3 raw-socket responder we
+     * did not write the other side of answers every echo request twice. ffsock must print the
+     * second answer with (DUP!) and count it as iputils does, which the same setup checks.
+     */
+    @Test
+    void duplicateRepliesAreMarkedAndCountedLikeIputils() throws Exception {
+        String script = String.join("\n",
+                "import socket, struct, sys",
+                "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)",
+                "def csum(b):",
+                "    if len(b) % 2: b += b'\\0'",
+                "    t = sum(struct.unpack('!%dH' % (len(b) // 2), b))",
+                "    t = (t >> 16) + (t & 0xffff); t += t >> 16",
+                "    return ~t & 0xffff",
+                "print('READY', flush=True)",
+                "while True:",
+                "    pkt, (src, _) = s.recvfrom(65535)",
+                "    icmp = pkt[(pkt[0] & 15) * 4:]",
+                "    if icmp[0] != 8: continue",
+                "    reply = b'\\0\\0\\0\\0' + icmp[4:]",
+                "    reply = reply[:2] + struct.pack('!H', csum(reply)) + reply[4:]",
+                "    s.sendto(reply, (src, 0))",
+                "    s.sendto(reply, (src, 0))");
+        net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "1");
+        Process responder = new ProcessBuilder(net.b.inside("python3", "-u", "-c", script)).redirectErrorStream(true).start();
+        try {
+            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(responder.getInputStream()));
+            assertEquals("READY", r.readLine());
+            String b = net.addressB();
+            CliProcess p = pingIn(net.a, "-c", "3", "-i", "0.3", b);
+            assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+            String iputils = net.a.run("ping", "-c", "3", "-i", "0.3", b);
+            for (String out : List.of(p.stdout(), iputils)) {
+                List<String> lines = lines(out);
+                List<String> replies = lines.stream().filter(l -> REPLY.matcher(l.replace(" (DUP!)", "")).matches()).toList();
+                // Both exit at the third reply, usually before the copy of it comes: 5 or 6 lines.
+                for (int seq = 1; seq <= 3; seq++) {
+                    String tag = "icmp_seq=" + seq + " ";
+                    List<String> forSeq = replies.stream().filter(l -> l.contains(tag)).toList();
+                    assertEquals(seq < 3 ? 2 : forSeq.size(), forSeq.size(), out);
+                    assertTrue(forSeq.size() == 1 || forSeq.size() == 2, out);
+                    assertTrue(!forSeq.get(0).endsWith("(DUP!)"), out);
+                    if (forSeq.size() == 2) assertTrue(forSeq.get(1).endsWith(" (DUP!)"), out);
+                }
+                long dups = replies.stream().filter(l -> l.endsWith(" (DUP!)")).count();
+                assertTrue(out.contains("3 packets transmitted, 3 received, +" + dups + " duplicates, 0% packet loss, time "), out);
+            }
+        } finally {
+            responder.destroyForcibly().waitFor();
+            net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "0");
+        }
+    }
+
     @Test
     void sizeChangesTheLengths() throws Exception {
         CliProcess p = pingIn(net.a, "-c", "1", "-s", "1000", net.addressB());
