@@ -13,6 +13,7 @@ import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -102,6 +103,9 @@ public final class Socket implements FdOwner {
 
     /** The last sender recvFrom decoded, per socket (threads share it; a stale read only costs a decode). */
     private volatile CachedAddress lastSender;
+    /** Whether plain sends and receives try without waiting first; see {@link QuickTry}. */
+    private final QuickTry quickSend = new QuickTry();
+    private final QuickTry quickRecv = new QuickTry();
 
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
         this.fd = new FdLife(fd);
@@ -717,9 +721,34 @@ public final class Socket implements FdOwner {
         String call = target == null ? "send" : "sendto";
         SockAddr to = target == null ? null : kernelTarget(target);
         acquire(call, target);
-        boolean waits = beginWait(flags);
+        boolean waits = false;
+        long early = 0; // bytes a quick try sent before the rest had to wait
         try {
             flags |= MSG_NOSIGNAL;
+            if (quickSend.tryNow(this, flags)) {
+                long r = to == null
+                        ? Syscalls.send(fd.fd, data, flags | MSG_DONTWAIT, false)
+                        : Syscalls.sendto(fd.fd, data, flags | MSG_DONTWAIT, to, false);
+                if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
+                if (r == data.byteSize()) {
+                    quickSend.hit();
+                    return r;
+                }
+                quickSend.missed();
+                if (r > 0) {
+                    // A stream took part. A platform thread's blocking send(2) would have waited
+                    // for room for the rest, so it does; a virtual thread's send returns what went
+                    // (it never blocks in the kernel, and the JDK's channels return there too).
+                    if (Readiness.parks()) return r;
+                    early = r;
+                    data = data.asSlice(r);
+                } else if (r != -EAGAIN && r != -EINTR && r != 0) {
+                    onFailure((int) -r, flags, POLLOUT, 0, deadline, call, target); // throws
+                } else if (r == 0) {
+                    return 0; // an empty message, sent
+                }
+            }
+            waits = beginWait(flags);
             for (;;) {
                 boolean mayBlock = mayBlock(flags);
                 int f = callFlags(flags);
@@ -728,8 +757,18 @@ public final class Socket implements FdOwner {
                         ? Syscalls.send(fd.fd, data, f, mayBlock)
                         : Syscalls.sendto(fd.fd, data, f, to, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
-                if (r >= 0) return r;
-                onFailure((int) -r, flags, POLLOUT, token, deadline, call, target);
+                if (r >= 0) return early + r;
+                if (early == 0) {
+                    onFailure((int) -r, flags, POLLOUT, token, deadline, call, target);
+                } else {
+                    try {
+                        onFailure((int) -r, flags, POLLOUT, token, deadline, call, target);
+                    } catch (ClosedChannelException e) {
+                        throw e;
+                    } catch (IOException e) {
+                        return early; // as the kernel does: the bytes sent count, the error comes next call
+                    }
+                }
             }
         } finally {
             endWait(waits, call, target);
@@ -869,8 +908,21 @@ public final class Socket implements FdOwner {
     private long recv(MemorySegment data, int flags, boolean from) throws IOException {
         String call = from ? "recvfrom" : "recv";
         acquire(call, null);
-        boolean waits = beginWait(flags);
+        boolean waits = false;
         try {
+            if (quickRecv.tryNow(this, flags)) {
+                long r = from
+                        ? Syscalls.recvfrom(fd.fd, data, flags | MSG_DONTWAIT, false)
+                        : Syscalls.recv(fd.fd, data, flags | MSG_DONTWAIT, false);
+                if (fd.isClosed()) throw Errors.closedDuringCall(call, describeLocal());
+                if (r >= 0) {
+                    quickRecv.hit();
+                    return r;
+                }
+                quickRecv.missed();
+                if (r != -EAGAIN && r != -EINTR) onFailure((int) -r, flags, POLLIN, 0, 0, call, null); // throws
+            }
+            waits = beginWait(flags);
             long deadline = deadline();
             for (;;) {
                 boolean mayBlock = mayBlock(flags);
@@ -1349,6 +1401,43 @@ public final class Socket implements FdOwner {
             return;
         }
         throw Errors.of(call, errno, where(address));
+    }
+
+    /**
+     * A blocking send or recv brackets its wait with {@link #beginWait}/{@link #endWait}: the
+     * interrupt hook the JDK's channels use, two uncontended locks a call. A call that finds the
+     * socket ready never waits, so it need not pay for them: while a socket's calls keep finding
+     * it ready (a request that is already queued, a send with room), each is first made with
+     * MSG_DONTWAIT outside the bracket (heap data then goes to the kernel without a copy, see
+     * Syscalls); one that would wait falls back to the usual path, and the quick try is skipped
+     * for the next 1, 3, 7 ... 63 calls, so a socket whose calls do wait (the receiving end of a
+     * ping-pong) spends one extra system call in 64 at most. Only blocking sockets (no timeout)
+     * and calls without MSG_DONTWAIT take it, and never on an interrupted thread, whose blocking
+     * call must close the socket as {@link #beginWait} does. The counters are plain fields:
+     * threads racing on them only make the guess worse, never the call wrong.
+     */
+    private static final class QuickTry {
+        private int skip;
+        private int backoff;
+
+        boolean tryNow(Socket s, int flags) {
+            // MSG_WAITALL asks for a wait even when some data is there: never quick.
+            if (s.timeoutNanos >= 0 || (flags & (MSG_DONTWAIT | MSG_WAITALL)) != 0) return false;
+            if (skip > 0) {
+                skip--;
+                return false;
+            }
+            return !Thread.currentThread().isInterrupted();
+        }
+
+        void hit() {
+            if (backoff != 0) backoff = 0;
+        }
+
+        void missed() {
+            backoff = Math.min(backoff * 2 + 1, 63);
+            skip = backoff;
+        }
     }
 
     private Object where(Object address) {

@@ -127,6 +127,84 @@ class PollerTest {
     }
 
     @Test
+    void anInterruptedThreadClosesTheSocketEvenWhenTheCallWouldNotWait() throws Exception {
+        // Data is queued and there is room to send, so neither call would wait (the quick try
+        // without the interrupt hook would succeed); a blocking call on an interrupted thread
+        // must still close the socket, as the JDK's InterruptibleChannel does.
+        try (SocketPair p = Socket.pair(SocketType.STREAM)) {
+            p.second().send(new byte[] {1});
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(ClosedByInterruptException.class, () -> p.first().recv(new byte[1]));
+                assertTrue(p.first().isClosed());
+            } finally {
+                assertTrue(Thread.interrupted());
+            }
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(ClosedByInterruptException.class, () -> p.second().send(new byte[] {2}));
+                assertTrue(p.second().isClosed());
+            } finally {
+                assertTrue(Thread.interrupted());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {true, false})
+    void aBlockingStreamSendThatOnlyPartlyFitsLosesAndRepeatsNothing(boolean virtual) throws Exception {
+        // The first try of a blocking send goes without waiting and the socket takes only part.
+        // On a platform thread the rest then waits for room and goes too, as a blocking send(2)
+        // does: one call sends every byte. On a virtual thread a send returns once some bytes
+        // went, as the JDK's SocketChannel does there; a loop of sends delivers them all in order.
+        try (SocketPair p = Socket.pair(SocketType.STREAM)) {
+            p.first().setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4096);
+            byte[] big = new byte[1 << 20];
+            for (int i = 0; i < big.length; i++) big[i] = (byte) (i * 31);
+            AtomicReference<Thread> t = new AtomicReference<>();
+            List<Integer> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Throwable> r = onThread(virtual, t, () -> {
+                int off = 0;
+                while (off < big.length) {
+                    int n = p.first().send(big, off, big.length - off);
+                    calls.add(n);
+                    off += n;
+                }
+            });
+            byte[] got = new byte[big.length];
+            int n = 0;
+            Thread.sleep(50); // let the sender fill the buffer and wait for room
+            while (n < got.length) {
+                int k = p.second().recv(got, n, Math.min(4096, got.length - n));
+                assertTrue(k > 0);
+                n += k;
+            }
+            assertNull(r.get(10, TimeUnit.SECONDS));
+            assertArrayEquals(big, got);
+            if (!virtual) assertEquals(List.of(big.length), calls, "one blocking send took it all");
+        }
+    }
+
+    @Test
+    void recvWithWaitAllWaitsForTheWholeLengthEvenWithSomeDataQueued() throws Exception {
+        try (SocketPair p = Socket.pair(SocketType.STREAM)) {
+            p.second().send(new byte[] {1, 2});
+            AtomicReference<Thread> t = new AtomicReference<>();
+            byte[] got = new byte[4];
+            int[] n = new int[1];
+            CompletableFuture<Throwable> r = onThread(false, t,
+                    () -> n[0] = p.first().recv(got, 0, 4, java.util.Set.of(MsgFlag.WAITALL)));
+            awaitBlocked(t.get(), false);
+            Thread.sleep(50);
+            assertFalse(r.isDone(), "MSG_WAITALL returned with 2 of 4 bytes");
+            p.second().send(new byte[] {3, 4});
+            assertNull(r.get(PROMPT_MS, TimeUnit.MILLISECONDS));
+            assertEquals(4, n[0]);
+            assertArrayEquals(new byte[] {1, 2, 3, 4}, got);
+        }
+    }
+
+    @Test
     void closeWakesEveryWaiterVirtualAndPlatform() throws Exception {
         try (SocketPair p = Socket.pair(SocketType.STREAM)) {
             List<CompletableFuture<Throwable>> results = new ArrayList<>();
