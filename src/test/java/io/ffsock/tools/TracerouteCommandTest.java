@@ -139,20 +139,26 @@ class TracerouteCommandTest {
         assertTrue(lines.get(2).matches(" 3  " + Pattern.quote(net.addressB()) + "  \\d+\\.\\d{3} ms"), lines.get(2));
     }
 
-    @Test
-    void aSilentHopIsStarsAndMaxHopsStops() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {4, 6})
+    void aSilentHopIsStarsAndMaxHopsStops(int family) throws Exception {
         // B ignores echo requests: hop 3 never answers; -m 4 bounds the run
-        net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "1");
+        String ignore = family == 4 ? "net.ipv4.icmp_echo_ignore_all" : "net.ipv6.icmp.echo_ignore_all";
+        String b = family == 4 ? net.addressB() : net.addressB6();
+        String router2 = family == 4 ? net.routerTowardsA(2) : net.routerTowardsA6(2);
+        net.b.sysctl(ignore, "1");
         try {
-            CliProcess p = traceIn(net.a, "-I", "-n", "-m", "4", "-w", "0.5", "-q", "2", net.addressB());
+            CliProcess p = traceIn(net.a, "-I", "-n", "-m", "4", "-w", "0.5", "-q", "2", b);
             assertEquals(0, p.awaitExit(), p.describe("exit 0"));
             List<String> lines = List.of(p.stdout().split("\n"));
-            assertEquals("traceroute to " + net.addressB() + " (" + net.addressB() + "), 4 hops max, 60 byte packets", lines.get(0));
+            assertEquals("traceroute to " + b + " (" + b + "), 4 hops max, " + (family == 4 ? 60 : 80) + " byte packets",
+                    lines.get(0));
+            assertTrue(lines.get(2).matches(" 2  " + Pattern.quote(router2) + "(  \\d+\\.\\d{3} ms){2}"), p.stdout());
             assertEquals(" 3  * *", lines.get(3));
             assertEquals(" 4  * *", lines.get(4));
             assertEquals(5, lines.size(), p.stdout());
         } finally {
-            net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "0");
+            net.b.sysctl(ignore, "0");
         }
     }
 
@@ -208,24 +214,6 @@ class TracerouteCommandTest {
                     : target.equals(PROHIBITED6) ? " 1  " + net.routerTowardsA6(1) + "  T ms !X"
                     : " 3  " + net.routerTowardsA6(2) + "  T ms !H";
             assertEquals(expected, TIME.matcher(last).replaceAll("  T ms"), ours.stdout());
-        }
-    }
-
-    @Test
-    void aSilentIpv6HopIsStars() throws Exception {
-        net.b.sysctl("net.ipv6.icmp.echo_ignore_all", "1");
-        try {
-            String b = net.addressB6();
-            CliProcess p = traceIn(net.a, "-I", "-n", "-m", "4", "-w", "0.5", "-q", "2", b);
-            assertEquals(0, p.awaitExit(), p.describe("exit 0"));
-            List<String> lines = List.of(p.stdout().split("\n"));
-            assertEquals("traceroute to " + b + " (" + b + "), 4 hops max, 80 byte packets", lines.get(0));
-            assertTrue(lines.get(2).matches(" 2  " + Pattern.quote(net.routerTowardsA6(2)) + "(  \\d+\\.\\d{3} ms){2}"), p.stdout());
-            assertEquals(" 3  * *", lines.get(3));
-            assertEquals(" 4  * *", lines.get(4));
-            assertEquals(5, lines.size(), p.stdout());
-        } finally {
-            net.b.sysctl("net.ipv6.icmp.echo_ignore_all", "0");
         }
     }
 
