@@ -217,6 +217,33 @@ class TracerouteCommandTest {
         }
     }
 
+    /** Without CAP_NET_RAW, -I falls back to a ping socket; its errors come from the error queue. */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 6})
+    void withoutPrivilegeAPingSocketTraces(int family) throws Exception {
+        net.a.sysctl("net.ipv4.ping_group_range", "0 2147483647"); // also governs ICMPv6 ping sockets
+        try {
+            String b = family == 4 ? net.addressB() : net.addressB6();
+            CliProcess p = CliProcess.runWrapped(
+                    cmd -> {
+                        List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+                        all.addAll(cmd);
+                        return List.of(net.a.inside(all.toArray(String[]::new)));
+                    },
+                    "traceroute", "-I", "-n", "-w", "2", "-q", "2", b);
+            started.add(p);
+            assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+            assertEquals("", p.stderr());
+            List<List<String>> expected = family == 4
+                    ? List.of(List.of(net.routerTowardsA(1)), List.of(net.routerTowardsA(2)), List.of(b))
+                    : List.of(List.of(net.routerTowardsA6(1)), List.of(net.routerTowardsA6(2)), List.of(b));
+            assertEquals(expected, addressColumns(p.stdout()), p.stdout());
+            assertTrue(p.stdout().lines().skip(1).allMatch(l -> l.matches(" \\d  \\S+(  \\d+\\.\\d{3} ms){2}")), p.stdout());
+        } finally {
+            net.a.sysctl("net.ipv4.ping_group_range", "1 0");
+        }
+    }
+
     /**
      * Without -4/-6 the family follows the destination: an IPv6 literal, or a name that has only
      * an IPv6 address (given to A through {@code /etc/netns/NAME/hosts}, which {@code ip netns
