@@ -4,7 +4,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.ffsock.packet.IcmpEcho;
 import io.ffsock.packet.IcmpMessage;
+import io.ffsock.packet.Icmpv6Echo;
+import io.ffsock.packet.Icmpv6Message;
+import io.ffsock.packet.Icmpv6TimeExceeded;
 import io.ffsock.packet.Ipv4Header;
+import io.ffsock.packet.Ipv6Header;
+import io.ffsock.packet.QuotedIpv6Packet;
+import java.net.Inet6Address;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -112,5 +118,27 @@ class ReadmeExamplesTest {
             assertEquals("ping", new String(back));
             if (accepted != null) { loop.unregister(accepted); accepted.close(); }
         }
+    }
+
+    @Test
+    void quotedIpv6PacketMatchesAProbe() throws Exception {
+        // What a raw ICMPv6 socket would hand over for a probe whose hop limit ran out.
+        Inet6Address a = (Inet6Address) InetAddress.getByName("fd00:100::1");
+        Inet6Address b = (Inet6Address) InetAddress.getByName("fd00:102::2");
+        byte[] request = Icmpv6Echo.request(0x1234, 7, new byte[32]).toBytes(a, b);
+        byte[] in = new Icmpv6TimeExceeded(0, QuotedIpv6Packet.of(
+                Ipv6Header.of(Ipv6Header.NEXT_HEADER_ICMPV6, 1, a, b, request.length), request)).toBytes();
+        int n = in.length;
+        boolean matched = false;
+        // The README's snippet, with the print turned into assertions.
+        if (Icmpv6Message.parse(in, 0, n) instanceof Icmpv6TimeExceeded t
+                && t.quote().header().orElse(null) instanceof Ipv6Header probe
+                && probe.nextHeader() == Ipv6Header.NEXT_HEADER_ICMPV6
+                && Icmpv6Message.parse(t.quote().payload()) instanceof Icmpv6Echo e) {
+            assertEquals(7, e.sequence());
+            assertEquals(b, probe.destination());
+            matched = true;
+        }
+        assertTrue(matched);
     }
 }

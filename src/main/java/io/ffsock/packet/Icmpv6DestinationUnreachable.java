@@ -6,10 +6,11 @@ import java.util.Arrays;
  * Destination Unreachable (type 1, RFC 4443 section 3.1): the invoking packet could not be
  * delivered. The 32-bit word after the checksum is unused (written as zero, ignored on parse).
  *
- * <p>The invoking packet starts with its IPv6 header; this package keeps it as bytes.
+ * <p>The invoking packet starts with its IPv6 header; {@link #quote()} parses it.
  *
  * @param code why, {@code 0..255}, e.g. {@link #PORT_UNREACHABLE}
- * @param invokingPacket as much of the invoking packet as the sender quoted; copied
+ * @param invokingPacket as much of the invoking packet as the sender quoted, starting with its
+ *     IPv6 header; copied ({@link #quote()} parses it)
  */
 public record Icmpv6DestinationUnreachable(int code, byte[] invokingPacket) implements Icmpv6Message {
     /** Code 0: no route to destination. */
@@ -41,6 +42,26 @@ public record Icmpv6DestinationUnreachable(int code, byte[] invokingPacket) impl
     public Icmpv6DestinationUnreachable {
         Wire.checkRange("code", code, 0, 255);
         invokingPacket = invokingPacket.clone();
+    }
+
+    /**
+     * An error quoting {@code quote}, e.g. one built with {@link QuotedIpv6Packet#of(Ipv6Header, byte[])}.
+     *
+     * @param code the code
+     * @param quote the invoking packet
+     */
+    public Icmpv6DestinationUnreachable(int code, QuotedIpv6Packet quote) {
+        this(code, quote.bytes());
+    }
+
+    /**
+     * The invoking packet parsed: its IPv6 header when the quote starts with one, and the bytes
+     * after it (for a probe, the UDP or ICMPv6 header that identifies it).
+     *
+     * @return the quote; {@link #invokingPacket()} has the same bytes
+     */
+    public QuotedIpv6Packet quote() {
+        return QuotedIpv6Packet.of(invokingPacket);
     }
 
     /**

@@ -9,7 +9,8 @@ import java.util.Arrays;
  * <p>The code is always 0 (a different code parses as {@link Icmpv6Unknown}).
  *
  * @param mtu the MTU of the next-hop link, {@code 0..2^32-1}
- * @param invokingPacket as much of the invoking packet as the sender quoted; copied
+ * @param invokingPacket as much of the invoking packet as the sender quoted, starting with its
+ *     IPv6 header; copied ({@link #quote()} parses it)
  */
 public record Icmpv6PacketTooBig(long mtu, byte[] invokingPacket) implements Icmpv6Message {
     /**
@@ -21,6 +22,26 @@ public record Icmpv6PacketTooBig(long mtu, byte[] invokingPacket) implements Icm
     public Icmpv6PacketTooBig {
         Wire.checkRange("MTU", mtu, 0, 0xFFFF_FFFFL);
         invokingPacket = invokingPacket.clone();
+    }
+
+    /**
+     * An error quoting {@code quote}, e.g. one built with {@link QuotedIpv6Packet#of(Ipv6Header, byte[])}.
+     *
+     * @param mtu the MTU of the next-hop link
+     * @param quote the invoking packet
+     */
+    public Icmpv6PacketTooBig(long mtu, QuotedIpv6Packet quote) {
+        this(mtu, quote.bytes());
+    }
+
+    /**
+     * The invoking packet parsed: its IPv6 header when the quote starts with one, and the bytes
+     * after it (for a probe, the UDP or ICMPv6 header that identifies it).
+     *
+     * @return the quote; {@link #invokingPacket()} has the same bytes
+     */
+    public QuotedIpv6Packet quote() {
+        return QuotedIpv6Packet.of(invokingPacket);
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.Arrays;
  *     unrecognized IPv6 option, or any other value {@code 0..255} as received (RFC 7112 and
  *     later add more)
  * @param pointer the offset of the error in the invoking packet, {@code 0..2^32-1}
- * @param invokingPacket as much of the invoking packet as the sender quoted; copied
+ * @param invokingPacket as much of the invoking packet as the sender quoted, starting with its
+ *     IPv6 header; copied ({@link #quote()} parses it)
  */
 public record Icmpv6ParameterProblem(int code, long pointer, byte[] invokingPacket) implements Icmpv6Message {
     /** Code 0: erroneous header field encountered. */
@@ -31,6 +32,27 @@ public record Icmpv6ParameterProblem(int code, long pointer, byte[] invokingPack
         Wire.checkRange("code", code, 0, 255);
         Wire.checkRange("pointer", pointer, 0, 0xFFFF_FFFFL);
         invokingPacket = invokingPacket.clone();
+    }
+
+    /**
+     * An error quoting {@code quote}, e.g. one built with {@link QuotedIpv6Packet#of(Ipv6Header, byte[])}.
+     *
+     * @param code the code
+     * @param pointer the pointer
+     * @param quote the invoking packet
+     */
+    public Icmpv6ParameterProblem(int code, long pointer, QuotedIpv6Packet quote) {
+        this(code, pointer, quote.bytes());
+    }
+
+    /**
+     * The invoking packet parsed: its IPv6 header when the quote starts with one, and the bytes
+     * after it (for a probe, the UDP or ICMPv6 header that identifies it).
+     *
+     * @return the quote; {@link #invokingPacket()} has the same bytes
+     */
+    public QuotedIpv6Packet quote() {
+        return QuotedIpv6Packet.of(invokingPacket);
     }
 
     /**

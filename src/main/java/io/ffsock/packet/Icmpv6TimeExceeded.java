@@ -9,7 +9,8 @@ import java.util.Arrays;
  *
  * @param code {@link #HOP_LIMIT_EXCEEDED} or {@link #FRAGMENT_REASSEMBLY_TIME_EXCEEDED}, or any
  *     other value {@code 0..255} as received
- * @param invokingPacket as much of the invoking packet as the sender quoted; copied
+ * @param invokingPacket as much of the invoking packet as the sender quoted, starting with its
+ *     IPv6 header; copied ({@link #quote()} parses it)
  */
 public record Icmpv6TimeExceeded(int code, byte[] invokingPacket) implements Icmpv6Message {
     /** Code 0: hop limit exceeded in transit. */
@@ -26,6 +27,26 @@ public record Icmpv6TimeExceeded(int code, byte[] invokingPacket) implements Icm
     public Icmpv6TimeExceeded {
         Wire.checkRange("code", code, 0, 255);
         invokingPacket = invokingPacket.clone();
+    }
+
+    /**
+     * An error quoting {@code quote}, e.g. one built with {@link QuotedIpv6Packet#of(Ipv6Header, byte[])}.
+     *
+     * @param code the code
+     * @param quote the invoking packet
+     */
+    public Icmpv6TimeExceeded(int code, QuotedIpv6Packet quote) {
+        this(code, quote.bytes());
+    }
+
+    /**
+     * The invoking packet parsed: its IPv6 header when the quote starts with one, and the bytes
+     * after it (for a probe, the UDP or ICMPv6 header that identifies it).
+     *
+     * @return the quote; {@link #invokingPacket()} has the same bytes
+     */
+    public QuotedIpv6Packet quote() {
+        return QuotedIpv6Packet.of(invokingPacket);
     }
 
     /**

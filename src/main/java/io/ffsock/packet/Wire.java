@@ -1,6 +1,7 @@
 package io.ffsock.packet;
 
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HexFormat;
@@ -48,6 +49,23 @@ final class Wire {
 
     static void putInet4(byte[] b, int i, Inet4Address a) {
         System.arraycopy(a.getAddress(), 0, b, i, 4);
+    }
+
+    /**
+     * The 16 bytes at {@code i} as an {@code Inet6Address}, always: {@code InetAddress.getByAddress}
+     * would turn a v4-mapped address (::ffff:a.b.c.d) into an {@code Inet4Address}.
+     */
+    static Inet6Address inet6(byte[] b, int i) {
+        try {
+            return Inet6Address.getByAddress(null, copy(b, i, 16), -1);
+        } catch (UnknownHostException e) {
+            // getByAddress only fails for a wrong array length, and this one is always 16.
+            throw new AssertionError(e);
+        }
+    }
+
+    static void putInet6(byte[] b, int i, Inet6Address a) {
+        System.arraycopy(a.getAddress(), 0, b, i, 16);
     }
 
     static List<Inet4Address> inet4List(byte[] b, int i, int count) {

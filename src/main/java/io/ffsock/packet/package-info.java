@@ -1,6 +1,6 @@
 /**
- * Wire formats for raw IP tooling: the internet checksum, the IPv4 header with its options,
- * ICMPv4, ICMPv6 and IGMP v1/v2/v3.
+ * Wire formats for raw IP tooling: the internet checksum, the IPv4 header with its options, the
+ * fixed IPv6 header, ICMPv4 and ICMPv6 (with the packets their errors quote) and IGMP v1/v2/v3.
  *
  * <p>Pure Java: nothing here touches a socket or native memory, so every codec can be used (and
  * tested) on plain byte arrays. Values are immutable records or sealed interfaces; each message

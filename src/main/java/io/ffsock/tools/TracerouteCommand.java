@@ -15,13 +15,20 @@ import io.ffsock.packet.IcmpDestinationUnreachable;
 import io.ffsock.packet.IcmpEcho;
 import io.ffsock.packet.IcmpMessage;
 import io.ffsock.packet.IcmpTimeExceeded;
+import io.ffsock.packet.Icmpv6DestinationUnreachable;
+import io.ffsock.packet.Icmpv6Echo;
+import io.ffsock.packet.Icmpv6Message;
+import io.ffsock.packet.Icmpv6PacketTooBig;
+import io.ffsock.packet.Icmpv6TimeExceeded;
 import io.ffsock.packet.Ipv4Header;
+import io.ffsock.packet.Ipv6Header;
 import io.ffsock.packet.MalformedPacketException;
 import io.ffsock.packet.QuotedDatagram;
+import io.ffsock.packet.QuotedIpv6Packet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -32,8 +39,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code ffsock traceroute [-m MAXHOPS] [-q QUERIES] [-w WAIT] [-f FIRST] [-I|-U] [-n] HOST}: the
- * route to an IPv4 host, hop by hop, printed as Debian's traceroute prints it.
+ * {@code ffsock traceroute [-4|-6] [-m MAXHOPS] [-q QUERIES] [-w WAIT] [-f FIRST] [-I|-U] [-n] HOST}:
+ * the route to an IPv4 or IPv6 host, hop by hop, printed as Debian's traceroute prints it.
  */
 public final class TracerouteCommand implements Command {
     private static final ArgParser PARSER = new ArgParser()
@@ -44,11 +51,15 @@ public final class TracerouteCommand implements Command {
             .flag('I', "icmp", "probe with ICMP echo requests (the default): a raw socket, or a ping socket\n"
                     + "without CAP_NET_RAW")
             .flag('U', "udp", "probe with UDP datagrams to ports 33434, 33435... (no privilege needed)")
-            .flag('n', "numeric", "print addresses only, no reverse DNS lookup");
+            .flag('n', "numeric", "print addresses only, no reverse DNS lookup")
+            .flag('4', "ipv4", "trace over IPv4 only")
+            .flag('6', "ipv6", "trace over IPv6 only");
 
-    /** Header, ICMP or UDP header, 32 data bytes: Debian traceroute's default of 60. */
-    private static final int PACKET_LENGTH = 60;
-    private static final int DATA_LENGTH = PACKET_LENGTH - 28;
+    /**
+     * IP header, ICMP or UDP header, 32 data bytes: Debian traceroute's defaults of 60 bytes over
+     * IPv4 and 80 over IPv6 (whose header is 40 bytes).
+     */
+    private static final int DATA_LENGTH = 32;
     private static final int FIRST_PORT = 33434;
 
     @Override
@@ -58,34 +69,42 @@ public final class TracerouteCommand implements Command {
 
     @Override
     public String summary() {
-        return "print the route to an IPv4 host (ICMP echo or UDP probes), like traceroute";
+        return "print the route to an IPv4 or IPv6 host (ICMP echo or UDP probes), like traceroute";
     }
 
     @Override
     public String usage() {
         return """
                 Usage: ffsock traceroute [OPTIONS] HOST
-                Print the routers on the way to HOST (IPv4): probes go out with TTL 1, 2, 3...; each
-                router where a probe's TTL runs out answers with ICMP time exceeded, and the output
-                names it with the round-trip time of each probe, '*' for a probe not answered in
-                time. Stops at the hop where HOST itself answers (echo reply, or port unreachable for
-                UDP), or where a router reports it unreachable (!H host, !N network, !P protocol,
-                !X prohibited, !F fragmentation needed, !S source route failed, !<code> other).
+                Print the routers on the way to HOST: probes go out with TTL (IPv6: hop limit) 1, 2,
+                3...; each router where a probe's TTL runs out answers with ICMP time exceeded, and the
+                output names it with the round-trip time of each probe, '*' for a probe not answered
+                in time. Stops at the hop where HOST itself answers (echo reply, or port unreachable
+                for UDP), or where a router reports it unreachable (!H host, !N network, !P protocol,
+                !X prohibited, !F fragmentation needed, !S source route failed, !<code> other; over
+                IPv6: !N no route, !X administratively prohibited, !H address unreachable or beyond
+                scope, !F-<mtu> packet too big).
+
+                IPv4 or IPv6: -4 or -6 says which; without them an IPv4 address of HOST is used if
+                it has one, else its IPv6 address (an IPv6 literal such as fd00:2::2 is IPv6).
 
                 Options:
                 """ + PARSER.optionsHelp() + """
 
-                With -U the answers are read back from the socket's error queue (IP_RECVERR).
+                With -U the answers are read back from the socket's error queue (IP_RECVERR,
+                IPV6_RECVERR).
                 Exit status: 0 when the route was printed, 2 on an error (unknown host, missing
                 privilege, bad usage).
 
                 Examples:
                   ffsock traceroute -n 10.2.0.2
+                  ffsock traceroute -6 -n fd00:2::2
                   ffsock traceroute -U -q 1 -w 1 example.org
                 """;
     }
 
-    private record Options(String host, int maxHops, int queries, long waitNanos, int first, boolean udp, boolean numeric) {}
+    private record Options(String host, int family, int maxHops, int queries, long waitNanos, int first, boolean udp,
+                           boolean numeric) {}
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err, InputStream in) throws UsageException {
@@ -98,8 +117,9 @@ public final class TracerouteCommand implements Command {
         if (pos.isEmpty()) throw new UsageException("missing HOST");
         if (pos.size() > 1) throw new UsageException("unexpected argument '" + pos.get(1) + "'");
         if (p.flag("icmp") && p.flag("udp")) throw new UsageException("-I and -U exclude each other");
+        if (p.flag("ipv4") && p.flag("ipv6")) throw new UsageException("-4 and -6 exclude each other");
         int maxHops = NetSupport.intOption(p, "max-hops", 30, 1, 255);
-        Options o = new Options(pos.get(0), maxHops,
+        Options o = new Options(pos.get(0), p.flag("ipv4") ? 4 : p.flag("ipv6") ? 6 : 0, maxHops,
                 NetSupport.intOption(p, "queries", 3, 1, 10),
                 NetSupport.secondsOption(p, "wait", 5, 0.01, 3600),
                 NetSupport.intOption(p, "first", 1, 1, 255),
@@ -107,8 +127,8 @@ public final class TracerouteCommand implements Command {
         if (o.first > o.maxHops) throw new UsageException("first hop " + o.first + " is beyond --max-hops " + o.maxHops);
         if (o.host.isEmpty()) throw new UsageException("HOST is empty");
         try {
-            InetAddress target = NetSupport.resolve(o.host, 4);
-            return new Tracer(o, (Inet4Address) target, out).run();
+            InetAddress target = NetSupport.resolve(o.host, o.family);
+            return new Tracer(o, target, out).run();
         } catch (NetSupport.ToolException | IOException e) {
             err.println("ffsock traceroute: " + e.getMessage());
             return NetSupport.ERROR;
@@ -127,7 +147,8 @@ public final class TracerouteCommand implements Command {
     /** One run. */
     private static final class Tracer {
         private final Options o;
-        private final Inet4Address target;
+        private final InetAddress target;
+        private final boolean v6;
         private final PrintStream out;
         private final int ident = (int) (ProcessHandle.current().pid() & 0xffff);
         private final ByteBuffer buffer = ByteBuffer.allocate(4096);
@@ -136,20 +157,22 @@ public final class TracerouteCommand implements Command {
         private Probe[] probes; // by probe number (sequence - 1, or port - 33434)
         private int sent;
 
-        Tracer(Options o, Inet4Address target, PrintStream out) {
+        Tracer(Options o, InetAddress target, PrintStream out) {
             this.o = o;
             this.target = target;
+            this.v6 = target instanceof Inet6Address;
             this.out = out;
         }
 
         int run() throws IOException {
             open();
             try (Socket s = socket) {
+                int packetLength = (v6 ? Ipv6Header.LENGTH : Ipv4Header.MIN_LENGTH) + 8 + DATA_LENGTH;
                 out.println("traceroute to " + o.host + " (" + text(target) + "), " + o.maxHops + " hops max, "
-                        + PACKET_LENGTH + " byte packets");
+                        + packetLength + " byte packets");
                 out.flush();
                 probes = new Probe[(o.maxHops - o.first + 1) * o.queries];
-                NetSupport.warmUp(false);
+                NetSupport.warmUp(v6);
                 for (int ttl = o.first; ttl <= o.maxHops; ttl++) {
                     int firstProbe = sent;
                     for (int q = 0; q < o.queries; q++) send(s, ttl);
@@ -167,16 +190,18 @@ public final class TracerouteCommand implements Command {
         }
 
         private void open() throws IOException {
+            Family family = v6 ? Family.INET6 : Family.INET;
+            Protocol icmp = v6 ? Protocol.ICMPV6 : Protocol.ICMP;
             if (o.udp) {
-                socket = Socket.open(Family.INET, SocketType.DGRAM, Protocol.UDP);
+                socket = Socket.open(family, SocketType.DGRAM, Protocol.UDP);
                 raw = false;
             } else {
                 try {
-                    socket = Socket.open(Family.INET, SocketType.RAW, Protocol.ICMP);
+                    socket = Socket.open(family, SocketType.RAW, icmp);
                     raw = true;
                 } catch (IOException rawRefused) {
                     try {
-                        socket = Socket.open(Family.INET, SocketType.DGRAM, Protocol.ICMP);
+                        socket = Socket.open(family, SocketType.DGRAM, icmp);
                     } catch (IOException pingRefused) {
                         throw rawRefused; // its message says what is missing for both
                     }
@@ -184,7 +209,11 @@ public final class TracerouteCommand implements Command {
                 }
             }
             try {
-                if (raw) {
+                if (v6) {
+                    // echo reply, and the errors that end or answer a probe: unreachable, too big, time exceeded
+                    if (raw) socket.setOption(LinuxSocketOptions.ICMP6_FILTER, IcmpFilter.passingOnly(1, 2, 3, 129));
+                    else socket.setOption(LinuxSocketOptions.IPV6_RECVERR, true);
+                } else if (raw) {
                     socket.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.passingOnly(0, 3, 11));
                 } else {
                     socket.setOption(LinuxSocketOptions.IP_RECVERR, true);
@@ -200,7 +229,7 @@ public final class TracerouteCommand implements Command {
             int n = sent++;
             Probe p = new Probe();
             probes[n] = p;
-            s.setOption(LinuxSocketOptions.IP_TTL, ttl);
+            s.setOption(v6 ? LinuxSocketOptions.IPV6_UNICAST_HOPS : LinuxSocketOptions.IP_TTL, ttl);
             byte[] data = new byte[DATA_LENGTH];
             for (int i = 0; i < data.length; i++) data[i] = (byte) (0x40 + i);
             byte[] packet;
@@ -209,7 +238,8 @@ public final class TracerouteCommand implements Command {
                 packet = data;
                 to = new InetSocketAddress(target, FIRST_PORT + n);
             } else {
-                packet = IcmpEcho.request(ident, n + 1, data).toBytes();
+                // over IPv6 the kernel computes the checksum (raw(7): always on for ICMPv6)
+                packet = v6 ? Icmpv6Echo.request(ident, n + 1, data).toBytes() : IcmpEcho.request(ident, n + 1, data).toBytes();
                 to = new InetSocketAddress(target, 0);
             }
             p.sentAt = System.nanoTime();
@@ -246,7 +276,8 @@ public final class TracerouteCommand implements Command {
             long now = System.nanoTime();
             byte[] b = Arrays.copyOf(buffer.array(), buffer.position());
             try {
-                if (raw) parseRaw(b, now);
+                if (raw && v6 && m.sender() instanceof InetSocketAddress from) parseRaw6(b, from.getAddress(), now);
+                else if (raw && !v6) parseRaw(b, now);
                 else if (!o.udp && m.sender() instanceof InetSocketAddress from) parsePingSocket(b, from.getAddress(), now);
             } catch (MalformedPacketException | IndexOutOfBoundsException stray) {
                 // not ours
@@ -259,11 +290,33 @@ public final class TracerouteCommand implements Command {
             IcmpMessage icmp = IcmpMessage.parse(b, off, b.length - off);
             switch (icmp) {
                 case IcmpEcho e when e.reply() && e.identifier() == ident && h.source().equals(target) ->
-                        answer(e.sequence() - 1, h.source(), now, 0, 0, true);
+                        answer(e.sequence() - 1, h.source(), now, 0, 0, 0, true);
                 case IcmpTimeExceeded t -> quoted(t.quote(), h.source(), now, 11, t.code());
                 case IcmpDestinationUnreachable u -> quoted(u.quote(), h.source(), now, 3, u.code());
                 default -> { }
             }
+        }
+
+        /** A raw ICMPv6 socket delivers no IPv6 header: the sender comes from recvmsg. */
+        private void parseRaw6(byte[] b, InetAddress from, long now) {
+            switch (Icmpv6Message.parse(b, 0, b.length)) {
+                case Icmpv6Echo e when e.reply() && e.identifier() == ident && from.equals(target) ->
+                        answer(e.sequence() - 1, from, now, 0, 0, 0, true);
+                case Icmpv6TimeExceeded t -> quoted6(t.quote(), from, now, Icmpv6Message.TYPE_TIME_EXCEEDED, t.code(), 0);
+                case Icmpv6DestinationUnreachable u ->
+                        quoted6(u.quote(), from, now, Icmpv6Message.TYPE_DESTINATION_UNREACHABLE, u.code(), 0);
+                case Icmpv6PacketTooBig t -> quoted6(t.quote(), from, now, Icmpv6Message.TYPE_PACKET_TOO_BIG, 0, t.mtu());
+                default -> { }
+            }
+        }
+
+        /** Matches an ICMPv6 error to a probe: the quote must be our echo request to the target. */
+        private void quoted6(QuotedIpv6Packet q, InetAddress from, long now, int type, int code, long info) {
+            Ipv6Header h = q.header().orElse(null);
+            byte[] p = q.payload();
+            if (h == null || h.nextHeader() != Ipv6Header.NEXT_HEADER_ICMPV6 || !h.destination().equals(target) || p.length < 8) return;
+            if ((p[0] & 0xff) != Icmpv6Message.TYPE_ECHO_REQUEST || u16(p, 4) != ident) return;
+            answer(u16(p, 6) - 1, from, now, type, code, info, false);
         }
 
         private void quoted(QuotedDatagram q, InetAddress from, long now, int type, int code) {
@@ -271,14 +324,20 @@ public final class TracerouteCommand implements Command {
             byte[] p = q.payload();
             if (h == null || h.protocol() != Ipv4Header.PROTOCOL_ICMP || !h.destination().equals(target) || p.length < 8) return;
             if ((p[0] & 0xff) != IcmpMessage.TYPE_ECHO_REQUEST || u16(p, 4) != ident) return;
-            answer(u16(p, 6) - 1, from, now, type, code, false);
+            answer(u16(p, 6) - 1, from, now, type, code, 0, false);
         }
 
         private void parsePingSocket(byte[] b, InetAddress from, long now) {
-            if (IcmpMessage.parse(b, 0, b.length) instanceof IcmpEcho e && e.reply()) answer(e.sequence() - 1, from, now, 0, 0, true);
+            if (v6) {
+                if (Icmpv6Message.parse(b, 0, b.length) instanceof Icmpv6Echo e && e.reply()) {
+                    answer(e.sequence() - 1, from, now, 0, 0, 0, true);
+                }
+            } else if (IcmpMessage.parse(b, 0, b.length) instanceof IcmpEcho e && e.reply()) {
+                answer(e.sequence() - 1, from, now, 0, 0, 0, true);
+            }
         }
 
-        /** Reads the error queue (IP_RECVERR) of a UDP or ping socket until it is empty. */
+        /** Reads the error queue (IP_RECVERR, IPV6_RECVERR) of a UDP or ping socket until it is empty. */
         private void drainErrors(Socket s) throws IOException {
             for (;;) {
                 ByteBuffer b = ByteBuffer.allocate(512);
@@ -286,7 +345,8 @@ public final class TracerouteCommand implements Command {
                 if (m == null) return;
                 long now = System.nanoTime();
                 for (ControlMessage c : m.control()) {
-                    if (!(c instanceof ControlMessage.ExtendedError x) || x.origin() != ControlMessage.ExtendedError.ORIGIN_ICMP) continue;
+                    int icmpOrigin = v6 ? ControlMessage.ExtendedError.ORIGIN_ICMP6 : ControlMessage.ExtendedError.ORIGIN_ICMP;
+                    if (!(c instanceof ControlMessage.ExtendedError x) || x.origin() != icmpOrigin) continue;
                     int n;
                     if (o.udp) {
                         // msg_name is the probe's original destination: its port numbers the probe
@@ -297,12 +357,16 @@ public final class TracerouteCommand implements Command {
                         n = u16(b.array(), 6) - 1; // our echo request as sent: its sequence
                     }
                     InetAddress from = x.offender() == null ? null : x.offender().getAddress();
-                    answer(n, from, now, x.type(), x.code(), false);
+                    answer(n, from, now, x.type(), x.code(), Integer.toUnsignedLong(x.info()), false);
                 }
             }
         }
 
-        private void answer(int n, InetAddress from, long now, int type, int code, boolean reply) {
+        /**
+         * Records what answered probe {@code n}: an echo reply ({@code reply}), or an ICMP(v6)
+         * error of {@code type} and {@code code}; {@code info} is the MTU of a packet too big.
+         */
+        private void answer(int n, InetAddress from, long now, int type, int code, long info, boolean reply) {
             if (n < 0 || n >= sent || from == null) return;
             Probe p = probes[n];
             if (p.from != null) return; // a duplicate
@@ -310,6 +374,8 @@ public final class TracerouteCommand implements Command {
             p.answeredAt = now;
             if (reply) {
                 p.done = true;
+            } else if (v6) {
+                mark6(p, type, code, info);
             } else if (type == 3) {
                 p.done = true;
                 boolean fromTarget = from.equals(target);
@@ -323,8 +389,30 @@ public final class TracerouteCommand implements Command {
                     case 9, 10, 13 -> "!X";
                     case 14 -> "!V";
                     case 15 -> "!C";
-                    default -> "!" + code;
+                    default -> "!<" + code + ">";
                 };
+            }
+        }
+
+        /**
+         * The mark Debian's traceroute prints for an ICMPv6 error: unreachable codes 0 no route !N,
+         * 1 prohibited !X, 2 beyond scope and 3 address unreachable !H, 4 port unreachable none
+         * (the destination answered), others !&lt;code&gt;; packet too big !F-&lt;mtu&gt;. Both
+         * end the trace; time exceeded does not.
+         */
+        private static void mark6(Probe p, int type, int code, long mtu) {
+            if (type == Icmpv6Message.TYPE_DESTINATION_UNREACHABLE) {
+                p.done = true;
+                p.mark = switch (code) {
+                    case Icmpv6DestinationUnreachable.NO_ROUTE -> "!N";
+                    case Icmpv6DestinationUnreachable.ADMINISTRATIVELY_PROHIBITED -> "!X";
+                    case Icmpv6DestinationUnreachable.BEYOND_SCOPE, Icmpv6DestinationUnreachable.ADDRESS_UNREACHABLE -> "!H";
+                    case Icmpv6DestinationUnreachable.PORT_UNREACHABLE -> "";
+                    default -> "!<" + code + ">";
+                };
+            } else if (type == Icmpv6Message.TYPE_PACKET_TOO_BIG) {
+                p.done = true;
+                p.mark = "!F-" + mtu;
             }
         }
 

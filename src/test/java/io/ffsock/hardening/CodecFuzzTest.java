@@ -5,12 +5,18 @@ import io.ffsock.packet.IcmpDestinationUnreachable;
 import io.ffsock.packet.IcmpMessage;
 import io.ffsock.packet.IcmpParameterProblem;
 import io.ffsock.packet.IcmpTimeExceeded;
+import io.ffsock.packet.Icmpv6DestinationUnreachable;
 import io.ffsock.packet.Icmpv6Message;
+import io.ffsock.packet.Icmpv6PacketTooBig;
+import io.ffsock.packet.Icmpv6ParameterProblem;
+import io.ffsock.packet.Icmpv6TimeExceeded;
 import io.ffsock.packet.IgmpMessage;
 import io.ffsock.packet.InternetChecksum;
 import io.ffsock.packet.Ipv4Header;
+import io.ffsock.packet.Ipv6Header;
 import io.ffsock.packet.MalformedPacketException;
 import io.ffsock.packet.QuotedDatagram;
+import io.ffsock.packet.QuotedIpv6Packet;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Arrays;
@@ -54,6 +60,22 @@ class CodecFuzzTest {
     }
 
     @FuzzTest(maxDuration = "30s")
+    void ipv6Header(byte[] data) {
+        check("Ipv6Header", data, b -> Ipv6Header.parse(b, 0, b.length), o -> ((Ipv6Header) o).toBytes(),
+                (b, off, len) -> Ipv6Header.parse(b, off, len));
+        // A whole packet as captured: a header, then (for ICMPv6) a message, maybe an error quoting another.
+        try {
+            Ipv6Header h = Ipv6Header.parse(data);
+            h.payloadAvailable(data.length - Ipv6Header.LENGTH);
+            if (h.nextHeader() == Ipv6Header.NEXT_HEADER_ICMPV6) {
+                icmpv6Message(Arrays.copyOfRange(data, Ipv6Header.LENGTH, data.length));
+            }
+        } catch (MalformedPacketException expected) {
+            requireMessage(expected, data);
+        }
+    }
+
+    @FuzzTest(maxDuration = "30s")
     void icmpMessage(byte[] data) {
         icmp(data);
     }
@@ -69,6 +91,20 @@ class CodecFuzzTest {
             byte[] withSum = m.toBytes(lo, lo);
             if (!Icmpv6Message.checksumValid(withSum, 0, withSum.length, lo, lo)) {
                 throw new AssertionError("ICMPv6 checksum written by toBytes does not verify: " + hex(data));
+            }
+            // An ICMPv6 error quotes a packet: its header is parsed on request and must never throw.
+            QuotedIpv6Packet q = switch (m) {
+                case Icmpv6DestinationUnreachable u -> u.quote();
+                case Icmpv6TimeExceeded t -> t.quote();
+                case Icmpv6PacketTooBig t -> t.quote();
+                case Icmpv6ParameterProblem pp -> pp.quote();
+                default -> null;
+            };
+            if (q != null) {
+                q.toString();
+                q.truncated();
+                q.header().ifPresent(Ipv6Header::toString);
+                q.payload();
             }
         } catch (MalformedPacketException expected) {
             requireMessage(expected, data);

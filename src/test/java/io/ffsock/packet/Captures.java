@@ -95,6 +95,56 @@ final class Captures {
             + "6007ba7d00103a01fd000001000000000000000000000001fd000002000000000000000000000002"
             + "80006361163b00010001020304050607";
 
+    // ---- Whole IPv6 packets (40-byte header first), hosts A - router - B joined by veth pairs ----
+    // A is fd00:1::1, the router fd00:1::fe and fd00:2::fe, B fd00:2::2. A one-off Python
+    // socket on A sent each probe; the kernels answered; tcpdump on A's veth captured both, and
+    // tshark (-T fields) decoded the values the tests assert.
+
+    /**
+     * Python UDP socket, IPV6_UNICAST_HOPS 1, IPV6_TCLASS 0xb8, 32 bytes to fd00:2::2 port 33434;
+     * the router's answer: "fd00:1::fe > fd00:1::1: [icmp6 sum ok] ICMP6, time exceeded in-transit
+     * for fd00:2::2". tshark: outer class 0x00, flow 0x0a279b, plen 88, nxt 58, hlim 64; quoted
+     * class 0xb8, flow 0x069f6a, plen 40, nxt 17, hlim 1, fd00:1::1 > fd00:2::2.
+     */
+    static final String TRACE6_UDP_TIME_EXCEEDED = "600a279b00583a40fd0000010000000000000000000000fefd000001000000000000000000000001"
+            + "0300d2e300000000"
+            + "6b869f6a00281101fd000001000000000000000000000001fd000002000000000000000000000002"
+            + "a65c829a0028fa40404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f";
+    /**
+     * Python UDP socket, 32 bytes to fd00:2::2 port 33436 (closed); B's answer: "fd00:2::2 >
+     * fd00:1::1: ICMP6, destination unreachable, unreachable port, fd00:2::2 udp port 33436".
+     * tshark: outer flow 0x06bc01, hlim 63; quoted flow 0x092860, plen 40, nxt 17, hlim 63 (B
+     * quotes the packet as it arrived, one hop later).
+     */
+    static final String TRACE6_PORT_UNREACHABLE = "6006bc0100583a3ffd000002000000000000000000000002fd000001000000000000000000000001"
+            + "0104776a00000000"
+            + "600928600028113ffd000001000000000000000000000001fd000002000000000000000000000002"
+            + "8714829c0028fa40404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f";
+    /**
+     * Python raw ICMPv6 socket: echo request id 0x1234 seq 1 to fd99::1, for which the router has
+     * no route; its answer: "fd00:1::fe > fd00:1::1: ICMP6, destination unreachable, unreachable
+     * route fd99::1" (code 0). tshark: quoted flow 0x05557c, plen 40, nxt 58, hlim 64.
+     */
+    static final String TRACE6_NO_ROUTE = "600d57de00583a40fd0000010000000000000000000000fefd000001000000000000000000000001"
+            + "010013e300000000"
+            + "6005557c00283a40fd000001000000000000000000000001fd990000000000000000000000000001"
+            + "80007dc512340001404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f";
+    /**
+     * Python raw ICMPv6 socket, IPV6_UNICAST_HOPS 1: echo request id 0x1234 seq 2 to fd00:2::2;
+     * the router's answer: "ICMP6, time exceeded in-transit for fd00:2::2". tshark: quoted flow
+     * 0x07ba7d, plen 40, nxt 58, hlim 1.
+     */
+    static final String TRACE6_ECHO_TIME_EXCEEDED = "600a279b00583a40fd0000010000000000000000000000fefd000001000000000000000000000001"
+            + "0300ad1e00000000"
+            + "6007ba7d00283a01fd000001000000000000000000000001fd000002000000000000000000000002"
+            + "80007e5a12340002404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f";
+
+    /** Every whole IPv6 packet above. */
+    static List<byte[]> ipv6Packets() {
+        return List.of(Hex.bytes(TRACE6_UDP_TIME_EXCEEDED), Hex.bytes(TRACE6_PORT_UNREACHABLE),
+                Hex.bytes(TRACE6_NO_ROUTE), Hex.bytes(TRACE6_ECHO_TIME_EXCEEDED));
+    }
+
     // ---- IGMP: hosts and a Linux bridge querier (mcast_querier 1) on one bridge ------------
     // Hosts joined with Python IP_ADD_MEMBERSHIP / IP_ADD_SOURCE_MEMBERSHIP and left again; the
     // kernel sent the reports. Queries come from the bridge (source 0.0.0.0). Every packet
@@ -175,8 +225,10 @@ final class Captures {
 
     /** Every ICMPv6 message above. */
     static List<byte[]> icmpv6Messages() {
-        return List.of(Hex.bytes(ECHO6_REQUEST), Hex.bytes(ECHO6_REPLY), Hex.bytes(PORT_UNREACHABLE6),
-                Hex.bytes(TIME_EXCEEDED6), Hex.resource(PACKET_TOO_BIG_RESOURCE));
+        List<byte[]> all = new java.util.ArrayList<>(List.of(Hex.bytes(ECHO6_REQUEST), Hex.bytes(ECHO6_REPLY),
+                Hex.bytes(PORT_UNREACHABLE6), Hex.bytes(TIME_EXCEEDED6), Hex.resource(PACKET_TOO_BIG_RESOURCE)));
+        for (byte[] p : ipv6Packets()) all.add(java.util.Arrays.copyOfRange(p, 40, p.length));
+        return List.copyOf(all);
     }
 
     /** Every IPv4 packet above whose payload is IGMP. */

@@ -25,6 +25,7 @@ class MalformedInputTest {
 
     private static final List<Parser> PARSERS = List.of(
             new Parser("Ipv4Header", o -> ((Ipv4Header) o).toBytes()),
+            new Parser("Ipv6Header", o -> ((Ipv6Header) o).toBytes()),
             new Parser("IcmpMessage", o -> ((IcmpMessage) o).toBytes()),
             new Parser("Icmpv6Message", o -> ((Icmpv6Message) o).toBytes()),
             new Parser("IgmpMessage", o -> ((IgmpMessage) o).toBytes()));
@@ -47,6 +48,7 @@ class MalformedInputTest {
         int len = content.length;
         return switch (parser) {
             case "Ipv4Header" -> Ipv4Header.parse(b, off, len);
+            case "Ipv6Header" -> Ipv6Header.parse(b, off, len);
             case "IcmpMessage" -> IcmpMessage.parse(b, off, len);
             case "Icmpv6Message" -> Icmpv6Message.parse(b, off, len);
             case "IgmpMessage" -> IgmpMessage.parse(b, off, len);
@@ -90,6 +92,10 @@ class MalformedInputTest {
                 out.addAll(Captures.icmpPackets());
                 out.addAll(Captures.igmpPackets());
             }
+            case "Ipv6Header" -> Captures.ipv6Packets().forEach(p -> {
+                out.add(p);
+                out.add(Arrays.copyOfRange(p, 48, p.length)); // the quoted packet
+            });
             case "IcmpMessage" -> Captures.icmpPackets().forEach(p -> out.add(Captures.payload(p)));
             case "Icmpv6Message" -> out.addAll(Captures.icmpv6Messages());
             case "IgmpMessage" -> {
@@ -102,6 +108,7 @@ class MalformedInputTest {
         for (int i = 0; i < 200; i++) {
             out.add(switch (parser) {
                 case "Ipv4Header" -> r.ipv4Header().toBytes();
+                case "Ipv6Header" -> r.ipv6Header().toBytes();
                 case "IcmpMessage" -> r.icmp().toBytes();
                 case "Icmpv6Message" -> r.icmpv6().toBytes();
                 default -> r.igmp().toBytes();
@@ -134,6 +141,7 @@ class MalformedInputTest {
                 if (b.length > 0 && random.nextBoolean()) {
                     b[0] = (byte) switch (p.name()) {
                         case "Ipv4Header" -> 0x40 | random.nextInt(16);
+                        case "Ipv6Header" -> 0x60 | random.nextInt(16);
                         case "IcmpMessage" -> new int[] {0, 3, 5, 8, 11, 12, 13, 14}[random.nextInt(8)];
                         case "Icmpv6Message" -> new int[] {1, 2, 3, 4, 128, 129}[random.nextInt(6)];
                         default -> new int[] {0x11, 0x12, 0x16, 0x17, 0x22}[random.nextInt(5)];

@@ -122,13 +122,24 @@ final class RandomPackets {
         };
     }
 
+    Ipv6Header ipv6Header() {
+        return new Ipv6Header(u8(), random.nextInt(0x10_0000), u16(), u8(), u8(), inet6(), inet6());
+    }
+
+    /** Half the time a well-formed header and the start of a payload, else any bytes. */
+    QuotedIpv6Packet quote6() {
+        return random.nextBoolean()
+                ? QuotedIpv6Packet.of(ipv6Header(), bytes(40))
+                : QuotedIpv6Packet.of(bytes(80));
+    }
+
     Icmpv6Message icmpv6() {
         return switch (random.nextInt(6)) {
             case 0 -> new Icmpv6Echo(random.nextBoolean(), u16(), u16(), bytes(64));
-            case 1 -> new Icmpv6DestinationUnreachable(u8(), bytes(80));
-            case 2 -> new Icmpv6PacketTooBig(u32(), bytes(80));
-            case 3 -> new Icmpv6TimeExceeded(u8(), bytes(80));
-            case 4 -> new Icmpv6ParameterProblem(u8(), u32(), bytes(80));
+            case 1 -> new Icmpv6DestinationUnreachable(u8(), quote6());
+            case 2 -> new Icmpv6PacketTooBig(u32(), quote6());
+            case 3 -> new Icmpv6TimeExceeded(u8(), quote6());
+            case 4 -> new Icmpv6ParameterProblem(u8(), u32(), quote6());
             default -> new Icmpv6Unknown(typeOtherThan(Set.of(1, 2, 3, 4, 128, 129)), u8(), bytes(40));
         };
     }

@@ -34,6 +34,22 @@ class RoundTripTest {
     }
 
     @Test
+    void ipv6Headers() {
+        RandomPackets r = new RandomPackets(8200);
+        for (int i = 0; i < TRIALS; i++) {
+            Ipv6Header h = r.ipv6Header();
+            byte[] b = h.toBytes();
+            assertEquals(Ipv6Header.LENGTH, b.length);
+            assertEquals(6, (b[0] & 0xff) >>> 4);
+            assertEquals(h, Ipv6Header.parse(b));
+            assertEquals(h.toString(), Ipv6Header.parse(b).toString());
+            QuotedIpv6Packet q = QuotedIpv6Packet.of(h, r.bytes(40));
+            assertEquals(h, q.header().orElseThrow());
+            assertEquals(h.payloadLength() > q.payload().length, q.truncated(), h.toString());
+        }
+    }
+
+    @Test
     void icmpMessages() {
         RandomPackets r = new RandomPackets(792);
         for (int i = 0; i < TRIALS; i++) {

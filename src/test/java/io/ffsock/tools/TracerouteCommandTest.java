@@ -19,12 +19,19 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code ffsock traceroute} through hostA - router1 - router2 - hostB, against Debian's traceroute. */
+/**
+ * {@code ffsock traceroute} through hostA - router1 - router2 - hostB, over IPv4 and IPv6, against
+ * Debian's traceroute run in the same namespace.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TracerouteCommandTest {
     private static final Pattern HOP = Pattern.compile("^(\\s?\\d+) (.*)$");
-    private static final Pattern ADDRESS = Pattern.compile("\\b\\d+\\.\\d+\\.\\d+\\.\\d+\\b");
+    private static final Pattern ADDRESS = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+|[0-9a-f]*:[0-9a-f:]*");
     private static final Pattern PROBE = Pattern.compile("(?: (\\d+\\.\\d+\\.\\d+\\.\\d+))?  \\d+\\.\\d{3} ms| \\*");
+    private static final Pattern PROBE6 = Pattern.compile("(?: ([0-9a-f]*:[0-9a-f:]*))?  \\d+\\.\\d{3} ms(?: !\\S+)?| \\*");
+    private static final Pattern TIME = Pattern.compile("  \\d+\\.\\d{3} ms");
+    /** Router 1 refuses this prefix: "ip -6 route add prohibit", answered with unreachable code 1. */
+    private static final String PROHIBITED6 = "fd98::1";
 
     private Topology net;
     private final List<CliProcess> started = new ArrayList<>();
@@ -34,6 +41,7 @@ class TracerouteCommandTest {
         String why = Netns.unavailableReason();
         assumeTrue(why == null, why);
         net = Topology.create("trace", 2);
+        net.routers.get(0).ip("-6", "route", "add", "prohibit", "fd98::/16");
     }
 
     @AfterAll
@@ -62,18 +70,40 @@ class TracerouteCommandTest {
             Matcher h = HOP.matcher(line);
             assertTrue(h.matches(), "hop line: " + line);
             List<String> addrs = new ArrayList<>();
-            Matcher a = ADDRESS.matcher(h.group(2));
-            while (a.find()) addrs.add(a.group());
+            for (String token : h.group(2).trim().split("\\s+")) {
+                if (ADDRESS.matcher(token).matches()) addrs.add(token);
+            }
             hops.add(addrs);
         }
         return hops;
     }
 
+    /** The output with every round-trip time replaced: what two runs must have in common. */
+    private static List<String> withoutTimes(String output) {
+        return output.lines().map(l -> TIME.matcher(l).replaceAll("  T ms")).toList();
+    }
+
+    private static void assumeDebianTraceroute() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/traceroute")) || Files.isExecutable(Path.of("/usr/bin/traceroute")),
+                "Debian's traceroute is not installed");
+    }
+
+    /**
+     * Debian's traceroute in A with the same probes as ffsock's {@code method}: its -I is ICMP echo;
+     * its default method (no flag) is UDP to ports from 33434, like ffsock's -U (Debian's own -U
+     * would use one fixed port, 53).
+     */
+    private String debian(String method, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("traceroute"));
+        if (method.equals("-I")) cmd.add("-I");
+        cmd.addAll(List.of(args));
+        return net.a.run(cmd.toArray(String[]::new));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"-I", "-U"})
     void sameHopsAsDebianTraceroute(String method) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/traceroute")) || Files.isExecutable(Path.of("/usr/bin/traceroute")),
-                "Debian's traceroute is not installed");
+        assumeDebianTraceroute();
         String b = net.addressB();
         // Debian's -I is ICMP echo; its default method (no flag) is UDP to ports from 33434, like our -U.
         String[] debian = method.equals("-I")
@@ -109,20 +139,26 @@ class TracerouteCommandTest {
         assertTrue(lines.get(2).matches(" 3  " + Pattern.quote(net.addressB()) + "  \\d+\\.\\d{3} ms"), lines.get(2));
     }
 
-    @Test
-    void aSilentHopIsStarsAndMaxHopsStops() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {4, 6})
+    void aSilentHopIsStarsAndMaxHopsStops(int family) throws Exception {
         // B ignores echo requests: hop 3 never answers; -m 4 bounds the run
-        net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "1");
+        String ignore = family == 4 ? "net.ipv4.icmp_echo_ignore_all" : "net.ipv6.icmp.echo_ignore_all";
+        String b = family == 4 ? net.addressB() : net.addressB6();
+        String router2 = family == 4 ? net.routerTowardsA(2) : net.routerTowardsA6(2);
+        net.b.sysctl(ignore, "1");
         try {
-            CliProcess p = traceIn(net.a, "-I", "-n", "-m", "4", "-w", "0.5", "-q", "2", net.addressB());
+            CliProcess p = traceIn(net.a, "-I", "-n", "-m", "4", "-w", "0.5", "-q", "2", b);
             assertEquals(0, p.awaitExit(), p.describe("exit 0"));
             List<String> lines = List.of(p.stdout().split("\n"));
-            assertEquals("traceroute to " + net.addressB() + " (" + net.addressB() + "), 4 hops max, 60 byte packets", lines.get(0));
+            assertEquals("traceroute to " + b + " (" + b + "), 4 hops max, " + (family == 4 ? 60 : 80) + " byte packets",
+                    lines.get(0));
+            assertTrue(lines.get(2).matches(" 2  " + Pattern.quote(router2) + "(  \\d+\\.\\d{3} ms){2}"), p.stdout());
             assertEquals(" 3  * *", lines.get(3));
             assertEquals(" 4  * *", lines.get(4));
             assertEquals(5, lines.size(), p.stdout());
         } finally {
-            net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "0");
+            net.b.sysctl(ignore, "0");
         }
     }
 
@@ -134,6 +170,110 @@ class TracerouteCommandTest {
         // A's default route goes to router 1, which has no route to 10.99/16
         assertTrue(lines.get(1).matches(" 1  " + Pattern.quote(net.routerTowardsA(1)) + "  \\d+\\.\\d{3} ms !N"), p.stdout());
         assertEquals(2, lines.size(), p.stdout());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-I", "-U"})
+    void sameLinesAsDebianTracerouteOverIpv6(String method) throws Exception {
+        assumeDebianTraceroute();
+        String b = net.addressB6();
+        String theirs = debian(method, "-6", "-n", "-q", "3", "-w", "2", b);
+        CliProcess ours = traceIn(net.a, method, "-6", "-n", "-w", "2", b);
+        assertEquals(0, ours.awaitExit(), ours.describe("exit 0"));
+        assertEquals("", ours.stderr());
+
+        List<String> lines = List.of(ours.stdout().split("\n"));
+        assertEquals("traceroute to " + b + " (" + b + "), 30 hops max, 80 byte packets", lines.get(0));
+        for (String line : lines.subList(1, lines.size())) {
+            Matcher h = HOP.matcher(line);
+            assertTrue(h.matches(), line);
+            assertTrue(h.group(2).replaceAll(PROBE6.pattern(), "").isEmpty(), "probe columns of: " + line);
+        }
+        List<List<String>> expected = List.of(
+                List.of(net.routerTowardsA6(1)), List.of(net.routerTowardsA6(2)), List.of(b));
+        assertEquals(expected, addressColumns(ours.stdout()), ours.stdout());
+        assertTrue(lines.get(1).matches(" 1  " + Pattern.quote(net.routerTowardsA6(1)) + "(  \\d+\\.\\d{3} ms){3}"), lines.get(1));
+        // Line by line, times aside: hop numbers, addresses, stars and marks.
+        assertEquals(withoutTimes(theirs), withoutTimes(ours.stdout()), "Debian:\n" + theirs + "ours:\n" + ours.stdout());
+    }
+
+    /** No route (!N) at router 1, a prohibit route (!X) there, and a neighbour that never answers (!H). */
+    @ParameterizedTest
+    @ValueSource(strings = {"-I", "-U"})
+    void ipv6UnreachablesAreMarkedAsDebianMarksThem(String method) throws Exception {
+        assumeDebianTraceroute();
+        String missingNeighbour = Topology.net6(2) + "99"; // on B's link: router 2's neighbour discovery gives up
+        for (String target : List.of("fd99::1", PROHIBITED6, missingNeighbour)) {
+            String wait = target.equals(missingNeighbour) ? "5" : "1"; // the kernel tries for 3 s
+            String theirs = debian(method, "-n", "-w", wait, "-q", "1", target);
+            CliProcess ours = traceIn(net.a, method, "-n", "-w", wait, "-q", "1", target);
+            assertEquals(0, ours.awaitExit(), ours.describe("exit 0"));
+            assertEquals(withoutTimes(theirs), withoutTimes(ours.stdout()), "Debian:\n" + theirs + "ours:\n" + ours.stdout());
+            String last = ours.stdout().lines().reduce((x, y) -> y).orElseThrow();
+            String expected = target.equals("fd99::1") ? " 1  " + net.routerTowardsA6(1) + "  T ms !N"
+                    : target.equals(PROHIBITED6) ? " 1  " + net.routerTowardsA6(1) + "  T ms !X"
+                    : " 3  " + net.routerTowardsA6(2) + "  T ms !H";
+            assertEquals(expected, TIME.matcher(last).replaceAll("  T ms"), ours.stdout());
+        }
+    }
+
+    /** Without CAP_NET_RAW, -I falls back to a ping socket; its errors come from the error queue. */
+    @ParameterizedTest
+    @ValueSource(ints = {4, 6})
+    void withoutPrivilegeAPingSocketTraces(int family) throws Exception {
+        net.a.sysctl("net.ipv4.ping_group_range", "0 2147483647"); // also governs ICMPv6 ping sockets
+        try {
+            String b = family == 4 ? net.addressB() : net.addressB6();
+            CliProcess p = CliProcess.runWrapped(
+                    cmd -> {
+                        List<String> all = new ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+                        all.addAll(cmd);
+                        return List.of(net.a.inside(all.toArray(String[]::new)));
+                    },
+                    "traceroute", "-I", "-n", "-w", "2", "-q", "2", b);
+            started.add(p);
+            assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+            assertEquals("", p.stderr());
+            List<List<String>> expected = family == 4
+                    ? List.of(List.of(net.routerTowardsA(1)), List.of(net.routerTowardsA(2)), List.of(b))
+                    : List.of(List.of(net.routerTowardsA6(1)), List.of(net.routerTowardsA6(2)), List.of(b));
+            assertEquals(expected, addressColumns(p.stdout()), p.stdout());
+            assertTrue(p.stdout().lines().skip(1).allMatch(l -> l.matches(" \\d  \\S+(  \\d+\\.\\d{3} ms){2}")), p.stdout());
+        } finally {
+            net.a.sysctl("net.ipv4.ping_group_range", "1 0");
+        }
+    }
+
+    /**
+     * Without -4/-6 the family follows the destination: an IPv6 literal, or a name that has only
+     * an IPv6 address (given to A through {@code /etc/netns/NAME/hosts}, which {@code ip netns
+     * exec} mounts over /etc/hosts).
+     */
+    @Test
+    void familyFollowsTheDestination() throws Exception {
+        assumeDebianTraceroute();
+        Path dir = Path.of("/etc/netns", net.a.name());
+        boolean madeNetnsDir = !Files.isDirectory(dir.getParent());
+        Files.createDirectories(dir);
+        try {
+            Files.writeString(dir.resolve("hosts"), net.addressB6() + " b6.ffsock.test\n");
+            for (String host : List.of(net.addressB6(), "b6.ffsock.test")) {
+                String theirs = debian("-I", "-n", "-q", "1", "-w", "2", host);
+                CliProcess ours = traceIn(net.a, "-n", "-q", "1", "-w", "2", host);
+                assertEquals(0, ours.awaitExit(), ours.describe("exit 0"));
+                assertEquals("traceroute to " + host + " (" + net.addressB6() + "), 30 hops max, 80 byte packets",
+                        ours.stdout().lines().findFirst().orElseThrow());
+                assertEquals(withoutTimes(theirs), withoutTimes(ours.stdout()), "Debian:\n" + theirs + "ours:\n" + ours.stdout());
+            }
+            CliProcess v4 = traceIn(net.a, "-4", "-n", "-q", "1", "b6.ffsock.test");
+            assertEquals(2, v4.awaitExit());
+            assertEquals("ffsock traceroute: b6.ffsock.test: Address family for hostname not supported (no IPv4 address)\n",
+                    v4.stderr());
+        } finally {
+            Files.deleteIfExists(dir.resolve("hosts"));
+            Files.deleteIfExists(dir);
+            if (madeNetnsDir) Files.deleteIfExists(dir.getParent());
+        }
     }
 
     @Test
@@ -150,5 +290,14 @@ class TracerouteCommandTest {
         started.add(h);
         assertEquals(0, h.awaitExit());
         assertTrue(h.stdout().startsWith("Usage: ffsock traceroute [OPTIONS] HOST"), h.stdout());
+        assertTrue(h.stdout().contains("-4, --ipv4") && h.stdout().contains("-6, --ipv6"), h.stdout());
+        CliProcess both = CliProcess.run("traceroute", "-4", "-6", "::1");
+        started.add(both);
+        assertEquals(2, both.awaitExit());
+        assertEquals("ffsock traceroute: -4 and -6 exclude each other (try 'ffsock traceroute --help')\n", both.stderr());
+        CliProcess v6 = CliProcess.run("traceroute", "-6", "127.0.0.1");
+        started.add(v6);
+        assertEquals(2, v6.awaitExit());
+        assertEquals("ffsock traceroute: 127.0.0.1: Address family for hostname not supported (no IPv6 address)\n", v6.stderr());
     }
 }
