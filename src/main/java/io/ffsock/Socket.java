@@ -13,7 +13,6 @@ import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -103,9 +102,8 @@ public final class Socket implements FdOwner {
 
     /** The last sender recvFrom decoded, per socket (threads share it; a stale read only costs a decode). */
     private volatile CachedAddress lastSender;
-    /** Whether plain sends and receives try without waiting first; see {@link QuickTry}. */
-    private final QuickTry quickSend = new QuickTry();
-    private final QuickTry quickRecv = new QuickTry();
+    /** The last {@link Received} handed out; racy by design (it is immutable). */
+    private Received lastReceived;
 
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
         this.fd = new FdLife(fd);
@@ -721,34 +719,9 @@ public final class Socket implements FdOwner {
         String call = target == null ? "send" : "sendto";
         SockAddr to = target == null ? null : kernelTarget(target);
         acquire(call, target);
-        boolean waits = false;
-        long early = 0; // bytes a quick try sent before the rest had to wait
+        boolean waits = beginWait(flags);
         try {
             flags |= MSG_NOSIGNAL;
-            if (quickSend.tryNow(this, flags)) {
-                long r = to == null
-                        ? Syscalls.send(fd.fd, data, flags | MSG_DONTWAIT, false)
-                        : Syscalls.sendto(fd.fd, data, flags | MSG_DONTWAIT, to, false);
-                if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
-                if (r == data.byteSize()) {
-                    quickSend.hit();
-                    return r;
-                }
-                quickSend.missed();
-                if (r > 0) {
-                    // A stream took part. A platform thread's blocking send(2) would have waited
-                    // for room for the rest, so it does; a virtual thread's send returns what went
-                    // (it never blocks in the kernel, and the JDK's channels return there too).
-                    if (Readiness.parks()) return r;
-                    early = r;
-                    data = data.asSlice(r);
-                } else if (r != -EAGAIN && r != -EINTR && r != 0) {
-                    onFailure((int) -r, flags, POLLOUT, 0, deadline, call, target); // throws
-                } else if (r == 0) {
-                    return 0; // an empty message, sent
-                }
-            }
-            waits = beginWait(flags);
             for (;;) {
                 boolean mayBlock = mayBlock(flags);
                 int f = callFlags(flags);
@@ -757,18 +730,8 @@ public final class Socket implements FdOwner {
                         ? Syscalls.send(fd.fd, data, f, mayBlock)
                         : Syscalls.sendto(fd.fd, data, f, to, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
-                if (r >= 0) return early + r;
-                if (early == 0) {
-                    onFailure((int) -r, flags, POLLOUT, token, deadline, call, target);
-                } else {
-                    try {
-                        onFailure((int) -r, flags, POLLOUT, token, deadline, call, target);
-                    } catch (ClosedChannelException e) {
-                        throw e;
-                    } catch (IOException e) {
-                        return early; // as the kernel does: the bytes sent count, the error comes next call
-                    }
-                }
+                if (r >= 0) return r;
+                onFailure((int) -r, flags, POLLOUT, token, deadline, call, target);
             }
         } finally {
             endWait(waits, call, target);
@@ -868,7 +831,7 @@ public final class Socket implements FdOwner {
         requireBuffer(buffer, "recvfrom");
         Objects.checkFromIndexSize(offset, length, buffer.length);
         long n = recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), true);
-        return new Received(n, lastSender());
+        return received(n, lastSender());
     }
 
     /**
@@ -888,13 +851,26 @@ public final class Socket implements FdOwner {
         requireBuffer(buffer, "recvfrom");
         requireWritable(buffer, "recvfrom");
         long n = recv(buffer, 0, true);
-        return new Received(n, lastSender());
+        return received(n, lastSender());
     }
 
     /**
      * The sender of the message this thread just received. The kernel reports no address at all
      * (length 0) for an unbound AF_UNIX datagram sender; that sender is the unnamed address.
      */
+    /**
+     * The result of a recvfrom: the last one again when the length and the sender object are the
+     * same (a record, so sharing it is safe). Escape analysis removes the allocation only when C2
+     * inlines the whole call into the caller's loop, which W6 saw fail in about half of its runs.
+     */
+    private Received received(long n, SocketAddress sender) {
+        Received r = lastReceived;
+        if (r != null && r.length() == n && r.sender() == sender) return r;
+        r = new Received(n, sender);
+        lastReceived = r;
+        return r;
+    }
+
     private SocketAddress lastSender() {
         // Most traffic comes from the sender of the last message: reuse its address object.
         CachedAddress c = lastSender;
@@ -908,21 +884,8 @@ public final class Socket implements FdOwner {
     private long recv(MemorySegment data, int flags, boolean from) throws IOException {
         String call = from ? "recvfrom" : "recv";
         acquire(call, null);
-        boolean waits = false;
+        boolean waits = beginWait(flags);
         try {
-            if (quickRecv.tryNow(this, flags)) {
-                long r = from
-                        ? Syscalls.recvfrom(fd.fd, data, flags | MSG_DONTWAIT, false)
-                        : Syscalls.recv(fd.fd, data, flags | MSG_DONTWAIT, false);
-                if (fd.isClosed()) throw Errors.closedDuringCall(call, describeLocal());
-                if (r >= 0) {
-                    quickRecv.hit();
-                    return r;
-                }
-                quickRecv.missed();
-                if (r != -EAGAIN && r != -EINTR) onFailure((int) -r, flags, POLLIN, 0, 0, call, null); // throws
-            }
-            waits = beginWait(flags);
             long deadline = deadline();
             for (;;) {
                 boolean mayBlock = mayBlock(flags);
@@ -1401,43 +1364,6 @@ public final class Socket implements FdOwner {
             return;
         }
         throw Errors.of(call, errno, where(address));
-    }
-
-    /**
-     * A blocking send or recv brackets its wait with {@link #beginWait}/{@link #endWait}: the
-     * interrupt hook the JDK's channels use, two uncontended locks a call. A call that finds the
-     * socket ready never waits, so it need not pay for them: while a socket's calls keep finding
-     * it ready (a request that is already queued, a send with room), each is first made with
-     * MSG_DONTWAIT outside the bracket (heap data then goes to the kernel without a copy, see
-     * Syscalls); one that would wait falls back to the usual path, and the quick try is skipped
-     * for the next 1, 3, 7 ... 63 calls, so a socket whose calls do wait (the receiving end of a
-     * ping-pong) spends one extra system call in 64 at most. Only blocking sockets (no timeout)
-     * and calls without MSG_DONTWAIT take it, and never on an interrupted thread, whose blocking
-     * call must close the socket as {@link #beginWait} does. The counters are plain fields:
-     * threads racing on them only make the guess worse, never the call wrong.
-     */
-    private static final class QuickTry {
-        private int skip;
-        private int backoff;
-
-        boolean tryNow(Socket s, int flags) {
-            // MSG_WAITALL asks for a wait even when some data is there: never quick.
-            if (s.timeoutNanos >= 0 || (flags & (MSG_DONTWAIT | MSG_WAITALL)) != 0) return false;
-            if (skip > 0) {
-                skip--;
-                return false;
-            }
-            return !Thread.currentThread().isInterrupted();
-        }
-
-        void hit() {
-            if (backoff != 0) backoff = 0;
-        }
-
-        void missed() {
-            backoff = Math.min(backoff * 2 + 1, 63);
-            skip = backoff;
-        }
     }
 
     private Object where(Object address) {
