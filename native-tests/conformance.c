@@ -25,15 +25,19 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -290,6 +294,11 @@ static void structs(void) {
     STRUCT(SOCK_FPROG, struct sock_fprog);
     MEMBER(SOCK_FPROG, struct sock_fprog, len);
     MEMBER(SOCK_FPROG, struct sock_fprog, filter);
+
+    /* Opaque to ffsock: only their size matters (they are allocated in native memory). */
+    STRUCT(POSIX_SPAWN_FILE_ACTIONS_T, posix_spawn_file_actions_t);
+    STRUCT(POSIX_SPAWNATTR_T, posix_spawnattr_t);
+    STRUCT(SIGSET_T, sigset_t);
 }
 
 int main(void) {

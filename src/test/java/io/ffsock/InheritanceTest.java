@@ -6,6 +6,7 @@ import io.ffsock.testing.FdLeakCheck;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Handing fds to child processes on purpose. The JDK's ProcessBuilder closes every fd above 2 in
- * the child, so the children here are started with posix_spawnp (through jnr-posix, an
- * independent library), which leaves exactly the fds without FD_CLOEXEC open across exec.
+ * the child. {@link #aSocketMadeInheritableIsUsableInAChildAndOnlyThen} starts its child with
+ * posix_spawnp through jnr-posix (an independent library), which leaves exactly the fds without
+ * FD_CLOEXEC open across exec: the test of setInheritable itself ({@link Spawn} closes every fd it
+ * was not given, inheritable or not). The systemd test uses {@link Spawn}.
  */
 @ExtendWith(FdLeakCheck.class)
 class InheritanceTest {
@@ -67,7 +70,10 @@ class InheritanceTest {
         }
     }
 
-    /** A child JVM started the way systemd starts a service: sockets on fds 3 and 4, LISTEN_* set. */
+    /**
+     * A child JVM started the way systemd starts a service, by {@link Spawn#socketActivation}:
+     * sockets on fds 3 and 4, LISTEN_FDS / LISTEN_FDNAMES set, LISTEN_PID the child's own pid.
+     */
     @Test
     void systemdActivatedChildAdoptsItsSocketsByName() throws Exception {
         String name = "ffsock-systemd-" + ProcessHandle.current().pid();
@@ -77,21 +83,27 @@ class InheritanceTest {
             listener.listen();
             pair.second().setTimeout(Duration.ofSeconds(20));
             String java = ProcessHandle.current().info().command().orElseThrow();
-            // sh -c '... exec java': LISTEN_PID must be the service's pid, and exec keeps the shell's.
-            String cmd = "LISTEN_PID=$$ exec \"$0\" --enable-native-access=ALL-UNNAMED -cp \"$1\" \"$2\"";
-            List<String> argv = List.of("sh", "-c", cmd, java, System.getProperty("java.class.path"),
-                    SystemdChild.class.getName());
             Path err = Files.createTempFile("systemd-child", ".err");
-            List<SpawnFileAction> fds = List.of(
-                    SpawnFileAction.dup(listener.fdNumber(), 3), SpawnFileAction.dup(pair.first().fdNumber(), 4),
-                    SpawnFileAction.open(err.toString(), 2, 01 | 0100 | 01000, 0600)); // O_WRONLY|O_CREAT|O_TRUNC
-            int status = spawnAndWait(argv, fds, Map.of("LISTEN_FDS", "2", "LISTEN_FDNAMES", "control:events"));
+            ExitStatus status;
+            long childPid;
+            try (OwnedFd errFd = OwnedFd.open(err, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                Spawn spawn = Spawn.command(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                                System.getProperty("java.class.path"), SystemdChild.class.getName())
+                        .socketActivation(List.of(new SystemdSockets.Named("control", listener),
+                                new SystemdSockets.Named("events", pair.first())))
+                        .stderr(errFd);
+                spawn.environment().put("LISTEN_PID", "1"); // stale values from our own parent are replaced
+                try (ChildProcess child = spawn.start()) {
+                    childPid = child.pid();
+                    status = child.waitFor();
+                }
+            }
             String childErr = Files.readString(err);
             Files.delete(err);
-            assertEquals(0, status, "child exit status; its stderr:\n" + childErr);
+            assertEquals(new ExitStatus(0, 0), status, "child exit status; its stderr:\n" + childErr);
             byte[] b = new byte[256];
             int n = pair.second().recv(b);
-            assertEquals("control=AF_UNIX/SOCK_SEQPACKET/@" + name + " events=AF_UNIX/SOCK_DGRAM",
+            assertEquals("pid=" + childPid + " control=AF_UNIX/SOCK_SEQPACKET/@" + name + " events=AF_UNIX/SOCK_DGRAM",
                     new String(b, 0, n, StandardCharsets.UTF_8));
         }
     }
@@ -103,7 +115,7 @@ class InheritanceTest {
             if (sockets.size() != 2) System.exit(10 + sockets.size());
             Socket control = sockets.get(0).socket();
             Socket events = sockets.get(1).socket();
-            String report = sockets.get(0).name() + "=" + control.family() + "/" + control.type() + "/" + control.localAddress()
+            String report = "pid=" + ProcessHandle.current().pid() + " " + sockets.get(0).name() + "=" + control.family() + "/" + control.type() + "/" + control.localAddress()
                     + " " + sockets.get(1).name() + "=" + events.family() + "/" + events.type();
             if (control.isInheritable() || events.isInheritable()) System.exit(20); // adopt sets FD_CLOEXEC
             events.send(report.getBytes(StandardCharsets.UTF_8));

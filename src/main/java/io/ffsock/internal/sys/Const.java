@@ -180,6 +180,7 @@ public final class Const {
     public static final int F_SETFD = 2;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
+    public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int FD_CLOEXEC = 1;
     public static final int O_NONBLOCK = 0x800;
 
@@ -218,8 +219,10 @@ public final class Const {
     // errno values the library acts on, errno(3).
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EBADF = 9;
+    public static final int ECHILD = 10;
     public static final int EAGAIN = 11;
     public static final int EWOULDBLOCK = 11;
     public static final int EACCES = 13;
@@ -248,6 +251,17 @@ public final class Const {
     public static final int EHOSTUNREACH = 113;
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
+
+    // posix_spawn(3) attribute flags, waitpid(2) options, signal(7) numbers.
+    public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+    public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+    public static final int WNOHANG = 1;
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+
+    // syscall(2) numbers of calls older glibc has no wrapper for (the same on x86_64 and aarch64).
+    public static final int SYS_pidfd_send_signal = 424;
+    public static final int SYS_pidfd_open = 434;
 
     // Sizes from the headers.
     /** sizeof(((struct sockaddr_un *) 0)->sun_path). */

@@ -170,4 +170,16 @@ public final class Structs {
             JAVA_INT.withName("pid"),
             JAVA_INT.withName("uid"),
             JAVA_INT.withName("gid"));
+
+    /**
+     * posix_spawn_file_actions_t, posix_spawn(3): opaque, only its size is used (and checked), to
+     * allocate one in native memory for posix_spawn_file_actions_init.
+     */
+    public static final StructLayout POSIX_SPAWN_FILE_ACTIONS_T = structLayout(sequenceLayout(10, JAVA_LONG));
+
+    /** posix_spawnattr_t, posix_spawnattr_init(3): opaque, as above. */
+    public static final StructLayout POSIX_SPAWNATTR_T = structLayout(sequenceLayout(42, JAVA_LONG));
+
+    /** sigset_t, sigsetops(3): opaque, filled by sigemptyset/sigfillset. */
+    public static final StructLayout SIGSET_T = structLayout(sequenceLayout(16, JAVA_LONG));
 }
