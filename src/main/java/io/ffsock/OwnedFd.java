@@ -185,7 +185,8 @@ public final class OwnedFd implements FdOwner {
     /**
      * Sets whether a child process started by exec(2) inherits this fd (clears or sets
      * FD_CLOEXEC). Note that the JDK's {@link ProcessBuilder} closes every fd above 2 in the
-     * child anyway; this is for native launchers.
+     * child anyway; this is for native launchers. To start a child with this fd from Java, give
+     * it to {@link Spawn#fd} instead, which needs no change of this flag.
      */
     public void setInheritable(boolean inheritable) throws IOException {
         acquire("fcntl(F_SETFD)");

@@ -200,6 +200,8 @@ public final class Socket implements FdOwner {
      * Sets whether a program this process exec(2)s inherits the fd (clears or sets FD_CLOEXEC;
      * ffsock sets it on every fd it creates). Note that the JDK's {@link ProcessBuilder} closes
      * every fd above 2 in the child anyway: this is for native launchers (posix_spawn, fork/exec).
+     * To start a child with this socket from Java, give it to {@link Spawn#fd} instead, which
+     * needs no change of this flag.
      */
     public void setInheritable(boolean inheritable) throws IOException {
         acquire("fcntl(F_SETFD)", null);

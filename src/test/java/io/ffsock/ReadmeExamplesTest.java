@@ -83,6 +83,24 @@ class ReadmeExamplesTest {
     }
 
     @Test
+    void childProcessQuickStart() throws Exception {
+        try (SocketPair pair = Socket.pair(SocketType.STREAM);
+             ChildProcess child = Spawn.command("python3", "-c",
+                             "import socket; s = socket.socket(fileno=3); s.sendall(s.recv(64).upper())")
+                     .fd(3, pair.second())
+                     .start()) {
+            pair.first().setTimeout(java.time.Duration.ofSeconds(10));
+            pair.first().sendAll("hello".getBytes());
+            byte[] buf = new byte[64];
+            int n = pair.first().recv(buf);
+            assertEquals("HELLO", new String(buf, 0, n));
+            ExitStatus how = child.waitFor();
+            assertEquals("exit 0", how.toString());
+            assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + child.pid())));
+        }
+    }
+
+    @Test
     void eventLoopQuickStartEchoesOneClient() throws Exception {
         String name = "readme-echo-" + ProcessHandle.current().pid();
         try (EventLoop loop = EventLoop.open();

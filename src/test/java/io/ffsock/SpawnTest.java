@@ -52,15 +52,19 @@ class SpawnTest {
         return t;
     }
 
+    /** Starts python3 running {@code body} with {@code s}, the socket it finds at fd 3. */
+    private static ChildProcess pythonWithSocketAt3(Socket socket, String body) throws Exception {
+        String script = "import socket\ns = socket.socket(fileno=3)\n" + body;
+        return Spawn.command("python3", "-c", script).fd(3, socket).start();
+    }
+
     @Test
     void pythonChildEchoesOverTheSocketItFindsAtFd3() throws Exception {
         try (SocketPair p = Socket.pair(SocketType.STREAM)) {
             p.first().setTimeout(Duration.ofSeconds(10));
-            String script = "import socket\n"
-                    + "s = socket.socket(fileno=3)\n"
-                    + "data = s.recv(100)\n"
-                    + "s.sendall(b'echo:' + data)\n";
-            try (ChildProcess child = Spawn.command("python3", "-c", script).fd(3, p.second()).start()) {
+            try (ChildProcess child = pythonWithSocketAt3(p.second(),
+                    "data = s.recv(100)\n"
+                    + "s.sendall(b'echo:' + data)\n")) {
                 p.first().sendAll("hello".getBytes(StandardCharsets.US_ASCII));
                 byte[] b = new byte[64];
                 int got = 0;
@@ -76,14 +80,12 @@ class SpawnTest {
     void seqpacketEndKeepsMessageBoundariesInAPythonChild() throws Exception {
         try (SocketPair p = Socket.pair(SocketType.SEQPACKET)) {
             p.first().setTimeout(Duration.ofSeconds(10));
-            String script = "import socket\n"
-                    + "s = socket.socket(fileno=3)\n"
-                    + "assert s.type == socket.SOCK_SEQPACKET, s.type\n"
+            try (ChildProcess child = pythonWithSocketAt3(p.second(),
+                    "assert s.type == socket.SOCK_SEQPACKET, s.type\n"
                     + "while True:\n"
                     + "    m = s.recv(1000)\n"
                     + "    if not m: break\n"
-                    + "    s.send(b'<' + m + b'>')\n";
-            try (ChildProcess child = Spawn.command("python3", "-c", script).fd(3, p.second()).start()) {
+                    + "    s.send(b'<' + m + b'>')\n")) {
                 p.first().send("a".getBytes(StandardCharsets.US_ASCII));
                 p.first().send("bb".getBytes(StandardCharsets.US_ASCII));
                 byte[] b = new byte[64];
