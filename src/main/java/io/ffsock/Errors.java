@@ -72,7 +72,12 @@ final class Errors {
     }
 
     static ClosedChannelException closed(String call, Object address) {
-        return new Closed(call + (address == null ? "" : "(" + describe(address) + ")") + ": socket is closed");
+        return closed(call, address, "socket");
+    }
+
+    /** As {@link #closed(String, Object)}, for what is not a socket: "fd", "event loop". */
+    static ClosedChannelException closed(String call, Object address, String what) {
+        return new Closed(call + (address == null ? "" : "(" + describe(address) + ")") + ": " + what + " is closed");
     }
 
     static AsynchronousCloseException closedDuringCall(String call, Object address) {

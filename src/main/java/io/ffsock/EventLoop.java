@@ -259,7 +259,7 @@ public final class EventLoop implements AutoCloseable {
             case EPOLL_CTL_MOD -> "epoll_ctl(EPOLL_CTL_MOD)";
             default -> "epoll_ctl(EPOLL_CTL_DEL)";
         };
-        if (!life.tryAcquire()) throw Errors.closed(call, "event loop");
+        if (!life.tryAcquire()) throw Errors.closed(call, null, "event loop");
         try {
             FdLife s = socket.life();
             if (!s.tryAcquire()) throw Errors.closed(call, socket);
@@ -303,7 +303,7 @@ public final class EventLoop implements AutoCloseable {
                 nanos = -1; // longer than 292 years: for ever
             }
         }
-        if (!life.tryAcquire()) throw Errors.closed("epoll_wait", "event loop");
+        if (!life.tryAcquire()) throw Errors.closed("epoll_wait", null, "event loop");
         try {
             long deadline = nanos <= 0 ? 0 : Math.max(1, System.nanoTime() + nanos);
             int n;

@@ -214,7 +214,7 @@ public final class OwnedFd implements FdOwner {
     }
 
     private void acquire(String call) throws IOException {
-        if (!life.tryAcquire()) throw Errors.closed(call, "fd " + life.fd);
+        if (!life.tryAcquire()) throw Errors.closed(call, "fd " + life.fd, "fd");
     }
 
     private void release() {

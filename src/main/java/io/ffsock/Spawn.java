@@ -220,7 +220,8 @@ public final class Spawn {
         try {
             for (; acquired < n; acquired++) {
                 if (!sources[acquired].tryAcquire()) {
-                    throw Errors.closed("spawn(" + program + ")", "fd " + sources[acquired].fd + " for child fd " + targets[acquired]);
+                    throw Errors.closed("spawn(" + program + ")", "fd " + sources[acquired].fd + " for child fd " + targets[acquired],
+                            "fd");
                 }
             }
             for (int k = 0; k < n; k++) {

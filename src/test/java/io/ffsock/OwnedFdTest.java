@@ -47,5 +47,9 @@ class OwnedFdTest {
             byte[] b = new byte[4];
             assertEquals(2, r.read(b, 0, 4));
         }
+        // a closed fd says so, naming the call and the number it had
+        java.nio.channels.ClosedChannelException c = assertThrows(java.nio.channels.ClosedChannelException.class,
+                () -> pipe[0].read(new byte[1], 0, 1));
+        assertTrue(c.getMessage().matches("read\\(fd \\d+\\): fd is closed"), c.getMessage());
     }
 }

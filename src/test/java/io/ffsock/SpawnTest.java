@@ -347,7 +347,9 @@ class SpawnTest {
             // Closed after it was given: start() refuses before spawning anything.
             Spawn late = Spawn.command("true").fd(3, p.first());
             p.first().close();
-            assertThrows(ClosedChannelException.class, late::start);
+            ClosedChannelException e = assertThrows(ClosedChannelException.class, late::start);
+            assertTrue(e.getMessage().startsWith("spawn(true)(fd "), e.getMessage());
+            assertTrue(e.getMessage().endsWith(" for child fd 3): fd is closed"), e.getMessage());
         }
     }
 
