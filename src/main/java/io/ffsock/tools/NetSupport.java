@@ -6,6 +6,8 @@ import io.ffsock.Socket;
 import io.ffsock.SyscallError;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -49,6 +51,35 @@ final class NetSupport {
             return s.recvMsg(List.of(b), 512, ERRQUEUE_NOW);
         } catch (IOException e) {
             if (e instanceof SyscallError se && se.errno().value() == EAGAIN) return null;
+            throw e;
+        }
+    }
+
+    /** Reads a socket's pending errors (IP_RECVERR) and reports them; a command's own. */
+    interface ErrorDrain {
+        void drain(Socket s) throws IOException;
+    }
+
+    /**
+     * The receive step ping and traceroute share: one recvmsg into {@code buffer} (cleared first)
+     * waiting at most {@code waitNanos}, with room for TTL/hop-limit control data. Returns null if
+     * the wait ended with nothing, or if a pending ICMP error failed the receive on a ping or UDP
+     * socket ({@code raw} false): that error is then read from the queue by {@code drain}.
+     */
+    static ReceivedMessage receiveOrDrain(Socket s, ByteBuffer buffer, long waitNanos, boolean raw, ErrorDrain drain)
+            throws IOException {
+        s.setTimeout(Duration.ofNanos(Math.max(waitNanos, 1000)));
+        buffer.clear();
+        try {
+            return s.recvMsg(List.of(buffer), 256, Set.of());
+        } catch (SocketTimeoutException e) {
+            return null;
+        } catch (IOException e) {
+            // On a ping or UDP socket a pending ICMP error (IP_RECVERR) fails the receive: read the queue.
+            if (!raw && e instanceof SyscallError) {
+                drain.drain(s);
+                return null;
+            }
             throw e;
         }
     }

@@ -33,14 +33,11 @@ import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code ffsock ping [-c COUNT] [-i INTERVAL] [-s SIZE] [-t TTL] [-W WAIT] [-4|-6] [--raw|--dgram] HOST}:
@@ -294,21 +291,8 @@ public final class PingCommand implements Command {
         }
 
         private void receive(Socket s, long waitNanos) throws IOException {
-            s.setTimeout(Duration.ofNanos(Math.max(waitNanos, 1000)));
-            buffer.clear();
-            ReceivedMessage m;
-            try {
-                m = s.recvMsg(List.of(buffer), 256, Set.of());
-            } catch (SocketTimeoutException e) {
-                return;
-            } catch (IOException e) {
-                // On a ping socket a pending ICMP error (IP_RECVERR) fails the receive: read the queue.
-                if (!raw && e instanceof SyscallError) {
-                    drainErrors(s);
-                    return;
-                }
-                throw e;
-            }
+            ReceivedMessage m = NetSupport.receiveOrDrain(s, buffer, waitNanos, raw, this::drainErrors);
+            if (m == null) return;
             long now = System.nanoTime();
             byte[] b = Arrays.copyOf(buffer.array(), buffer.position());
             InetAddress from = m.sender() instanceof InetSocketAddress a ? a.getAddress() : null;

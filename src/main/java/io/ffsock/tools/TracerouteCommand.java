@@ -31,12 +31,9 @@ import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code ffsock traceroute [-4|-6] [-m MAXHOPS] [-q QUERIES] [-w WAIT] [-f FIRST] [-I|-U] [-n] HOST}:
@@ -259,20 +256,8 @@ public final class TracerouteCommand implements Command {
 
         private void receive(Socket s, long waitNanos) throws IOException {
             if (!raw) drainErrors(s);
-            s.setTimeout(Duration.ofNanos(Math.max(waitNanos, 1000)));
-            buffer.clear();
-            ReceivedMessage m;
-            try {
-                m = s.recvMsg(List.of(buffer), 256, Set.of());
-            } catch (SocketTimeoutException e) {
-                return;
-            } catch (IOException e) {
-                if (!raw && e instanceof SyscallError) {
-                    drainErrors(s);
-                    return;
-                }
-                throw e;
-            }
+            ReceivedMessage m = NetSupport.receiveOrDrain(s, buffer, waitNanos, raw, this::drainErrors);
+            if (m == null) return;
             long now = System.nanoTime();
             byte[] b = Arrays.copyOf(buffer.array(), buffer.position());
             try {
