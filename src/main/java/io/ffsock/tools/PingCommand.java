@@ -25,8 +25,10 @@ import io.ffsock.packet.Icmpv6PacketTooBig;
 import io.ffsock.packet.Icmpv6ParameterProblem;
 import io.ffsock.packet.Icmpv6TimeExceeded;
 import io.ffsock.packet.Ipv4Header;
+import io.ffsock.packet.Ipv6Header;
 import io.ffsock.packet.MalformedPacketException;
 import io.ffsock.packet.QuotedDatagram;
+import io.ffsock.packet.QuotedIpv6Packet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -342,19 +344,21 @@ public final class PingCommand implements Command {
             Icmpv6Message icmp = Icmpv6Message.parse(b, 0, b.length);
             switch (icmp) {
                 case Icmpv6Echo e when e.reply() && (!raw || e.identifier() == ident) -> reply(e.sequence(), b.length, from, hops, now);
-                case Icmpv6TimeExceeded t when raw -> invokingError(t.invokingPacket(), from, 3, t.code(), 0);
-                case Icmpv6DestinationUnreachable u when raw -> invokingError(u.invokingPacket(), from, 1, u.code(), 0);
-                case Icmpv6PacketTooBig t when raw -> invokingError(t.invokingPacket(), from, 2, 0, t.mtu());
-                case Icmpv6ParameterProblem pp when raw -> invokingError(pp.invokingPacket(), from, 4, pp.code(), pp.pointer());
+                case Icmpv6TimeExceeded t when raw -> invokingError(t.quote(), from, 3, t.code(), 0);
+                case Icmpv6DestinationUnreachable u when raw -> invokingError(u.quote(), from, 1, u.code(), 0);
+                case Icmpv6PacketTooBig t when raw -> invokingError(t.quote(), from, 2, 0, t.mtu());
+                case Icmpv6ParameterProblem pp when raw -> invokingError(pp.quote(), from, 4, pp.code(), pp.pointer());
                 default -> { }
             }
         }
 
         /** An ICMPv6 error on the raw socket: the invoking packet is our IPv6 header and echo request. */
-        private void invokingError(byte[] p, InetAddress from, int type, int code, long info) {
-            if (p.length < 48 || (p[6] & 0xff) != 58 || (p[40] & 0xff) != 128 || u16(p, 44) != ident) return;
-            if (!Arrays.equals(Arrays.copyOfRange(p, 24, 40), target.getAddress())) return;
-            error(u16(p, 46), from, NetSupport.icmpv6Text(type, code, info), true);
+        private void invokingError(QuotedIpv6Packet q, InetAddress from, int type, int code, long info) {
+            Ipv6Header h = q.header().orElse(null);
+            byte[] p = q.payload();
+            if (h == null || h.nextHeader() != Ipv6Header.NEXT_HEADER_ICMPV6 || !h.destination().equals(target) || p.length < 8) return;
+            if ((p[0] & 0xff) != Icmpv6Message.TYPE_ECHO_REQUEST || u16(p, 4) != ident) return;
+            error(u16(p, 6), from, NetSupport.icmpv6Text(type, code, info), true);
         }
 
         /** Reads the ping socket's error queue (IP_RECVERR) until it is empty. */

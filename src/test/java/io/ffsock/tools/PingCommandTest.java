@@ -103,6 +103,28 @@ class PingCommandTest {
         assertTrue(rest.matches("2 packets transmitted, 0 received, \\+2 errors, 100% packet loss, time \\d+ms\n\n"), rest);
     }
 
+    /**
+     * Hop limit 1 over IPv6: the router's ICMPv6 time exceeded quotes our echo request. On a raw
+     * socket ffsock matches it through the quoted IPv6 header; on a ping socket it comes through
+     * the error queue. The error lines must be iputils ping's, run the same way.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"--raw", "--dgram"})
+    void hopLimitOneGetsTimeExceededFromTheRouterLikeIputils(String mode) throws Exception {
+        String b = net.addressB6();
+        CliProcess p = pingIn(net.a, mode, "-6", "-c", "2", "-i", "0.2", "-t", "1", "-W", "2", b);
+        assertEquals(1, p.awaitExit(), p.describe("exit 1"));
+        Process ip = new ProcessBuilder(net.a.inside("ping", "-6", "-c", "2", "-i", "0.2", "-t", "1", "-W", "2", b))
+                .redirectErrorStream(true).start();
+        String iputils = new String(ip.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, ip.waitFor(), iputils); // no reply: exit 1, as ours
+        List<String> ours = lines(p.stdout()).stream().filter(l -> l.startsWith("From ")).toList();
+        List<String> theirs = lines(iputils).stream().filter(l -> l.startsWith("From ")).toList();
+        assertEquals(2, ours.size(), p.stdout());
+        assertTrue(ours.get(0).startsWith("From " + net.routerTowardsA6(1) + " icmp_seq=1 "), p.stdout());
+        assertEquals(theirs, ours, "iputils said:\n" + iputils);
+    }
+
     @Test
     void aHostThatIgnoresEchoIsAllLossAndStatus1() throws Exception {
         net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "1");
