@@ -175,9 +175,10 @@ public final class Bench {
 
     private void runCell(Cell c) throws Exception {
         String mode = c.w.mode;
-        List<String> prefix = c.pin.equals(PINNED) ? List.of("taskset", "-c", "0") : List.of();
+        // The server (and W5's one process) on CPU 0 when pinned or split; the client joins it
+        // when pinned and takes CPU 1 when split.
+        List<String> prefix = c.pin.equals(PINNED) || c.pin.equals(SPLIT) ? List.of("taskset", "-c", "0") : List.of();
         List<String> clientPrefix = c.pin.equals(SPLIT) ? List.of("taskset", "-c", "1") : prefix;
-        if (c.pin.equals(SPLIT)) prefix = List.of("taskset", "-c", "0");
         boolean vt = mode.equals("vt-echo");
         String a = vt ? fmt(vtWarm) : fmt(warm);
         String b = mode.equals("stream") ? fmt(streamMiB) : vt ? fmt(vtMeasure) : fmt(measure);
