@@ -32,9 +32,13 @@ public final class ChildProcess implements AutoCloseable {
     /** Set once, under the lock, when waitpid reaped the child. */
     private volatile ExitStatus status;
 
-    ChildProcess(int pid, int pidfd, String program) {
+    /** Whether the child was started leading its own process group (its pgid is its pid). */
+    private final boolean leadsGroup;
+
+    ChildProcess(int pid, int pidfd, String program, boolean leadsGroup) {
         this.pid = pid;
         this.program = program;
+        this.leadsGroup = leadsGroup;
         this.pidfd = new FdLife(pidfd, false);
         this.cleanable = CLEANER.register(this, this.pidfd);
     }
@@ -149,6 +153,33 @@ public final class ChildProcess implements AutoCloseable {
             pidfd.release();
             Reference.reachabilityFence(this);
         }
+    }
+
+    /**
+     * Sends {@code signal} to the child's whole process group, kill(2) with {@code -pid}: the child
+     * and everything it started that stayed in its group (a shell's pipeline, a server's workers).
+     * Only for a child started as a group leader, with {@link Spawn#processGroup processGroup(0)}
+     * or {@link Spawn#newSession()}.
+     *
+     * <p>Sent only while the child is not yet reaped: until then the child (running or a zombie)
+     * holds its pid, so the group id cannot name anyone else's group. The reaping calls wait for
+     * this one.
+     *
+     * @return true if sent, false if the child was reaped already, or nobody is left in the group
+     * @throws IllegalStateException    if the child does not lead its own group
+     * @throws IllegalArgumentException if the number is not positive
+     */
+    public synchronized boolean killGroup(int signal) throws IOException {
+        if (signal <= 0) throw new IllegalArgumentException("killGroup: signal " + signal + " is not a signal number");
+        if (!leadsGroup) {
+            throw new IllegalStateException("killGroup(" + pid + " " + program + "): the child was not started leading"
+                    + " its own process group (Spawn.processGroup(0) or Spawn.newSession())");
+        }
+        if (status != null) return false; // reaped: the group id is no longer held by our child
+        int r = Spawning.kill(-pid, signal);
+        if (r == -ESRCH) return false;
+        if (r < 0) throw Errors.of("kill", -r, "process group " + pid + " (" + program + ")");
+        return true;
     }
 
     /** Asks the child to end: SIGTERM. Returns false if it had already ended. */

@@ -777,12 +777,46 @@ public final class Socket implements FdOwner {
         return (int) recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), false);
     }
 
-    /** Receives at most {@code maxLength} bytes and returns exactly those, as Python's {@code recv(n)}. */
+    /**
+     * Receives at most {@code maxLength} bytes and returns exactly those, as Python's {@code recv(n)}.
+     *
+     * <p>Up to 64 KiB the array is allocated at {@code maxLength} and the call is one recv(2). A
+     * larger {@code maxLength} is a ceiling, not an allocation: the call first waits (as recv does)
+     * and looks at what is there, then allocates only that. On a datagram, seqpacket or raw socket
+     * it asks for the next message's length (recv with MSG_PEEK | MSG_TRUNC); on a stream it peeks
+     * one byte and asks how many are queued (ioctl FIONREAD). So {@code recv(Integer.MAX_VALUE)}
+     * returns the next message or what the stream holds. Another thread receiving on the same
+     * socket between the look and the receive can make a message longer than was seen arrive
+     * here truncated, as a too-small buffer would.
+     */
     public byte[] recv(int maxLength) throws IOException {
         if (maxLength < 0) throw new IllegalArgumentException("recv: negative length " + maxLength);
-        byte[] b = new byte[maxLength];
-        int n = recv(b, 0, maxLength);
-        return n == maxLength ? b : Arrays.copyOf(b, n);
+        int size = maxLength <= DIRECT_RECV_LIMIT ? maxLength : (int) Math.min(maxLength, waitingBytes());
+        byte[] b = new byte[size];
+        int n = size == 0 && maxLength != 0 && type.equals(SocketType.STREAM) ? 0 : recv(b, 0, size);
+        return n == size ? b : Arrays.copyOf(b, n);
+    }
+
+    /** Above this, {@link #recv(int)} looks at what is there before it allocates. */
+    private static final int DIRECT_RECV_LIMIT = 64 * 1024;
+
+    /**
+     * For {@link #recv(int)}: waits until something can be received, then its size: the next
+     * message's length, or the bytes a stream holds (0 at end of stream).
+     */
+    private long waitingBytes() throws IOException {
+        if (!type.equals(SocketType.STREAM)) {
+            return recv(MemorySegment.NULL, MSG_PEEK | MSG_TRUNC, false);
+        }
+        if (recv(new byte[1], 0, 1, Set.of(MsgFlag.PEEK)) == 0) return 0; // end of stream
+        acquire("ioctl(FIONREAD)", null);
+        try {
+            int queued = Syscalls.ioctlInt(fd.fd, FIONREAD);
+            if (queued < 0) throw Errors.of("ioctl(FIONREAD)", -queued, describeLocal());
+            return Math.max(queued, 1); // the byte seen is there unless another reader took it
+        } finally {
+            release();
+        }
     }
 
     /** Receives into the buffer's remaining space, recv(2); its position moves by the bytes stored. */

@@ -53,6 +53,9 @@ public final class Spawn {
     private final TreeMap<Integer, FdOwner> fds = new TreeMap<>();
     private Path directory;
     private List<String> activationNames;
+    /** -1: this process's group; 0: a new group led by the child; > 0: that group. */
+    private int processGroup = -1;
+    private boolean newSession;
 
     private Spawn(List<String> argv) {
         this.argv = argv;
@@ -112,6 +115,34 @@ public final class Spawn {
         }
         if (directory.toString().indexOf('\0') >= 0) throw new IllegalArgumentException("directory: path holds a NUL byte");
         this.directory = directory;
+        return this;
+    }
+
+    /**
+     * Puts the child in process group {@code pgid} (posix_spawnattr_setpgroup): 0 makes a new
+     * group led by the child (its pgid is its pid), so that a signal to the group reaches it and
+     * everything it starts, and a terminal's job control leaves it alone; a positive number joins
+     * that existing group of this session. By default the child stays in this process's group.
+     *
+     * @throws IllegalArgumentException if {@code pgid} is negative, or {@link #newSession()} was asked for
+     */
+    public Spawn processGroup(int pgid) {
+        if (pgid < 0) throw new IllegalArgumentException("processGroup: negative pgid " + pgid);
+        if (newSession) throw new IllegalArgumentException("processGroup: the child already gets a new session (and group)");
+        this.processGroup = pgid;
+        return this;
+    }
+
+    /**
+     * Starts the child in a new session (setsid(2), POSIX_SPAWN_SETSID): it leads the session and
+     * a new process group, and has no controlling terminal, as a daemon does.
+     *
+     * @throws IllegalArgumentException if {@link #processGroup} was asked for (a new session is a
+     *                                  new group; joining another one is not possible from there)
+     */
+    public Spawn newSession() {
+        if (processGroup >= 0) throw new IllegalArgumentException("newSession: a process group was already given");
+        this.newSession = true;
         return this;
     }
 
@@ -232,9 +263,10 @@ public final class Spawn {
             boolean closeFrom = useCloseFrom;
             int[] close = closeFrom ? unusedBelow(targets, highest) : openFdsExcept(targets);
             Spawning.Spawned s = Spawning.posixSpawnp(file, args, envp, temps, targets,
-                    close, closeFrom ? highest + 1 : -1, directory == null ? null : directory.toString());
+                    close, closeFrom ? highest + 1 : -1, directory == null ? null : directory.toString(),
+                    newSession ? POSIX_SPAWN_SETSID : processGroup >= 0 ? POSIX_SPAWN_SETPGROUP : 0, Math.max(processGroup, 0));
             if (s.failedCall() != null) throw Errors.of(s.failedCall(), s.error(), program);
-            return own(s.pid(), program);
+            return own(s.pid(), program, newSession || processGroup == 0);
         } finally {
             for (int t : temps) if (t >= 0) Syscalls.close(t);
             for (int k = 0; k < acquired; k++) sources[k].release();
@@ -271,9 +303,9 @@ public final class Spawn {
     }
 
     /** The pidfd for a child just started; if none can be had, the child is killed and reaped. */
-    private static ChildProcess own(int pid, String program) throws IOException {
+    private static ChildProcess own(int pid, String program, boolean leadsGroup) throws IOException {
         int pidfd = Spawning.pidfdOpen(pid);
-        if (pidfd >= 0) return new ChildProcess(pid, pidfd, program);
+        if (pidfd >= 0) return new ChildProcess(pid, pidfd, program, leadsGroup);
         Spawning.kill(pid, SIGKILL);
         int[] status = new int[1];
         while (Spawning.waitpid(pid, 0, status) == -EINTR) {

@@ -9,6 +9,8 @@ import io.ffsock.testing.SocketKind.Connected;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -437,6 +440,63 @@ class SocketCallsTest {
             assertArrayEquals(ascii("b->a"), p.first().recv(16));
         }
         for (int fd : o.fds()) assertNotEquals(targets.get(fd), Fds.target(fd), "closing the pair released fd " + fd);
+    }
+
+    private static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) b[i] = (byte) (i * 7 + i / 251);
+        return b;
+    }
+
+    @Test
+    void recvOfAHugeLengthAllocatesWhatArrivedNotTheLength() throws Exception {
+        // Above 64 KiB recv(n) looks first: no OutOfMemoryError, and what comes back is exact.
+        try (SocketPair p = Socket.pair(SocketType.STREAM)) {
+            byte[] sent = pattern(70_000);
+            p.first().sendAll(sent);
+            assertArrayEquals(sent, p.second().recv(Integer.MAX_VALUE), "all that the stream held");
+            p.first().sendAll(sent);
+            byte[] part = p.second().recv(65_537);
+            assertArrayEquals(Arrays.copyOf(sent, 65_537), part, "a ceiling still caps it");
+            assertArrayEquals(Arrays.copyOfRange(sent, 65_537, sent.length), p.second().recv(1 << 30));
+            p.first().shutdown(Shutdown.WRITE);
+            assertArrayEquals(new byte[0], p.second().recv(Integer.MAX_VALUE), "end of stream");
+        }
+        for (SocketType type : List.of(SocketType.DGRAM, SocketType.SEQPACKET)) {
+            try (SocketPair p = Socket.pair(type)) {
+                byte[] big = pattern(100_000);
+                p.first().send(big);
+                p.first().send(new byte[0]);
+                p.first().send(big);
+                assertArrayEquals(big, p.second().recv(Integer.MAX_VALUE), type + ": the whole message");
+                if (type == SocketType.DGRAM) {
+                    // seqpacket reports an empty message as end of stream; a datagram is just empty
+                    assertArrayEquals(new byte[0], p.second().recv(Integer.MAX_VALUE), type + ": the empty message");
+                } else {
+                    assertArrayEquals(new byte[0], p.second().recv(16), type + ": the empty message");
+                }
+                assertArrayEquals(Arrays.copyOf(big, 70_000), p.second().recv(70_000), type + ": truncated as asked");
+                p.second().setTimeout(Duration.ofMillis(50));
+                assertThrows(SocketTimeoutException.class, () -> p.second().recv(Integer.MAX_VALUE),
+                        type + ": the look waits as recv does");
+            }
+        }
+        try (Socket raw = Socket.open(Family.INET, SocketType.RAW, Protocol.ICMP)) {
+            raw.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.passingOnly(8)); // echo requests only
+            raw.setTimeout(Duration.ofSeconds(5));
+            int id = new Random().nextInt(1 << 16);
+            byte[] echo = {8, 0, 0, 0, (byte) (id >> 8), (byte) id, 0x7f, 0x3e, 1, 2, 3};
+            int sum = io.ffsock.packet.InternetChecksum.checksum(echo);
+            echo[2] = (byte) (sum >> 8);
+            echo[3] = (byte) sum;
+            raw.sendTo(echo, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            byte[] got;
+            do { // our own request comes back over loopback; skip anyone else's
+                got = raw.recv(Integer.MAX_VALUE);
+            } while (got.length < 26 || got[24] != echo[4] || got[25] != echo[5]);
+            assertEquals(20 + echo.length, got.length, "the IPv4 header and the request, nothing more");
+            assertArrayEquals(echo, Arrays.copyOfRange(got, 20, got.length));
+        }
     }
 
     @Test

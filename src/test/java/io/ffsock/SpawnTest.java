@@ -375,4 +375,85 @@ class SpawnTest {
         // Reap it here (an independent waitpid) so the test leaves no zombie.
         io.ffsock.internal.sys.Spawning.waitpid((int) running.pid(), 0, new int[1]);
     }
+
+    /** "pid pgrp sid parent-pgrp parent-sid" as the child (python3) sees them. */
+    private static final String IDS = "import os; p = os.getppid(); "
+            + "print(os.getpid(), os.getpgrp(), os.getsid(0), os.getpgid(p), os.getsid(p))";
+
+    private static long[] ids(Spawn spawn) throws Exception {
+        String[] f = output(spawn).trim().split(" ");
+        assertEquals(5, f.length, String.join(" ", f));
+        long[] v = new long[5];
+        for (int i = 0; i < 5; i++) v[i] = Long.parseLong(f[i]);
+        return v;
+    }
+
+    @Test
+    void processGroupAndSessionAreWhatWasAskedFor() throws Exception {
+        long[] plain = ids(Spawn.command("python3", "-c", IDS));
+        assertEquals(plain[3], plain[1], "by default the child stays in our process group");
+        assertEquals(plain[4], plain[2], "and in our session");
+        assertNotEquals(plain[0], plain[1]);
+
+        long[] own = ids(Spawn.command("python3", "-c", IDS).processGroup(0));
+        assertEquals(own[0], own[1], "processGroup(0): a new group led by the child");
+        assertEquals(own[4], own[2], "in our session still");
+
+        long[] session = ids(Spawn.command("python3", "-c", IDS).newSession());
+        assertEquals(session[0], session[1], "newSession: the child leads a new group");
+        assertEquals(session[0], session[2], "and a new session");
+        assertNotEquals(session[4], session[2]);
+
+        try (ChildProcess leader = Spawn.command("sleep", "30").processGroup(0).start()) {
+            try {
+                long[] joined = ids(Spawn.command("python3", "-c", IDS).processGroup((int) leader.pid()));
+                assertEquals(leader.pid(), joined[1], "processGroup(pgid) joins that group");
+            } finally {
+                leader.destroyForcibly();
+                leader.waitFor();
+            }
+        }
+
+        assertThrows(IllegalArgumentException.class, () -> Spawn.command("true").processGroup(-1));
+        assertThrows(IllegalArgumentException.class, () -> Spawn.command("true").newSession().processGroup(0));
+        assertThrows(IllegalArgumentException.class, () -> Spawn.command("true").processGroup(0).newSession());
+        SyscallException e = assertThrows(SyscallException.class,
+                () -> Spawn.command("true").processGroup(Integer.MAX_VALUE).start().close());
+        assertTrue(e.getMessage().contains("EPERM") || e.getMessage().contains("ESRCH"), e.getMessage());
+    }
+
+    @Test
+    void killGroupReachesWhatTheChildStarted() throws Exception {
+        OwnedFd[] pipe = OwnedFd.pipe();
+        try (OwnedFd in = pipe[0]) {
+            ChildProcess child;
+            try (OwnedFd out = pipe[1]) {
+                child = Spawn.command("sh", "-c", "sleep 30 & echo $!; wait").processGroup(0).stdout(out).start();
+            }
+            try (child) {
+                byte[] b = new byte[64];
+                int n = in.read(b, 0, b.length);
+                long grandchild = Long.parseLong(new String(b, 0, n, StandardCharsets.US_ASCII).trim());
+                Path stat = Path.of("/proc/" + grandchild + "/stat");
+                assertTrue(Files.exists(stat), "the grandchild runs");
+
+                assertTrue(child.killGroup(15));
+                assertEquals(new ExitStatus(-1, 15), child.waitFor());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                // Gone, or a zombie waiting for whoever inherited it: either way SIGTERM reached it.
+                while (Files.exists(stat) && !Files.readString(stat).replaceFirst(".*\\) ", "").startsWith("Z")) {
+                    assertTrue(System.nanoTime() < deadline, "the grandchild still runs after the group's SIGTERM");
+                    Thread.sleep(10);
+                }
+                assertFalse(child.killGroup(15), "reaped: the group id is no longer ours to signal");
+            }
+        }
+        try (ChildProcess plain = Spawn.command("sleep", "30").start()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> plain.killGroup(15));
+            assertTrue(e.getMessage().contains("not started leading its own process group"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> plain.killGroup(0));
+            plain.destroyForcibly();
+            plain.waitFor();
+        }
+    }
 }

@@ -253,8 +253,13 @@ public final class Const {
     public static final int EINPROGRESS = 115;
 
     // posix_spawn(3) attribute flags, waitpid(2) options, signal(7) numbers.
+    /** ioctl: bytes queued to read (SIOCINQ); on a datagram socket, the size of the next datagram. */
+    public static final long FIONREAD = 0x541B;
+    public static final int POSIX_SPAWN_SETPGROUP = 0x02;
     public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
     public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
+    /** glibc 2.26 and later. */
+    public static final int POSIX_SPAWN_SETSID = 0x80;
     public static final int WNOHANG = 1;
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;

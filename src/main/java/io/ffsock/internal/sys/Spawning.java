@@ -45,6 +45,8 @@ public final class Spawning {
     private static final MethodHandle SPAWNATTR_DESTROY = Syscalls.plainHandle("posix_spawnattr_destroy", JAVA_INT, ADDRESS);
     private static final MethodHandle SPAWNATTR_SETFLAGS = Syscalls.plainHandle("posix_spawnattr_setflags",
             JAVA_INT, ADDRESS, JAVA_SHORT);
+    private static final MethodHandle SPAWNATTR_SETPGROUP = Syscalls.plainHandle("posix_spawnattr_setpgroup",
+            JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SPAWNATTR_SETSIGMASK = Syscalls.plainHandle("posix_spawnattr_setsigmask",
             JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SPAWNATTR_SETSIGDEFAULT = Syscalls.plainHandle("posix_spawnattr_setsigdefault",
@@ -95,12 +97,14 @@ public final class Spawning {
      * {@link UnsupportedOperationException} where the libc lacks addchdir_np). Attributes: an empty
      * signal mask and every signal's disposition reset to the default (POSIX_SPAWN_SETSIGMASK |
      * POSIX_SPAWN_SETSIGDEF), so the child does not inherit the calling thread's mask or an
-     * ignored signal. All the memory (attributes, file actions, argv and envp as NULL-terminated
+     * ignored signal; {@code extraFlags} adds POSIX_SPAWN_SETSID or POSIX_SPAWN_SETPGROUP (then
+     * into {@code processGroup}, 0 for a new group led by the child). All the memory (attributes, file actions, argv and envp as NULL-terminated
      * arrays of C strings) is allocated for the call and freed after it; attributes and file
      * actions are always destroyed.
      */
     public static Spawned posixSpawnp(String file, List<String> argv, List<String> envp,
-                                      int[] dupFrom, int[] dupTo, int[] close, int closeFrom, String directory) {
+                                      int[] dupFrom, int[] dupTo, int[] close, int closeFrom, String directory,
+                                      int extraFlags, int processGroup) {
         if (directory != null && FILE_ACTIONS_ADDCHDIR_NP.isEmpty()) {
             throw new UnsupportedOperationException(
                     "posix_spawn_file_actions_addchdir_np: not in this libc (glibc 2.29 or later has it)");
@@ -140,8 +144,11 @@ public final class Spawning {
                     if (e == 0) e = (int) SPAWNATTR_SETSIGMASK.invokeExact(attr, signals);
                     if (e == 0) e = (int) SIGFILLSET.invokeExact(signals);
                     if (e == 0) e = (int) SPAWNATTR_SETSIGDEFAULT.invokeExact(attr, signals);
+                    if (e == 0 && (extraFlags & Const.POSIX_SPAWN_SETPGROUP) != 0) {
+                        e = (int) SPAWNATTR_SETPGROUP.invokeExact(attr, processGroup);
+                    }
                     if (e == 0) e = (int) SPAWNATTR_SETFLAGS.invokeExact(attr,
-                            (short) (Const.POSIX_SPAWN_SETSIGMASK | Const.POSIX_SPAWN_SETSIGDEF));
+                            (short) (Const.POSIX_SPAWN_SETSIGMASK | Const.POSIX_SPAWN_SETSIGDEF | extraFlags));
                     if (e != 0) return new Spawned(0, "posix_spawnattr_set*", e);
                     e = (int) POSIX_SPAWNP.invokeExact(pid, arena.allocateFrom(file), actions, attr,
                             strings(arena, argv), strings(arena, envp));

@@ -87,6 +87,8 @@ public final class Syscalls {
     private static final MethodHandle FCNTL = LINKER.downcallHandle(symbol("fcntl"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle POLL = errnoHandle("poll", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle IOCTL_INT = LINKER.downcallHandle(symbol("ioctl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO, Linker.Option.firstVariadicArg(2));
     // open is variadic: the mode is the first variadic argument.
     private static final MethodHandle OPEN = LINKER.downcallHandle(symbol("open"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
@@ -294,6 +296,17 @@ public final class Syscalls {
         try {
             int r = (int) FCNTL.invokeExact(s.errno, fd, cmd, arg);
             return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** ioctl(2) with a request that stores an int (FIONREAD, SIOCOUTQ, ...): that int, or -errno. */
+    public static int ioctlInt(int fd, long request) {
+        Scratch s = scratch();
+        try {
+            int r = (int) IOCTL_INT.invokeExact(s.errno, fd, request, s.valueLen);
+            return r < 0 ? -s.errno() : s.valueLen.get(JAVA_INT, 0);
         } catch (Throwable t) {
             throw unexpected(t);
         }
