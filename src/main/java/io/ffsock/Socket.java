@@ -1339,6 +1339,13 @@ public final class Socket implements FdOwner {
      */
     private boolean beginWait(int flags) {
         if (timeoutNanos == 0 || (flags & MSG_DONTWAIT) != 0) return false;
+        // A virtual thread never blocks in the kernel: it waits in the poller, whose wait an
+        // interrupt ends (Poller.await), and then interrupted() closes the socket. So it needs the
+        // bracket (two monitor round trips on the thread) only to close at once when already
+        // interrupted. A platform thread blocks in recv(2) or poll(2), which only the bracket's
+        // close can wake.
+        Thread me = Thread.currentThread();
+        if (me.isVirtual() && !me.isInterrupted()) return false;
         interruptor.enter();
         return true;
     }
