@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Options: {@code quick} or {@code full} (default full); {@code --rounds=N},
  * {@code --warm=SECONDS}, {@code --measure=SECONDS}, {@code --only=W1,W4b} (workload ids),
- * {@code --impls=c,ffsock} to narrow a run while debugging. {@code --java=PATH} and
+ * {@code --impls=c,ffsock} to narrow a run while debugging (naming {@code ffm-bare} adds that
+ * floor, plain FFM downcalls, to W1, W2, W4 and W5). {@code --java=PATH} and
  * {@code --native=DIR} are set by bench/run.
  */
 public final class Bench {
@@ -62,6 +63,14 @@ public final class Bench {
             // Virtual threads: Java only, no C row; ffsock with native segments against the JDK.
             new Workload("W7", "virtual-thread echo 64 B, 1,000 AF_UNIX stream connections", "vt-echo", "round trips/s",
                     List.of(UNPINNED), List.of("ffsock", "jdk")));
+
+    /**
+     * "ffm-bare": the loops with one plain FFM downcall per call and nothing else (BareFfmTransport,
+     * IcmpPing bare), the floor for any FFM library. Only when --impls names it: it answers how
+     * much of a gap to C is ffsock's own, which the default table does not need to repeat.
+     */
+    static final String BARE = "ffm-bare";
+    static final List<String> BARE_WORKLOADS = List.of("W1", "W2", "W4", "W5");
 
     static final List<String> JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow", "-XX:+UseSerialGC", "-Xms64m", "-Xmx256m");
@@ -144,8 +153,11 @@ public final class Bench {
             if (only != null && !only.contains(w.id)) continue;
             for (String pin : w.pins) {
                 List<Cell> g = new ArrayList<>();
-                for (String impl : w.impls) {
-                    if (implFilter == null || implFilter.contains(impl)) g.add(new Cell(w, pin, impl));
+                List<String> impls = new ArrayList<>(w.impls);
+                if (BARE_WORKLOADS.contains(w.id)) impls.add(BARE);
+                for (String impl : impls) {
+                    boolean asked = implFilter == null ? !impl.equals(BARE) : implFilter.contains(impl);
+                    if (asked) g.add(new Cell(w, pin, impl));
                 }
                 if (!g.isEmpty()) groups.add(g);
             }
@@ -192,6 +204,7 @@ public final class Bench {
             else cmd.addAll(javaCommand("io.ffsock.bench.IcmpPing"));
             cmd.add(a);
             cmd.add(b);
+            if (c.impl.equals(BARE)) cmd.add("bare");
             Child p = Child.start(cmd, label);
             p.await(limit);
             value = p.result(0);
@@ -306,6 +319,7 @@ public final class Bench {
                 + "%nffsock = native MemorySegment buffers; ffsock-heap = byte[]; JDK, junixsocket, jnr = their channels with direct ByteBuffers."
                 + "%nc-mt = the C program with one more thread that only sleeps: a multithreaded process (every JVM is one) pays"
                 + "%nfor each fd lookup in the kernel (fdget takes a reference on the file), a single-threaded one does not."
+                + "%nffm-bare (only when asked for): the same loops with one plain FFM downcall per call, the floor for any FFM library."
                 + "%nW7: 1,000 connections, a virtual thread per connection in both processes, each connection doing 64-byte"
                 + "%nround trips; the rate is the sum over all connections. ffsock = blocking io.ffsock.Socket with native"
                 + "%nMemorySegment buffers; JDK = blocking SocketChannel/ServerSocketChannel, direct ByteBuffers. No C row:"
@@ -350,6 +364,17 @@ public final class Bench {
                         check(t, where, me, k + "jnr", 1.5, "jnr");
                     }
                 }
+            }
+        }
+        // Not a target: how much of a gap to C is ffsock's own, where the floor was measured.
+        for (Workload w : WORKLOADS) {
+            for (String pin : w.pins) {
+                String k = w.id + "|" + pin + "|";
+                Double own = pairedRatio(results, k + "ffsock", k + BARE);
+                Double floor = pairedRatio(results, k + BARE, k + "c");
+                if (own == null) continue;
+                t.append(String.format("  info %-28s %.3f x ffm-bare (ffm-bare itself %.3f x C)%n",
+                        w.id + (pin.equals(SINGLE) ? "" : " " + pin) + " ffsock", own, floor == null ? Double.NaN : floor));
             }
         }
         if (!alloc.isEmpty()) {

@@ -25,20 +25,29 @@ final class FfsockTransport implements Transport {
 
     @Override
     public Conn accept(String path, boolean seqpacket, Runnable ready) throws IOException {
+        return conn(acceptOne(path, seqpacket, ready));
+    }
+
+    @Override
+    public Conn connect(String path, boolean seqpacket) throws IOException {
+        return conn(connectTo(path, seqpacket));
+    }
+
+    /** Binds {@code path}, listens, calls {@code ready} and returns the one connection accepted. */
+    static Socket acceptOne(String path, boolean seqpacket, Runnable ready) throws IOException {
         Files.deleteIfExists(Path.of(path));
         try (Socket l = Socket.open(Family.UNIX, seqpacket ? SocketType.SEQPACKET : SocketType.STREAM)) {
             l.bind(UnixAddress.path(path));
             l.listen(16);
             ready.run();
-            return conn(l.accept());
+            return l.accept();
         }
     }
 
-    @Override
-    public Conn connect(String path, boolean seqpacket) throws IOException {
+    static Socket connectTo(String path, boolean seqpacket) throws IOException {
         Socket s = Socket.open(Family.UNIX, seqpacket ? SocketType.SEQPACKET : SocketType.STREAM);
         s.connect(UnixAddress.path(path));
-        return conn(s);
+        return s;
     }
 
     @Override
@@ -55,9 +64,7 @@ final class FfsockTransport implements Transport {
 
     @Override
     public Conn connect(String path, int buffer) throws IOException {
-        Socket s = Socket.open(Family.UNIX, SocketType.STREAM);
-        s.connect(UnixAddress.path(path));
-        return conn(s, buffer);
+        return conn(connectTo(path, false), buffer);
     }
 
     private Conn conn(Socket s) {
@@ -90,18 +97,27 @@ final class FfsockTransport implements Transport {
 
     @Override
     public Dgram bindDgram(String path, Runnable ready) throws IOException {
-        Files.deleteIfExists(Path.of(path));
-        Socket s = Socket.open(Family.UNIX, SocketType.DGRAM);
-        s.bind(UnixAddress.path(path));
-        ready.run();
-        return dgram(s);
+        return dgram(boundDgram(path, ready));
     }
 
     @Override
     public Dgram connectDgram(String path) throws IOException {
+        return dgram(connectedDgram(path));
+    }
+
+    /** A datagram socket bound to {@code path}; {@code ready} is called once it is. */
+    static Socket boundDgram(String path, Runnable ready) throws IOException {
+        Files.deleteIfExists(Path.of(path));
+        Socket s = Socket.open(Family.UNIX, SocketType.DGRAM);
+        s.bind(UnixAddress.path(path));
+        ready.run();
+        return s;
+    }
+
+    static Socket connectedDgram(String path) throws IOException {
         Socket s = Socket.open(Family.UNIX, SocketType.DGRAM);
         s.connect(UnixAddress.path(path));
-        return dgram(s);
+        return s;
     }
 
     private Dgram dgram(Socket s) {

@@ -67,6 +67,7 @@ public final class Peer {
             case "jdk" -> new JdkTransport();
             case "junixsocket" -> new JunixsocketTransport();
             case "jnr" -> new JnrTransport();
+            case "ffm-bare" -> new BareFfmTransport();
             default -> throw new IllegalArgumentException("unknown implementation " + impl);
         };
     }
