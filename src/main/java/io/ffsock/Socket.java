@@ -1153,10 +1153,12 @@ public final class Socket implements FdOwner {
             long deadline = deadline();
             for (;;) {
                 int token = Readiness.token(fd, POLLIN);
-                int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE));
+                boolean senders = batch.collectsSenders();
+                int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE), senders);
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmmsg", describeLocal());
                 if (r >= 0) {
-                    batch.setReceived(r, family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : null);
+                    batch.setReceived(r, family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : null,
+                            senders);
                     return r;
                 }
                 onFailure(-r, POLLIN, token, deadline, "recvmmsg", null);

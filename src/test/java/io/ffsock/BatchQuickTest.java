@@ -57,4 +57,27 @@ class BatchQuickTest {
             assertEquals(bound.localAddress(), senders[1]);
         }
     }
+
+    @Test
+    void aBatchCanBeReceivedWithoutSenders() throws Exception {
+        String name = "batch-nosenders-" + ProcessHandle.current().pid();
+        try (Socket server = Socket.open(Family.UNIX, SocketType.DGRAM);
+             Socket bound = Socket.open(Family.UNIX, SocketType.DGRAM);
+             MessageBatch in = new MessageBatch(4, 64)) {
+            server.bind(UnixAddress.abstractName(name));
+            bound.bind(UnixAddress.unnamed());
+            assertTrue(in.collectsSenders(), "senders by default");
+            bound.sendTo(new byte[] {7, 8}, UnixAddress.abstractName(name));
+            assertSame(in, in.collectSenders(false));
+            assertEquals(1, server.recvBatch(in));
+            assertArrayEquals(new byte[] {7, 8}, in.data(0), "the data comes all the same");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> in.sender(0));
+            assertTrue(e.getMessage().contains("collectSenders(false)"), e.getMessage());
+
+            bound.sendTo(new byte[] {9}, UnixAddress.abstractName(name));
+            assertEquals(1, server.recvBatch(in.collectSenders(true)));
+            assertArrayEquals(new byte[] {9}, in.data(0));
+            assertEquals(bound.localAddress(), in.sender(0), "back on, the sender is there again");
+        }
+    }
 }

@@ -100,12 +100,12 @@ public final class Mmsg implements AutoCloseable {
      * Makes every slot ready to receive a full-size message and its sender's address. Only the
      * fields a send or the kernel changed are written: the name pointers are computed once.
      */
-    private void prepareReceive(int count) {
+    private void prepareReceive(int count, boolean senders) {
         for (int i = 0; i < count; i++) {
             long h = i * HDR;
             iovs.set(JAVA_LONG, i * IOV + IOV_LEN, maxSize);
-            hdrs.set(JAVA_LONG, h + MSG_NAME, names.address() + i * NAME);
-            hdrs.set(JAVA_INT, h + MSG_NAMELEN, (int) NAME);
+            hdrs.set(JAVA_LONG, h + MSG_NAME, senders ? names.address() + i * NAME : 0L);
+            hdrs.set(JAVA_INT, h + MSG_NAMELEN, senders ? (int) NAME : 0);
         }
     }
 
@@ -120,9 +120,12 @@ public final class Mmsg implements AutoCloseable {
         }
     }
 
-    /** recvmmsg(2) of up to {@code count} messages, no timeout; returns how many came, or -errno. */
-    public int recvmmsg(int fd, int count, int flags) {
-        prepareReceive(count);
+    /**
+     * recvmmsg(2) of up to {@code count} messages, no timeout; returns how many came, or -errno.
+     * With {@code senders} false the headers carry no msg_name, and the kernel stores no addresses.
+     */
+    public int recvmmsg(int fd, int count, int flags, boolean senders) {
+        prepareReceive(count, senders);
         Syscalls.Scratch s = Syscalls.scratch();
         try {
             int r = (int) RECVMMSG.invokeExact(s.errno, fd, hdrs, count, flags, MemorySegment.NULL);
