@@ -434,8 +434,12 @@ class MisuseTest {
             }
             case 25 -> {
                 if (s != null) {
-                    if (r.nextBoolean()) s.sendBatch(w.batch, r.nextInt(3) - 1);
-                    else s.recvBatch(w.batch);
+                    if (r.nextBoolean()) {
+                        s.sendBatch(w.batch, r.nextInt(3) - 1);
+                    } else {
+                        int n = s.recvBatch(w.batch.collectSenders(r.nextBoolean()));
+                        if (n > 0) w.batch.sender(r.nextInt(n)); // throws IllegalStateException without senders
+                    }
                 }
                 return "batch " + s;
             }
