@@ -791,9 +791,14 @@ public final class Socket implements FdOwner {
      */
     public byte[] recv(int maxLength) throws IOException {
         if (maxLength < 0) throw new IllegalArgumentException("recv: negative length " + maxLength);
-        int size = maxLength <= DIRECT_RECV_LIMIT ? maxLength : (int) Math.min(maxLength, waitingBytes());
+        int size = maxLength;
+        if (maxLength > DIRECT_RECV_LIMIT) {
+            long waiting = waitingBytes();
+            if (waiting == 0 && type.equals(SocketType.STREAM)) return new byte[0]; // end of stream
+            size = (int) Math.min(maxLength, waiting); // 0: an empty message, received below
+        }
         byte[] b = new byte[size];
-        int n = size == 0 && maxLength != 0 && type.equals(SocketType.STREAM) ? 0 : recv(b, 0, size);
+        int n = recv(b, 0, size);
         return n == size ? b : Arrays.copyOf(b, n);
     }
 
@@ -806,7 +811,7 @@ public final class Socket implements FdOwner {
      */
     private long waitingBytes() throws IOException {
         if (!type.equals(SocketType.STREAM)) {
-            return recv(MemorySegment.NULL, MSG_PEEK | MSG_TRUNC, false);
+            return recv(new byte[0], 0, 0, java.util.EnumSet.of(MsgFlag.PEEK, MsgFlag.TRUNC));
         }
         if (recv(new byte[1], 0, 1, Set.of(MsgFlag.PEEK)) == 0) return 0; // end of stream
         acquire("ioctl(FIONREAD)", null);
