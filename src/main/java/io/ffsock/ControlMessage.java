@@ -10,7 +10,7 @@ import java.util.Objects;
  * knows; anything else is kept as {@link Raw} bytes.
  */
 public sealed interface ControlMessage
-        permits ControlMessage.Rights, ControlMessage.CredentialsMessage, ControlMessage.Ttl, ControlMessage.Tos,
+        permits ControlMessage.Rights, ControlMessage.CredentialsMessage, ControlMessage.PidFd, ControlMessage.Ttl, ControlMessage.Tos,
                 ControlMessage.HopLimit, ControlMessage.PacketInfo, ControlMessage.ExtendedError, ControlMessage.Raw {
 
     /** The most fds one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD). */
@@ -59,6 +59,22 @@ public sealed interface ControlMessage
         /** Checks for null. */
         public CredentialsMessage {
             Objects.requireNonNull(credentials, "credentials");
+        }
+    }
+
+    /**
+     * SCM_PIDFD (Linux 6.5+): a pidfd for the process that sent the message, received only when
+     * {@link LinuxSocketOptions#SO_PASSPIDFD} is on. Unlike the pid of SCM_CREDENTIALS it cannot
+     * come to name another process once the sender exits and its pid is reused. The fd is new in
+     * this process (close-on-exec) and owned by the {@link ReceivedMessage} until
+     * {@link ReceivedMessage#takePidFd()}. The kernel makes these itself: one cannot be sent.
+     *
+     * @param pidFd the pidfd
+     */
+    record PidFd(OwnedFd pidFd) implements ControlMessage {
+        /** Checks for null. */
+        public PidFd {
+            Objects.requireNonNull(pidFd, "pidFd");
         }
     }
 

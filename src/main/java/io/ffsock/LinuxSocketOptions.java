@@ -39,6 +39,14 @@ public final class LinuxSocketOptions {
     public static final SocketOption<Boolean> SO_PASSCRED =
             new NativeOption<>("SO_PASSCRED", Boolean.class, Const.SOL_SOCKET, Const.SO_PASSCRED, Codec.BOOLEAN, false);
     /**
+     * SO_PASSPIDFD (Linux 6.5+), unix(7): receive a pidfd for the sending process as SCM_PIDFD
+     * ({@link ControlMessage.PidFd}) with every message {@link Socket#recvMsg} takes. Each one is
+     * a new fd, owned by the {@link ReceivedMessage} until taken. As with {@link #SO_PASSCRED},
+     * turn it on before messages are queued.
+     */
+    public static final SocketOption<Boolean> SO_PASSPIDFD =
+            new NativeOption<>("SO_PASSPIDFD", Boolean.class, Const.SOL_SOCKET, Const.SO_PASSPIDFD, Codec.BOOLEAN, false);
+    /**
      * SO_RCVTIMEO, socket(7): the kernel's own receive timeout (Duration.ZERO = none). A blocking
      * call that hits it throws {@link java.net.SocketTimeoutException}. ffsock's
      * {@link Socket#setTimeout} is usually what you want; this one is there for fds shared with

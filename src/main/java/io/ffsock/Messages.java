@@ -12,14 +12,14 @@ final class Messages {
     private Messages() {}
 
     /**
-     * The typed messages. Every fd of every SCM_RIGHTS message is owned first, before anything
-     * else is decoded; should decoding still throw, those fds are closed before the exception
-     * leaves, so none is left to the Cleaner.
+     * The typed messages. Every fd that arrived (each of every SCM_RIGHTS message, each SCM_PIDFD)
+     * is owned first, before anything else is decoded; should decoding still throw, those fds are
+     * closed before the exception leaves, so none is left to the Cleaner.
      */
     static List<ControlMessage> fromKernel(List<Cmsg> raw) {
         List<List<OwnedFd>> received = new ArrayList<>();
         for (Cmsg c : raw) {
-            if (c.level() == SOL_SOCKET && c.type() == SCM_RIGHTS) {
+            if (carriesFds(c)) {
                 List<OwnedFd> fds = new ArrayList<>();
                 for (int n : c.ints()) fds.add(OwnedFd.received(n));
                 received.add(fds);
@@ -33,6 +33,11 @@ final class Messages {
         }
     }
 
+    /** SCM_RIGHTS and SCM_PIDFD: the kernel installed new fds in this process for them. */
+    private static boolean carriesFds(Cmsg c) {
+        return c.level() == SOL_SOCKET && (c.type() == SCM_RIGHTS || c.type() == SCM_PIDFD);
+    }
+
     private static List<ControlMessage> typed(List<Cmsg> raw, java.util.Iterator<List<OwnedFd>> received) {
         List<ControlMessage> out = new ArrayList<>(raw.size());
         for (Cmsg c : raw) {
@@ -43,6 +48,10 @@ final class Messages {
                 for (int i = 0; i < fds.size(); i += ControlMessage.MAX_FDS) {
                     out.add(new ControlMessage.Rights(fds.subList(i, Math.min(fds.size(), i + ControlMessage.MAX_FDS))));
                 }
+            } else if (c.level() == SOL_SOCKET && c.type() == SCM_PIDFD) {
+                // One int, the kernel's put_cmsg of a single fd; anything more would be owned and
+                // kept all the same, so no fd is left unowned.
+                for (OwnedFd f : received.next()) out.add(new ControlMessage.PidFd(f));
             } else if (c.level() == SOL_SOCKET && c.type() == SCM_CREDENTIALS && c.data().length >= 12) {
                 int[] u = c.ints();
                 out.add(new ControlMessage.CredentialsMessage(new Credentials(u[0], u[1], u[2])));
@@ -96,6 +105,8 @@ final class Messages {
             case ControlMessage.Raw r -> new Cmsg(r.level(), r.type(), r.data());
             case ControlMessage.ExtendedError e ->
                     throw new IllegalArgumentException("an extended error (IP_RECVERR) can only be received");
+            case ControlMessage.PidFd p ->
+                    throw new IllegalArgumentException("a pidfd (SCM_PIDFD) can only be received: the kernel makes it");
             case ControlMessage.Rights r -> throw new AssertionError("Rights are encoded by Socket.sendMsg");
         };
     }

@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * What {@link Socket#recvMsg} received: the byte count, the flags the kernel set, the sender,
- * and the control messages. It owns the fds that arrived in SCM_RIGHTS messages: closing it
- * closes those not taken with {@link #takeFds()}, so use it in try-with-resources.
+ * and the control messages. It owns the fds that arrived (in SCM_RIGHTS messages, and the pidfd
+ * of SCM_PIDFD): closing it closes those not taken with {@link #takeFds()} or
+ * {@link #takePidFd()}, so use it in try-with-resources.
  */
 public final class ReceivedMessage implements AutoCloseable {
     private final long length;
@@ -17,13 +18,20 @@ public final class ReceivedMessage implements AutoCloseable {
     private final SocketAddress sender;
     private final List<ControlMessage> control;
     private List<OwnedFd> fds;
+    /** The SCM_PIDFD fds not taken (the kernel sends at most one a message). */
+    private List<OwnedFd> pidFds;
 
-    ReceivedMessage(long length, int flags, SocketAddress sender, List<ControlMessage> control, List<OwnedFd> fds) {
+    /** Owns every fd in {@code control} (see {@link #arrivedFds}). */
+    ReceivedMessage(long length, int flags, SocketAddress sender, List<ControlMessage> control) {
         this.length = length;
         this.flags = flags;
         this.sender = sender;
         this.control = List.copyOf(control);
-        this.fds = fds;
+        List<OwnedFd> rights = new ArrayList<>();
+        List<OwnedFd> pids = new ArrayList<>();
+        sortFds(control, rights, pids);
+        this.fds = List.copyOf(rights);
+        this.pidFds = List.copyOf(pids);
     }
 
     /**
@@ -69,6 +77,26 @@ public final class ReceivedMessage implements AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The pidfd of the sending process, if an SCM_PIDFD message came ({@link LinuxSocketOptions#SO_PASSPIDFD}
+     * on), still owned by this message.
+     */
+    public java.util.Optional<OwnedFd> pidFd() {
+        return pidFds.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(pidFds.get(0));
+    }
+
+    /**
+     * Takes ownership of the sender's pidfd: closing this message will no longer close it.
+     *
+     * @throws java.util.NoSuchElementException if no SCM_PIDFD came, or it was taken already
+     */
+    public OwnedFd takePidFd() {
+        if (pidFds.isEmpty()) throw new java.util.NoSuchElementException("no pidfd (SCM_PIDFD) to take in " + this);
+        OwnedFd taken = pidFds.get(0);
+        pidFds = pidFds.subList(1, pidFds.size());
+        return taken;
+    }
+
     /** The fds received (from every SCM_RIGHTS message), still owned by this message. */
     public List<OwnedFd> fds() {
         return fds;
@@ -92,21 +120,31 @@ public final class ReceivedMessage implements AutoCloseable {
         return taken;
     }
 
-    /** Closes the received fds that were not taken. */
+    /** Closes the received fds (SCM_RIGHTS and SCM_PIDFD) that were not taken. */
     @Override
     public void close() {
         for (OwnedFd f : fds) f.close();
+        for (OwnedFd f : pidFds) f.close();
         fds = List.of();
+        pidFds = List.of();
     }
 
-    static List<OwnedFd> collectFds(List<ControlMessage> control) {
+    /** Every fd that arrived in {@code control}: those of SCM_RIGHTS and SCM_PIDFD. */
+    static List<OwnedFd> arrivedFds(List<ControlMessage> control) {
         List<OwnedFd> all = new ArrayList<>();
+        sortFds(control, all, all);
+        return all;
+    }
+
+    /** Adds the fds of SCM_RIGHTS messages to {@code rights}, those of SCM_PIDFD to {@code pidFds}, in order. */
+    private static void sortFds(List<ControlMessage> control, List<OwnedFd> rights, List<OwnedFd> pidFds) {
         for (ControlMessage m : control) {
             if (m instanceof ControlMessage.Rights r) {
-                for (FdOwner f : r.fds()) all.add((OwnedFd) f);
+                for (FdOwner f : r.fds()) rights.add((OwnedFd) f);
+            } else if (m instanceof ControlMessage.PidFd p) {
+                pidFds.add(p.pidFd());
             }
         }
-        return List.copyOf(all);
     }
 
     @Override

@@ -1041,11 +1041,12 @@ public final class Socket implements FdOwner {
     /**
      * Receives one message, recvmsg(2), with MSG_CMSG_CLOEXEC: data scattered into the remaining
      * space of {@code buffers} (positions move past what was stored), up to {@code controlSpace}
-     * bytes of control data. Received fds arrive as {@link OwnedFd}s owned by the returned
+     * bytes of control data. Received fds (SCM_RIGHTS, and SCM_PIDFD with
+     * {@link LinuxSocketOptions#SO_PASSPIDFD}) arrive as {@link OwnedFd}s owned by the returned
      * message. At most 64 buffers.
      *
      * @param controlSpace control buffer size in bytes; {@link #DEFAULT_CONTROL_SPACE} holds 253
-     *                     fds and credentials, the most a peer can send
+     *                     fds, credentials and a pidfd, the most a message can carry
      * @throws ControlTruncatedException if the control data did not fit (MSG_CTRUNC): the fds
      *         that arrived are closed first, so none leak
      */
@@ -1074,7 +1075,7 @@ public final class Socket implements FdOwner {
                 if (r >= 0) {
                     int msgFlags = Syscalls.lastMsgFlags();
                     java.util.List<ControlMessage> control = Messages.fromKernel(Syscalls.lastControl());
-                    java.util.List<OwnedFd> fds = ReceivedMessage.collectFds(control);
+                    java.util.List<OwnedFd> fds = ReceivedMessage.arrivedFds(control);
                     SocketAddress sender = lastSender();
                     if (fd.isClosed()) {
                         fds.forEach(OwnedFd::close);
@@ -1086,10 +1087,10 @@ public final class Socket implements FdOwner {
                         throw new ControlTruncatedException("recvmsg(" + where(null) + "): control data truncated"
                                 + " (MSG_CTRUNC) in a control buffer of " + controlSpace + " bytes; the " + fds.size()
                                 + " fds that arrived were closed; " + DEFAULT_CONTROL_SPACE
-                                + " bytes hold the most a peer can send (253 fds and credentials)", r, fds.size());
+                                + " bytes hold the most a peer can send (253 fds, credentials and a pidfd)", r, fds.size());
                     }
                     advance(bufs, r);
-                    return new ReceivedMessage(r, msgFlags, sender, control, fds);
+                    return new ReceivedMessage(r, msgFlags, sender, control);
                 }
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmsg", describeLocal());
                 onFailure((int) -r, bits, waitFor, token, deadline, "recvmsg", null);
@@ -1104,7 +1105,7 @@ public final class Socket implements FdOwner {
         return recvMsg(java.util.List.of(buffer), DEFAULT_CONTROL_SPACE, Set.of());
     }
 
-    /** Control space that holds the most a peer can send: 253 fds and credentials. */
+    /** Control space that holds the most a peer can send: 253 fds, credentials and a pidfd. */
     public static final int DEFAULT_CONTROL_SPACE = Syscalls.CONTROL_SPACE;
 
     private static void advance(ByteBuffer[] buffers, long n) {
@@ -1185,9 +1186,6 @@ public final class Socket implements FdOwner {
             release();
         }
     }
-
-    /** SO_PEERPIDFD (Linux 6.5+; not in older headers, so defined here from the kernel ABI). */
-    private static final int SO_PEERPIDFD = 77;
 
     /**
      * A pidfd for the connected peer process, SO_PEERPIDFD (Linux 6.5 and later): unlike a pid,

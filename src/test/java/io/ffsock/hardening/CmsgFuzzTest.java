@@ -24,21 +24,21 @@ import jnr.posix.POSIXFactory;
 /**
  * Coverage-guided fuzzing (Jazzer) of what recvmsg(2) does with the control buffer the kernel
  * filled: {@code Cmsg.read} walks it as CMSG_FIRSTHDR/CMSG_NXTHDR do, {@code Messages.fromKernel}
- * types each message and takes ownership of every fd of an SCM_RIGHTS message, and the received
- * message closes them. Here the buffer is anything the fuzzer makes.
+ * types each message and takes ownership of every fd of an SCM_RIGHTS or SCM_PIDFD message, and
+ * the received message closes them. Here the buffer is anything the fuzzer makes.
  *
  * <p>Properties: reading never throws and never reads past {@code controlLen} (checked against an
  * independent walker with overflow-safe arithmetic); typing never throws (an odd payload becomes
- * {@link ControlMessage.Raw}); every int of every SCM_RIGHTS payload becomes exactly one owned fd,
- * and closing the message closes exactly those. The fd numbers are never garbage: before typing,
- * each SCM_RIGHTS int is replaced by a fresh dup of a pipe this test opened, so the JVM's own fds
+ * {@link ControlMessage.Raw}); every int of every SCM_RIGHTS and SCM_PIDFD payload becomes exactly
+ * one owned fd, and closing the message closes exactly those. The fd numbers are never garbage:
+ * before typing, each such int is replaced by a fresh dup of a pipe this test opened, so the JVM's own fds
  * are never touched, and after close each of those numbers must no longer name that pipe.
  */
 class CmsgFuzzTest {
     private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
     private static final int[] PIPE = new int[2];
     private static final String PIPE_TARGET;
-    /** More SCM_RIGHTS ints than this in one input are not mapped (the kernel sends at most 253 per message). */
+    /** More fd ints (SCM_RIGHTS, SCM_PIDFD) than this in one input are not mapped (the kernel sends at most 253 per message). */
     private static final int MAX_MAPPED_FDS = 600;
 
     static {
@@ -117,6 +117,7 @@ class CmsgFuzzTest {
         {SOL_IP, IP_RECVERR, 160},
         {SOL_IPV6, IPV6_RECVERR, 160},
         {-2, -2, 64},
+        {SOL_SOCKET, SCM_PIDFD, 8},
     };
 
     /** The checks of one control buffer. */
@@ -125,14 +126,14 @@ class CmsgFuzzTest {
         List<Cmsg> expected = referenceWalk(control, controlLen);
         if (!raw.equals(expected)) throw new AssertionError("Cmsg.read gave " + raw + ", the reference walk " + expected);
 
-        // Replace every SCM_RIGHTS int by an fd of our own, so that what gets closed is ours.
+        // Replace every fd int (SCM_RIGHTS, SCM_PIDFD) by an fd of our own, so that what gets closed is ours.
         int ints = 0;
-        for (Cmsg c : raw) if (isRights(c)) ints += c.data().length / 4;
+        for (Cmsg c : raw) if (carriesFds(c)) ints += c.data().length / 4;
         if (ints > MAX_MAPPED_FDS) return;
         List<Integer> ours = new ArrayList<>();
         List<Cmsg> mapped = new ArrayList<>(raw.size());
         for (Cmsg c : raw) {
-            if (!isRights(c)) {
+            if (!carriesFds(c)) {
                 mapped.add(c);
                 continue;
             }
@@ -148,7 +149,7 @@ class CmsgFuzzTest {
         }
 
         List<ControlMessage> typed = Internals.fromKernel(mapped);
-        List<OwnedFd> fds = Internals.collectFds(typed);
+        List<OwnedFd> fds = Internals.arrivedFds(typed);
         List<Integer> got = new ArrayList<>();
         for (OwnedFd f : fds) got.add(f.fdNumber());
         if (!got.equals(ours)) throw new AssertionError("fds owned " + got + ", fds received " + ours);
@@ -159,8 +160,8 @@ class CmsgFuzzTest {
         }
     }
 
-    private static boolean isRights(Cmsg c) {
-        return c.level() == SOL_SOCKET && c.type() == SCM_RIGHTS;
+    private static boolean carriesFds(Cmsg c) {
+        return c.level() == SOL_SOCKET && (c.type() == SCM_RIGHTS || c.type() == SCM_PIDFD);
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.List;
  * The package-private parsing steps of recvmsg(2), reached by reflection so the fuzz tests can
  * feed them buffers no kernel would write: {@code Cmsg.read} (CMSG_FIRSTHDR/CMSG_NXTHDR over a
  * control buffer), {@code Messages.fromKernel} (raw control messages to typed ones; received fds
- * become owned) and {@code ReceivedMessage.collectFds}. Exceptions come out unwrapped.
+ * become owned) and {@code ReceivedMessage.arrivedFds}. Exceptions come out unwrapped.
  */
 final class Internals {
     private Internals() {}
@@ -21,7 +21,7 @@ final class Internals {
     private static final MethodHandle CMSG_READ = handle(Cmsg.class, "read", MemorySegment.class, long.class);
     private static final MethodHandle CMSG_WRITE = handle(Cmsg.class, "write", List.class, MemorySegment.class);
     private static final MethodHandle FROM_KERNEL = handle(type("io.ffsock.Messages"), "fromKernel", List.class);
-    private static final MethodHandle COLLECT_FDS = handle(type("io.ffsock.ReceivedMessage"), "collectFds", List.class);
+    private static final MethodHandle ARRIVED_FDS = handle(type("io.ffsock.ReceivedMessage"), "arrivedFds", List.class);
 
     private static Class<?> type(String name) {
         try {
@@ -74,9 +74,9 @@ final class Internals {
     }
 
     @SuppressWarnings("unchecked")
-    static List<OwnedFd> collectFds(List<ControlMessage> control) {
+    static List<OwnedFd> arrivedFds(List<ControlMessage> control) {
         try {
-            return (List<OwnedFd>) COLLECT_FDS.invoke(control);
+            return (List<OwnedFd>) ARRIVED_FDS.invoke(control);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -396,11 +396,12 @@ class FdPassingTest {
         }
     }
 
-    /** The default control space holds the most a peer can send: 253 fds and credentials. */
+    /** The default control space holds the most a message can carry: 253 fds, credentials and a pidfd. */
     @Test
-    void defaultControlSpaceHolds253FdsAndCredentials() throws Exception {
+    void defaultControlSpaceHolds253FdsCredentialsAndAPidFd() throws Exception {
         try (SocketPair carrier = Socket.pair(SocketType.SEQPACKET); OwnedFd file = Jnr.open(files(dir, 1).get(0))) {
             carrier.second().setOption(io.ffsock.LinuxSocketOptions.SO_PASSCRED, true);
+            carrier.second().setOption(io.ffsock.LinuxSocketOptions.SO_PASSPIDFD, true);
             List<FdOwner> many = new ArrayList<>();
             for (int i = 0; i < 253; i++) many.add(file);
             carrier.first().sendMsg(List.of(bytes("x")), List.of(new ControlMessage.Rights(many),
@@ -408,7 +409,8 @@ class FdPassingTest {
             try (ReceivedMessage m = carrier.second().recvMsg(ByteBuffer.allocate(4))) {
                 assertEquals(253, m.fds().size());
                 assertEquals(io.ffsock.Credentials.ofThisProcess(), m.credentials().orElseThrow());
-                assertEquals(2, m.control().size(), m.toString());
+                assertTrue(m.pidFd().isPresent(), m.toString());
+                assertEquals(3, m.control().size(), m.toString());
             }
         }
     }

@@ -132,6 +132,14 @@ final class Fixtures {
     }
 
     /** Python's address expression for a peer-notation address (abstract: leading NUL). */
+    /** The pid a pidfd names, from the Pid: line of its /proc fdinfo. */
+    static long pidOf(OwnedFd pidfd) throws IOException {
+        String fdinfo = Files.readString(Path.of("/proc/self/fdinfo/" + pidfd.fdNumber()));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^Pid:\\s+(-?\\d+)$").matcher(fdinfo);
+        if (!m.find()) throw new AssertionError("a pidfd's fdinfo has a Pid: line:\n" + fdinfo);
+        return Long.parseLong(m.group(1));
+    }
+
     static final String PY_PRELUDE = """
             import os, socket, sys
             arg = sys.argv[1]

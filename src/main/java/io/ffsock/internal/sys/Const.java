@@ -68,6 +68,8 @@ public final class Const {
     public static final int SO_ACCEPTCONN = 30;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
+    public static final int SO_PASSPIDFD = 76;
+    public static final int SO_PEERPIDFD = 77;
     public static final int SO_MARK = 36;
     public static final int SO_PROTOCOL = 38;
     public static final int SO_DOMAIN = 39;
@@ -169,6 +171,7 @@ public final class Const {
     // Control message types at SOL_SOCKET, unix(7).
     public static final int SCM_RIGHTS = 1;
     public static final int SCM_CREDENTIALS = 2;
+    public static final int SCM_PIDFD = 4;
 
     // shutdown(2).
     public static final int SHUT_RD = 0;

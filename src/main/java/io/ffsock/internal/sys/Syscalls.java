@@ -46,7 +46,7 @@ public final class Syscalls {
     private static final int MAX_BOUNCE = 4 << 20;
     /** The most buffers one sendmsg/recvmsg takes (IOV_MAX on Linux is 1024; ffsock's choice is lower). */
     public static final int MAX_IOV = 64;
-    /** Control space kept per thread: enough for SCM_RIGHTS with 253 fds plus credentials. */
+    /** Control space kept per thread: enough for SCM_RIGHTS with 253 fds plus credentials and a pidfd. */
     public static final int CONTROL_SPACE = 2048;
     private static final long IOV_BASE = Structs.IOVEC.byteOffset(PathElement.groupElement("iov_base"));
     private static final long IOV_LEN = Structs.IOVEC.byteOffset(PathElement.groupElement("iov_len"));
