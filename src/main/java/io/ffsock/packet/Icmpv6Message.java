@@ -12,12 +12,14 @@ import java.net.Inet6Address;
  * #toBytes()} leaves the field zero; {@link #toBytes(Inet6Address, Inet6Address)} fills it for
  * packets written anywhere else. Parsing never checks it; {@link #checksumValid} does on request.
  *
- * <p>A type without a record here (Neighbor Discovery, MLD, ...), or a known type with a code its
- * format does not define, parses as {@link Icmpv6Unknown} and keeps every byte.
+ * <p>Multicast Listener Discovery is here: {@link MldV1Message} (RFC 2710) and {@link MldV2Query}
+ * and {@link MldV2Report} (RFC 3810). A type without a record here (Neighbor Discovery, ...), a
+ * known type with a code its format does not define, or an MLD message of a length its version
+ * does not define parses as {@link Icmpv6Unknown} and keeps every byte.
  */
 public sealed interface Icmpv6Message
         permits Icmpv6Echo, Icmpv6DestinationUnreachable, Icmpv6PacketTooBig, Icmpv6TimeExceeded,
-                Icmpv6ParameterProblem, Icmpv6Unknown {
+                Icmpv6ParameterProblem, MldV1Message, MldV2Query, MldV2Report, Icmpv6Unknown {
 
     /** Type of Destination Unreachable (RFC 4443 section 3.1). */
     int TYPE_DESTINATION_UNREACHABLE = 1;
@@ -31,6 +33,14 @@ public sealed interface Icmpv6Message
     int TYPE_ECHO_REQUEST = 128;
     /** Type of Echo Reply (RFC 4443 section 4.2). */
     int TYPE_ECHO_REPLY = 129;
+    /** Type of Multicast Listener Query, MLDv1 (24 bytes, RFC 2710) or MLDv2 (28 or more, RFC 3810). */
+    int TYPE_MLD_QUERY = 130;
+    /** Type of the MLDv1 Multicast Listener Report (RFC 2710 section 3). */
+    int TYPE_MLD_V1_REPORT = 131;
+    /** Type of the MLDv1 Multicast Listener Done (RFC 2710 section 3). */
+    int TYPE_MLD_V1_DONE = 132;
+    /** Type of the Version 2 Multicast Listener Report (RFC 3810 section 5.2). */
+    int TYPE_MLD_V2_REPORT = 143;
     /** The IPv6 next-header number of ICMPv6, used in the pseudo-header. */
     int NEXT_HEADER = 58;
     /** Length of the part every ICMPv6 message has: type, code, checksum. */
@@ -144,6 +154,15 @@ public sealed interface Icmpv6Message
                     code == 0 ? Icmpv6PacketTooBig.parseBody(b, off, len) : Icmpv6Unknown.parseBody(b, off, len);
             case TYPE_TIME_EXCEEDED -> Icmpv6TimeExceeded.parseBody(b, off, len);
             case TYPE_PARAMETER_PROBLEM -> Icmpv6ParameterProblem.parseBody(b, off, len);
+            // RFC 3810 section 8.1: a 24-byte query is MLDv1, 28 or more MLDv2, anything between
+            // neither (ignored by listeners; kept whole here).
+            case TYPE_MLD_QUERY -> code != 0 || (len > MldV1Message.LENGTH && len < MldV2Query.MIN_LENGTH)
+                    ? Icmpv6Unknown.parseBody(b, off, len)
+                    : len >= MldV2Query.MIN_LENGTH ? MldV2Query.parseBody(b, off, len) : MldV1Message.parseBody(b, off, len);
+            // MLDv1 reports and dones are exactly 24 bytes: a longer one keeps its bytes.
+            case TYPE_MLD_V1_REPORT, TYPE_MLD_V1_DONE -> code != 0 || len > MldV1Message.LENGTH
+                    ? Icmpv6Unknown.parseBody(b, off, len) : MldV1Message.parseBody(b, off, len);
+            case TYPE_MLD_V2_REPORT -> code == 0 ? MldV2Report.parseBody(b, off, len) : Icmpv6Unknown.parseBody(b, off, len);
             default -> Icmpv6Unknown.parseBody(b, off, len);
         };
     }

@@ -3,9 +3,10 @@ package io.ffsock.packet;
 import java.util.Arrays;
 
 /**
- * An ICMPv6 message this package has no record for (Neighbor Discovery, RFC 4861; MLD, RFC 3810;
- * ...), or a known type with a code its format does not define: the type, the code and every
- * byte after the checksum, kept so that nothing received is lost.
+ * An ICMPv6 message this package has no record for (Neighbor Discovery, RFC 4861, ...), a known
+ * type with a code its format does not define, or an MLD message of a length its version does not
+ * define: the type, the code and every byte after the checksum, kept so that nothing received is
+ * lost.
  *
  * @param type the type byte, {@code 0..255}
  * @param code the code byte, {@code 0..255}

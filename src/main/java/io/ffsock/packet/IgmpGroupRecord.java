@@ -33,11 +33,7 @@ public record IgmpGroupRecord(IgmpRecordType type, Inet4Address group, List<Inet
         Objects.requireNonNull(group, "group");
         sources = List.copyOf(sources);
         Wire.checkRange("IGMPv3 group record source count", sources.size(), 0, 0xFFFF);
-        if (auxiliaryData.length % 4 != 0 || auxiliaryData.length > 255 * 4) {
-            throw new IllegalArgumentException("IGMPv3 auxiliary data of " + auxiliaryData.length
-                    + " bytes is not a multiple of 4 up to 1020");
-        }
-        auxiliaryData = auxiliaryData.clone();
+        auxiliaryData = Wire.checkAuxiliaryData("IGMPv3", auxiliaryData);
     }
 
     /**
@@ -84,18 +80,8 @@ public record IgmpGroupRecord(IgmpRecordType type, Inet4Address group, List<Inet
 
     /** Parses the record at {@code b[off]}, with {@code available} bytes left in the message. */
     static IgmpGroupRecord parse(byte[] b, int off, int available, int index) {
-        if (available < HEADER_LENGTH) {
-            throw new MalformedPacketException("IGMPv3 group record " + index + " is cut short: "
-                    + available + " bytes left, need " + HEADER_LENGTH);
-        }
+        int count = Wire.checkGroupRecord("IGMPv3 group record", b, off, available, index, HEADER_LENGTH, 4);
         int auxLength = 4 * Wire.u8(b, off + 1);
-        int count = Wire.u16(b, off + 2);
-        long need = HEADER_LENGTH + 4L * count + auxLength;
-        if (need > available) {
-            throw new MalformedPacketException("IGMPv3 group record " + index + " claims " + count
-                    + " sources and " + auxLength + " bytes of auxiliary data (" + need
-                    + " bytes) but only " + available + " bytes are left");
-        }
         return new IgmpGroupRecord(
                 new IgmpRecordType(Wire.u8(b, off)),
                 Wire.inet4(b, off + 4),

@@ -23,12 +23,7 @@ public final class IgmpTimeCode {
      */
     public static int decode(int code) {
         Wire.checkRange("IGMP time code", code, 0, 255);
-        if (code < 128) {
-            return code;
-        }
-        int exp = (code >>> 4) & 0x7;
-        int mant = code & 0xF;
-        return (mant | 0x10) << (exp + 3);
+        return Wire.decodeFloatCode(code, 4);
     }
 
     /**
@@ -44,20 +39,7 @@ public final class IgmpTimeCode {
      */
     public static int encode(int value) {
         Wire.checkRange("IGMP time value", value, 0, MAX_VALUE);
-        if (value < 128) {
-            return value;
-        }
-        // The value's top bit fixes the exponent: (mant | 0x10) spans 16..31, so the top bit of
-        // the value is bit exp + 7.
-        int exp = 31 - Integer.numberOfLeadingZeros(value) - 7;
-        int shift = exp + 3;
-        int mantissa = (value + (1 << shift) - 1) >>> shift; // ceiling division: round up
-        if (mantissa == 32) {
-            // Rounding up overflowed the mantissa: 32 << shift is 16 << (shift + 1).
-            exp++;
-            mantissa = 16;
-        }
-        return 0x80 | exp << 4 | (mantissa & 0xF);
+        return Wire.encodeFloatCode(value, 4);
     }
 
     /**

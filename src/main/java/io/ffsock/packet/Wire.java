@@ -83,12 +83,97 @@ final class Wire {
         }
     }
 
-    static String str(List<Inet4Address> addresses) {
+    static List<Inet6Address> inet6List(byte[] b, int i, int count) {
+        Inet6Address[] out = new Inet6Address[count];
+        for (int k = 0; k < count; k++) {
+            out[k] = inet6(b, i + 16 * k);
+        }
+        return List.of(out);
+    }
+
+    static void putInet6List(byte[] b, int i, List<Inet6Address> addresses) {
+        for (Inet6Address a : addresses) {
+            putInet6(b, i, a);
+            i += 16;
+        }
+    }
+
+    static String str(List<? extends InetAddress> addresses) {
         StringBuilder s = new StringBuilder("{");
-        for (Inet4Address a : addresses) {
+        for (InetAddress a : addresses) {
             s.append(s.length() == 1 ? "" : " ").append(str(a));
         }
         return s.append('}').toString();
+    }
+
+    /**
+     * The value of a floating-point time code of IGMPv3 (RFC 3376 section 4.1.1, 4-bit mantissa)
+     * or MLDv2 (RFC 3810 section 5.1.3, 12-bit mantissa): below {@code 1 << (mantissaBits + 3)}
+     * the code is the value; above, it is {@code 1 exp(3) mant} for
+     * {@code (mant | 1 << mantissaBits) << (exp + 3)}. The caller has checked the range.
+     */
+    static int decodeFloatCode(int code, int mantissaBits) {
+        if (code < 1 << (mantissaBits + 3)) {
+            return code;
+        }
+        int exp = (code >>> mantissaBits) & 0x7;
+        int mant = code & ((1 << mantissaBits) - 1);
+        return (mant | 1 << mantissaBits) << (exp + 3);
+    }
+
+    /**
+     * The code of {@link #decodeFloatCode} for a value, rounding up to the smallest value the code
+     * can express at or above it. The caller has checked the range.
+     */
+    static int encodeFloatCode(int value, int mantissaBits) {
+        int literal = 1 << (mantissaBits + 3);
+        if (value < literal) {
+            return value;
+        }
+        // (mant | 1 << mantissaBits) has its top bit at mantissaBits, so the value's top bit is
+        // bit exp + mantissaBits + 3.
+        int exp = 31 - Integer.numberOfLeadingZeros(value) - (mantissaBits + 3);
+        int shift = exp + 3;
+        int mantissa = (value + (1 << shift) - 1) >>> shift; // ceiling division: round up
+        if (mantissa == 2 << mantissaBits) {
+            // Rounding up overflowed the mantissa: (2 << m) << shift is (1 << m) << (shift + 1).
+            exp++;
+            mantissa = 1 << mantissaBits;
+        }
+        return literal | exp << mantissaBits | (mantissa & ((1 << mantissaBits) - 1));
+    }
+
+    /**
+     * Checks the header of a group record of an IGMPv3 or MLDv2 report at {@code b[off]} (type,
+     * aux data length in words, source count, then the group), with {@code available} bytes left
+     * in the message: it must fit, and so must its sources and auxiliary data.
+     *
+     * @return the source count
+     */
+    static int checkGroupRecord(String what, byte[] b, int off, int available, int index, int headerLength,
+                                int addressLength) {
+        if (available < headerLength) {
+            throw new MalformedPacketException(what + " " + index + " is cut short: "
+                    + available + " bytes left, need " + headerLength);
+        }
+        int auxLength = 4 * u8(b, off + 1);
+        int count = u16(b, off + 2);
+        long need = headerLength + (long) addressLength * count + auxLength;
+        if (need > available) {
+            throw new MalformedPacketException(what + " " + index + " claims " + count
+                    + " sources and " + auxLength + " bytes of auxiliary data (" + need
+                    + " bytes) but only " + available + " bytes are left");
+        }
+        return count;
+    }
+
+    /** Checks a group record's auxiliary data: whole 32-bit words, at most 255 of them. */
+    static byte[] checkAuxiliaryData(String what, byte[] auxiliaryData) {
+        if (auxiliaryData.length % 4 != 0 || auxiliaryData.length > 255 * 4) {
+            throw new IllegalArgumentException(what + " auxiliary data of " + auxiliaryData.length
+                    + " bytes is not a multiple of 4 up to 1020");
+        }
+        return auxiliaryData.clone();
     }
 
     /** Checks that a caller-supplied window lies inside the array (a caller bug otherwise). */

@@ -1,6 +1,7 @@
 /**
  * Wire formats for raw IP tooling: the internet checksum, the IPv4 header with its options, the
- * fixed IPv6 header, ICMPv4 and ICMPv6 (with the packets their errors quote) and IGMP v1/v2/v3.
+ * fixed IPv6 header, ICMPv4 and ICMPv6 (with the packets their errors quote), IGMP v1/v2/v3 and
+ * its IPv6 counterpart MLD v1/v2 (ICMPv6 messages).
  *
  * <p>Pure Java: nothing here touches a socket or native memory, so every codec can be used (and
  * tested) on plain byte arrays. Values are immutable records or sealed interfaces; each message

@@ -143,7 +143,7 @@ class MalformedInputTest {
                         case "Ipv4Header" -> 0x40 | random.nextInt(16);
                         case "Ipv6Header" -> 0x60 | random.nextInt(16);
                         case "IcmpMessage" -> new int[] {0, 3, 5, 8, 11, 12, 13, 14}[random.nextInt(8)];
-                        case "Icmpv6Message" -> new int[] {1, 2, 3, 4, 128, 129}[random.nextInt(6)];
+                        case "Icmpv6Message" -> new int[] {1, 2, 3, 4, 128, 129, 130, 131, 132, 143}[random.nextInt(10)];
                         default -> new int[] {0x11, 0x12, 0x16, 0x17, 0x22}[random.nextInt(5)];
                     };
                 }

@@ -133,14 +133,37 @@ final class RandomPackets {
                 : QuotedIpv6Packet.of(bytes(80));
     }
 
+    List<Inet6Address> inet6s(int max) {
+        List<Inet6Address> out = new ArrayList<>();
+        for (int i = random.nextInt(max + 1); i > 0; i--) {
+            out.add(inet6());
+        }
+        return out;
+    }
+
+    MldAddressRecord mldRecord() {
+        byte[] aux = new byte[4 * random.nextInt(3)];
+        random.nextBytes(aux);
+        return new MldAddressRecord(new IgmpRecordType(random.nextInt(8)), inet6(), inet6s(4), aux);
+    }
+
     Icmpv6Message icmpv6() {
-        return switch (random.nextInt(6)) {
+        return switch (random.nextInt(9)) {
             case 0 -> new Icmpv6Echo(random.nextBoolean(), u16(), u16(), bytes(64));
             case 1 -> new Icmpv6DestinationUnreachable(u8(), quote6());
             case 2 -> new Icmpv6PacketTooBig(u32(), quote6());
             case 3 -> new Icmpv6TimeExceeded(u8(), quote6());
             case 4 -> new Icmpv6ParameterProblem(u8(), u32(), quote6());
-            default -> new Icmpv6Unknown(typeOtherThan(Set.of(1, 2, 3, 4, 128, 129)), u8(), bytes(40));
+            case 5 -> new MldV1Message(130 + random.nextInt(3), u16(), inet6());
+            case 6 -> new MldV2Query(u16(), inet6(), random.nextBoolean(), random.nextInt(8), u8(), inet6s(4));
+            case 7 -> {
+                List<MldAddressRecord> records = new ArrayList<>();
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    records.add(mldRecord());
+                }
+                yield new MldV2Report(records);
+            }
+            default -> new Icmpv6Unknown(typeOtherThan(Set.of(1, 2, 3, 4, 128, 129, 130, 131, 132, 143)), u8(), bytes(40));
         };
     }
 

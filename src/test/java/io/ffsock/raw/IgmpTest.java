@@ -49,34 +49,9 @@ class IgmpTest {
     static final Inet4Address V3_REPORTS = inet4("224.0.0.22");
 
     /** Q —veth— M, with a multicast route out of Q's eth0. */
-    static final class Pair implements AutoCloseable {
-        final Netns q, m;
-
-        Pair() throws Exception {
-            q = Netns.create("igmpq");
-            try {
-                m = Netns.create("igmpm");
-            } catch (Exception e) {
-                q.close();
-                throw e;
-            }
-            try {
-                Netns.veth(q, "eth0", "10.205.0.1/24", m, "eth0", "10.205.0.2/24");
-                q.ip("route", "add", "224.0.0.0/4", "dev", "eth0");
-            } catch (Exception e) {
-                close();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                q.close();
-            } finally {
-                m.close();
-            }
-        }
+    static VethPair pair() throws Exception {
+        return new VethPair("igmpq", "igmpm", "10.205.0.1/24", "10.205.0.2/24")
+                .then(p -> p.q.ip("route", "add", "224.0.0.0/4", "dev", "eth0"));
     }
 
     /** A raw IGMP socket with IP_HDRINCL that sends out of Q's eth0 and does not loop its packets back. */
@@ -121,7 +96,7 @@ class IgmpTest {
         RawSupport.assumeTool("tcpdump");
         RawSupport.assumeTool("tshark");
         Inet4Address g1 = inet4("239.1.1.1"), g2 = inet4("239.1.1.2"), g3 = inet4("239.1.1.3");
-        try (Pair p = new Pair()) {
+        try (VethPair p = pair()) {
             List<String[]> rows;
             try (Capture capture = Capture.start(p.m, "eth0", 5, "igmp and src host 10.205.0.1")) {
                 p.q.call(() -> {
@@ -175,7 +150,7 @@ class IgmpTest {
     void farKernelAnswersV3QueryOnRawIgmpSocket() throws Exception {
         RawSupport.assumeNetns();
         Inet4Address group = inet4("239.2.2.2");
-        try (Pair p = new Pair(); Socket member = joinIn(p.m, group)) {
+        try (VethPair p = pair(); Socket member = joinIn(p.m, group)) {
             List<IgmpV3Report> reports = p.q.call(() -> {
                 try (Socket s = igmpSender()) {
                     s.joinGroup(V3_REPORTS, NetworkInterface.getByName("eth0"));
@@ -208,7 +183,7 @@ class IgmpTest {
     void farKernelAnswersV2QueryOnPacketSocketForGroupNeverJoined() throws Exception {
         RawSupport.assumeNetns();
         Inet4Address group = inet4("239.3.3.3");
-        try (Pair p = new Pair(); Socket member = joinIn(p.m, group)) {
+        try (VethPair p = pair(); Socket member = joinIn(p.m, group)) {
             record Seen(List<Datagram> packet, List<Datagram> raw, List<Datagram> all, int ifindex) {}
             Seen seen = p.q.call(() -> {
                 int ifindex = NetworkInterface.getByName("eth0").getIndex();
