@@ -45,7 +45,7 @@ public final class LinuxSocketOptions {
      * turn it on before messages are queued.
      */
     public static final SocketOption<Boolean> SO_PASSPIDFD =
-            new NativeOption<>("SO_PASSPIDFD", Boolean.class, Const.SOL_SOCKET, Const.SO_PASSPIDFD, Codec.BOOLEAN, false);
+            new NativeOption<>("SO_PASSPIDFD", Boolean.class, Const.SOL_SOCKET, Const.AfterHeaders.SO_PASSPIDFD, Codec.BOOLEAN, false);
     /**
      * SO_RCVTIMEO, socket(7): the kernel's own receive timeout (Duration.ZERO = none). A blocking
      * call that hits it throws {@link java.net.SocketTimeoutException}. ffsock's

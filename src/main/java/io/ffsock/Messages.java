@@ -1,6 +1,7 @@
 package io.ffsock;
 
 import static io.ffsock.internal.sys.Const.*;
+import static io.ffsock.internal.sys.Const.AfterHeaders.SCM_PIDFD;
 
 import io.ffsock.internal.sys.Cmsg;
 import io.ffsock.internal.sys.OptionValues;

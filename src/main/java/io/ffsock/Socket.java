@@ -1,6 +1,7 @@
 package io.ffsock;
 
 import static io.ffsock.internal.sys.Const.*;
+import static io.ffsock.internal.sys.Const.AfterHeaders.SO_PEERPIDFD;
 
 import io.ffsock.internal.sys.SockAddr;
 import io.ffsock.internal.sys.Syscalls;

@@ -1,6 +1,7 @@
 package io.ffsock.hardening;
 
 import static io.ffsock.internal.sys.Const.*;
+import static io.ffsock.internal.sys.Const.AfterHeaders.SCM_PIDFD;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;

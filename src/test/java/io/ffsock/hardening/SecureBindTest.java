@@ -130,13 +130,19 @@ class SecureBindTest {
         void bind() throws Exception;
     }
 
-    /** Runs 300 binds at {@code path} under a watcher; returns how often it saw a mode other than 0600. */
+    /**
+     * Runs binds at {@code path} under a watcher, 300 and then on until the watcher has seen the
+     * file 20 times (on a busy machine its thread may start late or lose the CPU for a while);
+     * returns how often it saw a mode other than 0600.
+     */
     private static int watch(Path path, Binder binder) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong seen = new AtomicLong();
         Set<String> wrong = new ConcurrentSkipListSet<>();
         AtomicLong wrongCount = new AtomicLong();
+        java.util.concurrent.CountDownLatch watching = new java.util.concurrent.CountDownLatch(1);
         Thread watcher = Thread.ofPlatform().name("watcher").start(() -> {
+            watching.countDown();
             while (!stop.get()) {
                 try {
                     int m = mode(path) & 0777;
@@ -153,7 +159,9 @@ class SecureBindTest {
             }
         });
         try {
-            for (int i = 0; i < 300; i++) {
+            watching.await();
+            long end = System.nanoTime() + 30_000_000_000L;
+            for (int i = 0; i < 300 || (seen.get() < 20 && System.nanoTime() < end); i++) {
                 binder.bind();
                 Files.delete(path);
             }

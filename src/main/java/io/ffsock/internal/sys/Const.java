@@ -68,8 +68,6 @@ public final class Const {
     public static final int SO_ACCEPTCONN = 30;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;
-    public static final int SO_PASSPIDFD = 76;
-    public static final int SO_PEERPIDFD = 77;
     public static final int SO_MARK = 36;
     public static final int SO_PROTOCOL = 38;
     public static final int SO_DOMAIN = 39;
@@ -171,7 +169,6 @@ public final class Const {
     // Control message types at SOL_SOCKET, unix(7).
     public static final int SCM_RIGHTS = 1;
     public static final int SCM_CREDENTIALS = 2;
-    public static final int SCM_PIDFD = 4;
 
     // shutdown(2).
     public static final int SHUT_RD = 0;
@@ -276,4 +273,21 @@ public final class Const {
     public static final int UNIX_PATH_MAX = 108;
     /** Interface name buffer size, net/if.h. */
     public static final int IFNAMSIZ = 16;
+
+    /**
+     * Kernel ABI values newer than the C headers the conformance probe is built against (Debian
+     * 12's linux-libc-dev 6.1 prints them UNDEFINED), taken from the kernel's
+     * include/uapi/asm-generic/socket.h and include/linux/socket.h. The probe cannot check them;
+     * the tests that use them can, against the running kernel (msg.PidFdTest, msg.CredentialsTest).
+     */
+    public static final class AfterHeaders {
+        private AfterHeaders() {}
+
+        /** Linux 6.5. */
+        public static final int SO_PASSPIDFD = 76;
+        /** Linux 6.5. */
+        public static final int SO_PEERPIDFD = 77;
+        /** Linux 6.5. */
+        public static final int SCM_PIDFD = 4;
+    }
 }
