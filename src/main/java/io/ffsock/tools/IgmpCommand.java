@@ -115,34 +115,53 @@ public final class IgmpCommand implements Command {
             out.print(usage());
             return Main.OK;
         }
+        return dispatch(p, out, err, "igmp", "leave", this::send, () -> listen(p, out, err, "igmp", ETH_P_IP, IgmpCommand::decode));
+    }
+
+    /** Sends one message for an action; returns the exit status. */
+    interface Sender {
+        int send(String action, ArgParser.Parsed p, PrintStream out) throws UsageException, NetSupport.ToolException, IOException;
+    }
+
+    /** Listens; returns the exit status. */
+    interface Listener {
+        int listen() throws UsageException, NetSupport.ToolException, IOException;
+    }
+
+    /**
+     * The actions of {@code ffsock igmp} and {@code ffsock mld}: query, report, {@code leaving}
+     * (IGMP's leave, MLD's done) or listen, each with only the options it takes; a failure is one
+     * line on stderr and status 2.
+     */
+    static int dispatch(ArgParser.Parsed p, PrintStream out, PrintStream err, String tool, String leaving,
+                        Sender sender, Listener listener) throws UsageException {
+        String actions = "query, report, " + leaving + " or listen";
         List<String> pos = p.positionals();
-        if (pos.isEmpty()) throw new UsageException("missing action: query, report, leave or listen");
+        if (pos.isEmpty()) throw new UsageException("missing action: " + actions);
         String action = pos.get(0);
         try {
-            return switch (action) {
-                case "listen" -> {
-                    if (pos.size() > 1) throw new UsageException("unexpected argument '" + pos.get(1) + "'");
-                    for (String o : List.of("version", "max-resp", "source")) {
-                        if (p.value(o).isPresent()) throw new UsageException("--" + o + " is for sending, not listen");
-                    }
-                    yield listen(p, out, err);
+            if (action.equals("listen")) {
+                if (pos.size() > 1) throw new UsageException("unexpected argument '" + pos.get(1) + "'");
+                for (String o : List.of("version", "max-resp", "source")) {
+                    if (p.value(o).isPresent()) throw new UsageException("--" + o + " is for sending, not listen");
                 }
-                case "query", "report", "leave" -> {
-                    if (p.value("count").isPresent() || p.value("timeout").isPresent()) {
-                        throw new UsageException("-c and -W are for listen");
-                    }
-                    yield send(action, p, out);
+                return listener.listen();
+            }
+            if (action.equals("query") || action.equals("report") || action.equals(leaving)) {
+                if (p.value("count").isPresent() || p.value("timeout").isPresent()) {
+                    throw new UsageException("-c and -W are for listen");
                 }
-                default -> throw new UsageException("unknown action '" + action + "': query, report, leave or listen");
-            };
+                return sender.send(action, p, out);
+            }
+            throw new UsageException("unknown action '" + action + "': " + actions);
         } catch (NetSupport.ToolException | IOException e) {
-            err.println("ffsock igmp: " + e.getMessage());
+            err.println("ffsock " + tool + ": " + e.getMessage());
             return NetSupport.ERROR;
         }
     }
 
     /** ArgParser keeps the last value of an option: join repeated --source values with commas first. */
-    private static List<String> sourcesJoined(List<String> args) {
+    static List<String> sourcesJoined(List<String> args) {
         List<String> out = new ArrayList<>();
         List<String> sources = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
@@ -250,13 +269,23 @@ public final class IgmpCommand implements Command {
 
     // ---- listening -----------------------------------------------------------------------------
 
-    private int listen(ArgParser.Parsed p, PrintStream out, PrintStream err) throws UsageException, NetSupport.ToolException, IOException {
+    /** Turns one packet from the AF_PACKET socket into a line, or null to skip it. */
+    interface Decoder {
+        String decode(byte[] b, int length, PacketAddress from);
+    }
+
+    /**
+     * The listen action of {@code ffsock igmp} and {@code ffsock mld}: an AF_PACKET socket for
+     * {@code ethertype} on the -i interface (or every one), a line per packet the decoder takes.
+     */
+    static int listen(ArgParser.Parsed p, PrintStream out, PrintStream err, String tool, int ethertype, Decoder decoder)
+            throws UsageException, NetSupport.ToolException, IOException {
         int count = NetSupport.intOption(p, "count", 0, 1, Integer.MAX_VALUE);
         long timeoutNanos = p.value("timeout").isPresent() ? NetSupport.secondsOption(p, "timeout", 0, 0.001, 1e7) : 0;
         NetworkInterface nif = p.value("interface").isPresent() ? NetSupport.networkInterface(p.value("interface").get()) : null;
-        try (Socket s = Socket.open(Family.PACKET, SocketType.DGRAM, Protocol.ethernet(ETH_P_IP))) {
-            s.bind(PacketAddress.of(ETH_P_IP, nif == null ? 0 : nif.getIndex()));
-            err.println("ffsock igmp: listening on " + (nif == null ? "every interface" : nif.getName()));
+        try (Socket s = Socket.open(Family.PACKET, SocketType.DGRAM, Protocol.ethernet(ethertype))) {
+            s.bind(PacketAddress.of(ethertype, nif == null ? 0 : nif.getIndex()));
+            err.println("ffsock " + tool + ": listening on " + (nif == null ? "every interface" : nif.getName()));
             err.flush();
             byte[] buf = new byte[65536];
             long deadline = timeoutNanos == 0 ? 0 : System.nanoTime() + timeoutNanos;
@@ -273,7 +302,7 @@ public final class IgmpCommand implements Command {
                 } catch (SocketTimeoutException e) {
                     return 1;
                 }
-                String line = decode(buf, (int) r.length(), nif == null && r.sender() instanceof PacketAddress pa ? pa : null);
+                String line = decoder.decode(buf, (int) r.length(), nif == null && r.sender() instanceof PacketAddress pa ? pa : null);
                 if (line == null) continue;
                 seen++;
                 out.println(LocalTime.now().format(TIME) + " " + line);

@@ -24,7 +24,8 @@ public final class Main {
             new UnixCommand(),
             new PingCommand(),
             new TracerouteCommand(),
-            new IgmpCommand());
+            new IgmpCommand(),
+            new MldCommand());
 
     private Main() {}
 

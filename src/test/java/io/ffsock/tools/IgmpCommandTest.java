@@ -214,6 +214,6 @@ class IgmpCommandTest {
         CliProcess p = CliProcess.run("--help");
         started.add(p);
         assertEquals(0, p.awaitExit());
-        for (String c : List.of("ping", "traceroute", "igmp", "unix")) assertTrue(p.stdout().contains("\n  " + c + " "), p.stdout());
+        for (String c : List.of("ping", "traceroute", "igmp", "mld", "unix")) assertTrue(p.stdout().contains("\n  " + c + " "), p.stdout());
     }
 }
