@@ -81,7 +81,7 @@ public final class MldCommand implements Command {
                 Sending: the message is built with io.ffsock.packet and sent on a raw ICMPv6 socket
                 (the kernel fills in the checksum) from IFACE's link-local address, hop limit 1,
                 with the Hop-by-Hop Router Alert option (RFC 2710, RFC 3810 section 5: a receiver
-                drops a query without all three). Destinations: a general query goes to ff02::1, a
+                drops a query without all three), and not looped back to this host. Destinations: a general query goes to ff02::1, a
                 group-specific query and v1 reports to the group, a v1 done to ff02::2, v2 reports
                 and dones to ff02::16. A v2 report says MODE_IS_EXCLUDE (listening) without
                 --source, MODE_IS_INCLUDE with the sources; a v2 done is CHANGE_TO_INCLUDE_MODE with
@@ -168,6 +168,9 @@ public final class MldCommand implements Command {
             s.bind(new InetSocketAddress(scoped(source, nif), 0));
             s.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
             s.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1);
+            // Not to this host's own kernel: a query looped back would make it answer (and a v1
+            // query switch its interface to MLDv1) as if another router had asked.
+            s.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, false);
             s.sendMsg(List.of(ByteBuffer.wrap(message.toBytes())),
                     List.of(new ControlMessage.Raw(IPPROTO_IPV6, IPV6_HOPOPTS, ROUTER_ALERT_MLD)), Set.of(),
                     new InetSocketAddress(scoped(destination, nif), 0));

@@ -92,10 +92,13 @@ class MldTest {
         Inet6Address source = inet6("2001:db8::9");
         List<String[]> rows;
         try (VethPair p = pair()) {
-            // "icmp6" would not match: a Hop-by-Hop header comes first. So: from Q, and not Q's
-            // kernel's own reports (type 143 at byte 48, after the 40-byte IPv6 header and the
-            // 8-byte Hop-by-Hop header), whose first record is a link-scope ff02:: group.
-            String filter = "ip6 and src host fe80::1 and not (ip6[48] == 143 and ip6[61] == 2)";
+            // "icmp6" would not match: a Hop-by-Hop header comes first. So: from Q, a Hop-by-Hop
+            // header (next header 0 at byte 6) followed by ICMPv6 (58 at byte 40), whose type is at
+            // byte 48; and not Q's kernel's own reports (nor its router solicitations, which have no
+            // Hop-by-Hop header), which are about link-scope ff02:: groups: a v2 report's first
+            // record group, a v1 report's group.
+            String filter = "ip6 and src host fe80::1 and ip6[6] == 0 and ip6[40] == 58"
+                    + " and not (ip6[48] == 143 and ip6[61] == 2) and not (ip6[48] == 131 and ip6[57] == 2)";
             try (IgmpTest.Capture capture = IgmpTest.Capture.start(p.m, "eth0", 5, filter)) {
                 p.q.call(() -> {
                     try (Socket s = mldSender()) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ffsock.testing.Netns;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,44 +72,22 @@ class IgmpCommandTest {
         return p;
     }
 
-    private static boolean installed(String tool) {
-        return Files.isExecutable(Path.of("/usr/bin", tool)) || Files.isExecutable(Path.of("/usr/sbin", tool));
-    }
-
     /** Sends each command line from Q while tcpdump captures in M; returns tshark's fields per packet from Q. */
     private List<String> captureFromQ(List<String[]> commands) throws Exception {
-        Path pcap = dir.resolve("igmp.pcap");
-        Path log = dir.resolve("tcpdump.log");
-        // --immediate-mode: without it tcpdump gets packets in ~1 s batches, and one stopped soon
-        // after the last send may not have seen it. -c: it exits once it has all of Q's packets.
-        Process tcpdump = new ProcessBuilder(m.inside("tcpdump", "--immediate-mode", "-U", "-n", "-i", "m0",
-                        "-c", Integer.toString(commands.size()), "-w", pcap.toString(), "igmp and src host " + Q_ADDR))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        helpers.add(tcpdump);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!Files.readString(log).contains("listening on") && System.nanoTime() < deadline) Thread.sleep(20);
-        assertTrue(Files.readString(log).contains("listening on"), "tcpdump: " + Files.readString(log));
-        Thread.sleep(500);
-        for (String[] c : commands) {
-            CliProcess p = igmp(q, c);
-            assertEquals(0, p.awaitExit(), p.describe("exit 0"));
-            assertTrue(p.stdout().startsWith("sent " + Q_ADDR + " > "), p.stdout());
-        }
-        if (!tcpdump.waitFor(10, TimeUnit.SECONDS)) {
-            tcpdump.destroy(); // SIGTERM: tcpdump writes what it has and exits; the comparison shows what is missing
-            assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS), "tcpdump did not exit");
-        }
-        String fields = Netns.exec("tshark", "-r", pcap.toString(), "-o", "ip.check_checksum:TRUE",
-                "-Y", "ip.src==" + Q_ADDR, "-T", "fields", "-E", "separator=|",
-                "-e", "ip.dst", "-e", "ip.ttl", "-e", "ip.checksum.status", "-e", "igmp.checksum.status",
-                "-e", "ip.opt.ra", "-e", "igmp.version", "-e", "igmp.type", "-e", "igmp.maddr", "-e", "igmp.max_resp",
-                "-e", "igmp.saddr", "-e", "igmp.record_type");
-        return fields.lines().toList();
+        return LinkCapture.capture(dir, m, "m0", commands.size(), "igmp and src host " + Q_ADDR, helpers, () -> {
+                    for (String[] c : commands) {
+                        CliProcess p = igmp(q, c);
+                        assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+                        assertTrue(p.stdout().startsWith("sent " + Q_ADDR + " > "), p.stdout());
+                    }
+                }, List.of("-o", "ip.check_checksum:TRUE", "-Y", "ip.src==" + Q_ADDR),
+                "ip.dst", "ip.ttl", "ip.checksum.status", "igmp.checksum.status", "ip.opt.ra", "igmp.version", "igmp.type",
+                "igmp.maddr", "igmp.max_resp", "igmp.saddr", "igmp.record_type");
     }
 
     @Test
     void queriesReportsAndLeavesAreWellFormedOnTheWire() throws Exception {
-        assumeTrue(installed("tcpdump") && installed("tshark"), "tcpdump and tshark are not installed");
+        assumeTrue(LinkCapture.installed("tcpdump") && LinkCapture.installed("tshark"), "tcpdump and tshark are not installed");
         List<String[]> commands = List.of(
                 new String[] {"query", "-i", "q0", "-v", "1", "0.0.0.0"},
                 new String[] {"query", "-i", "q0", "-v", "2", "--max-resp", "2.5", "0.0.0.0"},

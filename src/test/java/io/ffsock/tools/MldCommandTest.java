@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ffsock.testing.Netns;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,47 +72,30 @@ class MldCommandTest {
         return p;
     }
 
-    private static boolean installed(String tool) {
-        return Files.isExecutable(Path.of("/usr/bin", tool)) || Files.isExecutable(Path.of("/usr/sbin", tool));
-    }
-
     /** Sends each command line from Q while tcpdump captures in M; returns tshark's fields per packet from Q. */
     private List<String> captureFromQ(List<String[]> commands) throws Exception {
-        Path pcap = dir.resolve("mld.pcap");
-        Path log = dir.resolve("tcpdump.log");
-        // "icmp6" would not match (a Hop-by-Hop header comes first): from Q, and not Q's kernel's own
-        // v2 reports (type 143 at byte 48, after the IPv6 and Hop-by-Hop headers), whose first
-        // record is a link-scope ff02:: group.
-        Process tcpdump = new ProcessBuilder(m.inside("tcpdump", "--immediate-mode", "-U", "-n", "-i", "m0",
-                        "-c", Integer.toString(commands.size()), "-w", pcap.toString(),
-                        "ip6 and src host fe80::1 and not (ip6[48] == 143 and ip6[61] == 2)"))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        helpers.add(tcpdump);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!Files.readString(log).contains("listening on") && System.nanoTime() < deadline) Thread.sleep(20);
-        assertTrue(Files.readString(log).contains("listening on"), "tcpdump: " + Files.readString(log));
-        Thread.sleep(500);
-        for (String[] c : commands) {
-            CliProcess p = mld(q, c);
-            assertEquals(0, p.awaitExit(), p.describe("exit 0"));
-            assertTrue(p.stdout().startsWith("sent fe80::1 > "), p.stdout());
-        }
-        if (!tcpdump.waitFor(10, TimeUnit.SECONDS)) {
-            tcpdump.destroy(); // SIGTERM: tcpdump writes what it has and exits; the comparison shows what is missing
-            assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS), "tcpdump did not exit");
-        }
-        String fields = Netns.exec("tshark", "-r", pcap.toString(), "-T", "fields", "-E", "separator=|",
-                "-e", "ipv6.dst", "-e", "ipv6.hlim", "-e", "icmpv6.checksum.status", "-e", "ipv6.opt.router_alert",
-                "-e", "icmpv6.type", "-e", "icmpv6.mld.multicast_address", "-e", "icmpv6.mld.maximum_response_delay",
-                "-e", "icmpv6.mld.maximum_response_code", "-e", "icmpv6.mld.source_address",
-                "-e", "icmpv6.mldr.mar.multicast_address", "-e", "icmpv6.mldr.mar.source_address",
-                "-e", "icmpv6.mldr.mar.record_type");
-        return fields.lines().toList();
+        // "icmp6" would not match: a Hop-by-Hop header comes first. So: from Q, a Hop-by-Hop header
+        // (next header 0 at byte 6) followed by ICMPv6 (58 at byte 40), whose type is at byte 48;
+        // and not Q's kernel's own reports (nor its router solicitations, which have no Hop-by-Hop
+        // header), which are about link-scope ff02:: groups: a v2 report's first record group, a
+        // v1 report's group.
+        String filter = "ip6 and src host fe80::1 and ip6[6] == 0 and ip6[40] == 58"
+                + " and not (ip6[48] == 143 and ip6[61] == 2) and not (ip6[48] == 131 and ip6[57] == 2)";
+        return LinkCapture.capture(dir, m, "m0", commands.size(), filter, helpers, () -> {
+                    for (String[] c : commands) {
+                        CliProcess p = mld(q, c);
+                        assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+                        assertTrue(p.stdout().startsWith("sent fe80::1 > "), p.stdout());
+                    }
+                }, List.of(), "ipv6.dst", "ipv6.hlim", "icmpv6.checksum.status", "ipv6.opt.router_alert", "icmpv6.type",
+                "icmpv6.mld.multicast_address", "icmpv6.mld.maximum_response_delay", "icmpv6.mld.maximum_response_code",
+                "icmpv6.mld.source_address", "icmpv6.mldr.mar.multicast_address", "icmpv6.mldr.mar.source_address",
+                "icmpv6.mldr.mar.record_type");
     }
 
     @Test
     void queriesReportsAndDonesAreWellFormedOnTheWire() throws Exception {
-        assumeTrue(installed("tcpdump") && installed("tshark"), "tcpdump and tshark are not installed");
+        assumeTrue(LinkCapture.installed("tcpdump") && LinkCapture.installed("tshark"), "tcpdump and tshark are not installed");
         List<String[]> commands = List.of(
                 new String[] {"query", "-i", "q0", "-v", "1", "::"},
                 new String[] {"query", "-i", "q0", "-v", "1", "--max-resp", "2.5", "ff0e::1:3"},
