@@ -5,78 +5,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ffsock.testing.Netns;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ffsock igmp} between two namespaces joined by a veth pair: the querier Q (10.77.0.1 on
  * q0) and the member M (10.77.0.2 on m0). What Q sends is captured by tcpdump in M and checked
  * with tshark; what M's kernel answers is printed by {@code ffsock igmp listen} in Q.
  */
-class IgmpCommandTest {
+class IgmpCommandTest extends TwoHostCliTest {
     private static final String Q_ADDR = "10.77.0.1";
     private static final String M_ADDR = "10.77.0.2";
 
-    @TempDir
-    Path dir;
-
-    private Netns q;
-    private Netns m;
-    private final List<CliProcess> started = new ArrayList<>();
-    private final List<Process> helpers = new ArrayList<>();
+    IgmpCommandTest() {
+        super("igmp");
+    }
 
     @BeforeEach
     void link() throws Exception {
-        String why = Netns.unavailableReason();
-        assumeTrue(why == null, why);
-        q = Netns.create("igq");
-        m = Netns.create("igm");
         Netns.veth(q, "q0", Q_ADDR + "/24", m, "m0", M_ADDR + "/24");
         q.ip("route", "add", "224.0.0.0/4", "dev", "q0");
         m.ip("route", "add", "224.0.0.0/4", "dev", "m0");
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        started.forEach(CliProcess::close);
-        for (Process h : helpers) {
-            h.destroyForcibly();
-            h.waitFor(10, TimeUnit.SECONDS);
-        }
-        try {
-            if (q != null) q.close();
-        } finally {
-            if (m != null) m.close();
-        }
-    }
-
-    private CliProcess igmp(Netns ns, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("igmp"));
-        all.addAll(List.of(args));
-        CliProcess p = CliProcess.runWrapped(Topology.in(ns), all.toArray(String[]::new));
-        started.add(p);
-        return p;
-    }
-
-    private CliProcess startIgmp(Netns ns, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("igmp"));
-        all.addAll(List.of(args));
-        CliProcess p = CliProcess.startWrapped(Topology.in(ns), all.toArray(String[]::new));
-        started.add(p);
-        return p;
     }
 
     /** Sends each command line from Q while tcpdump captures in M; returns tshark's fields per packet from Q. */
     private List<String> captureFromQ(List<String[]> commands) throws Exception {
         return LinkCapture.capture(dir, m, "m0", commands.size(), "igmp and src host " + Q_ADDR, helpers, () -> {
                     for (String[] c : commands) {
-                        CliProcess p = igmp(q, c);
+                        CliProcess p = run(q, c);
                         assertEquals(0, p.awaitExit(), p.describe("exit 0"));
                         assertTrue(p.stdout().startsWith("sent " + Q_ADDR + " > "), p.stdout());
                     }
@@ -119,7 +77,7 @@ class IgmpCommandTest {
     private CliProcess listenerAfterJoin(int count) throws Exception {
         m.ip("addr", "add", "239.1.2.3/32", "dev", "m0", "autojoin");
         Thread.sleep(2500); // unsolicited reports: robustness 2, at most 1 s apart
-        CliProcess listen = startIgmp(q, "listen", "-i", "q0", "-c", Integer.toString(count), "-W", "15");
+        CliProcess listen = start(q, "listen", "-i", "q0", "-c", Integer.toString(count), "-W", "15");
         listen.awaitStderrContains("listening on q0");
         return listen;
     }
@@ -127,7 +85,7 @@ class IgmpCommandTest {
     @Test
     void theMembersKernelAnswersAV3QueryAndListenPrintsIt() throws Exception {
         CliProcess listen = listenerAfterJoin(1);
-        CliProcess query = igmp(q, "query", "-i", "q0", "--max-resp", "1", "0.0.0.0");
+        CliProcess query = run(q, "query", "-i", "q0", "--max-resp", "1", "0.0.0.0");
         assertEquals(0, query.awaitExit(), query.describe("exit 0"));
         assertEquals("sent " + Q_ADDR + " > 224.0.0.1: IGMPv3 query group 0.0.0.0 max-resp 1.0s qrv 2 qqi 125s sources [] on q0\n",
                 query.stdout());
@@ -140,7 +98,7 @@ class IgmpCommandTest {
     @Test
     void aV2QueryGetsAV2ReportForAGroupThisHostNeverJoined() throws Exception {
         CliProcess listen = listenerAfterJoin(1);
-        CliProcess query = igmp(q, "query", "-i", "q0", "-v", "2", "--max-resp", "1", "239.1.2.3");
+        CliProcess query = run(q, "query", "-i", "q0", "-v", "2", "--max-resp", "1", "239.1.2.3");
         assertEquals(0, query.awaitExit(), query.describe("exit 0"));
         assertEquals(0, listen.awaitExit(), listen.describe("exit 0"));
         // a v2 report only comes in answer to a v2 query (M would otherwise speak v3)
@@ -150,17 +108,17 @@ class IgmpCommandTest {
 
     @Test
     void listenTimesOutWithStatus1() throws Exception {
-        CliProcess listen = igmp(q, "listen", "-i", "q0", "-c", "1", "-W", "0.5");
+        CliProcess listen = run(q, "listen", "-i", "q0", "-c", "1", "-W", "0.5");
         assertEquals(1, listen.awaitExit(), listen.describe("exit 1"));
         assertEquals("", listen.stdout());
     }
 
     @Test
     void errorsAreOneLineWithStatus2() throws Exception {
-        CliProcess noIf = igmp(q, "query", "-i", "nosuch0", "0.0.0.0");
+        CliProcess noIf = run(q, "query", "-i", "nosuch0", "0.0.0.0");
         assertEquals(2, noIf.awaitExit());
         assertEquals("ffsock igmp: nosuch0: no such interface\n", noIf.stderr());
-        CliProcess noIfListen = igmp(q, "listen", "-i", "nosuch0");
+        CliProcess noIfListen = run(q, "listen", "-i", "nosuch0");
         assertEquals(2, noIfListen.awaitExit());
         assertEquals("ffsock igmp: nosuch0: no such interface\n", noIfListen.stderr());
 
@@ -175,13 +133,13 @@ class IgmpCommandTest {
         assertTrue(unprivileged.stderr().startsWith("ffsock igmp: socket(AF_INET, SOCK_RAW, IPPROTO_IGMP): EPERM"),
                 unprivileged.stderr());
 
-        CliProcess notMulticast = igmp(q, "report", "10.0.0.1");
+        CliProcess notMulticast = run(q, "report", "10.0.0.1");
         assertEquals(2, notMulticast.awaitExit());
         assertEquals("ffsock igmp: GROUP 10.0.0.1 is not a multicast address (try 'ffsock igmp --help')\n", notMulticast.stderr());
-        CliProcess v1Leave = igmp(q, "leave", "-v", "1", "239.1.1.1");
+        CliProcess v1Leave = run(q, "leave", "-v", "1", "239.1.1.1");
         assertEquals(2, v1Leave.awaitExit());
         assertTrue(v1Leave.stderr().startsWith("ffsock igmp: IGMPv1 has no leave message"), v1Leave.stderr());
-        CliProcess help = igmp(q, "--help");
+        CliProcess help = run(q, "--help");
         assertEquals(0, help.awaitExit());
         assertTrue(help.stdout().startsWith("Usage: ffsock igmp query"), help.stdout());
     }

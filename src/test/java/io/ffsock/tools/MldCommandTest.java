@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ffsock.testing.Netns;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ffsock mld} between two namespaces joined by a veth pair: the querier Q (fe80::1 on q0)
@@ -21,55 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
  * sends is captured by tcpdump in M and checked with tshark; what M's kernel answers is printed by
  * {@code ffsock mld listen} in Q.
  */
-class MldCommandTest {
-    @TempDir
-    Path dir;
-
-    private Netns q;
-    private Netns m;
-    private final List<CliProcess> started = new ArrayList<>();
-    private final List<Process> helpers = new ArrayList<>();
+class MldCommandTest extends TwoHostCliTest {
+    MldCommandTest() {
+        super("mld");
+    }
 
     @BeforeEach
     void link() throws Exception {
-        String why = Netns.unavailableReason();
-        assumeTrue(why == null, why);
-        q = Netns.create("mldq");
-        m = Netns.create("mldm");
         for (Netns n : List.of(q, m)) n.sysctl("net.ipv6.conf.default.addr_gen_mode", "1"); // no automatic link-local
         Netns.veth(q, "q0", null, m, "m0", null);
         q.ip("-6", "addr", "add", "fe80::1/64", "dev", "q0", "nodad");
         m.ip("-6", "addr", "add", "fe80::2/64", "dev", "m0", "nodad");
-    }
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        started.forEach(CliProcess::close);
-        for (Process h : helpers) {
-            h.destroyForcibly();
-            h.waitFor(10, TimeUnit.SECONDS);
-        }
-        try {
-            if (q != null) q.close();
-        } finally {
-            if (m != null) m.close();
-        }
-    }
-
-    private CliProcess mld(Netns ns, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("mld"));
-        all.addAll(List.of(args));
-        CliProcess p = CliProcess.runWrapped(Topology.in(ns), all.toArray(String[]::new));
-        started.add(p);
-        return p;
-    }
-
-    private CliProcess startMld(Netns ns, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("mld"));
-        all.addAll(List.of(args));
-        CliProcess p = CliProcess.startWrapped(Topology.in(ns), all.toArray(String[]::new));
-        started.add(p);
-        return p;
     }
 
     /** Sends each command line from Q while tcpdump captures in M; returns tshark's fields per packet from Q. */
@@ -83,7 +41,7 @@ class MldCommandTest {
                 + " and not (ip6[48] == 143 and ip6[61] == 2) and not (ip6[48] == 131 and ip6[57] == 2)";
         return LinkCapture.capture(dir, m, "m0", commands.size(), filter, helpers, () -> {
                     for (String[] c : commands) {
-                        CliProcess p = mld(q, c);
+                        CliProcess p = run(q, c);
                         assertEquals(0, p.awaitExit(), p.describe("exit 0"));
                         assertTrue(p.stdout().startsWith("sent fe80::1 > "), p.stdout());
                     }
@@ -124,7 +82,7 @@ class MldCommandTest {
     private CliProcess listenerAfterJoin(int count) throws Exception {
         m.ip("-6", "addr", "add", "ff0e::1:2/128", "dev", "m0", "autojoin");
         Thread.sleep(2500); // unsolicited reports: robustness 2, at most 1 s apart
-        CliProcess listen = startMld(q, "listen", "-i", "q0", "-c", Integer.toString(count), "-W", "15");
+        CliProcess listen = start(q, "listen", "-i", "q0", "-c", Integer.toString(count), "-W", "15");
         listen.awaitStderrContains("listening on q0");
         return listen;
     }
@@ -132,7 +90,7 @@ class MldCommandTest {
     @Test
     void theListenersKernelAnswersAV2QueryAndListenPrintsIt() throws Exception {
         CliProcess listen = listenerAfterJoin(1);
-        CliProcess query = mld(q, "query", "-i", "q0", "--max-resp", "1", "::");
+        CliProcess query = run(q, "query", "-i", "q0", "--max-resp", "1", "::");
         assertEquals(0, query.awaitExit(), query.describe("exit 0"));
         assertEquals("sent fe80::1 > ff02::1: MLDv2 query group :: max-resp 1.000s qrv 2 qqi 125s sources [] on q0\n",
                 query.stdout());
@@ -149,7 +107,7 @@ class MldCommandTest {
     @Test
     void aV1QueryGetsAV1ReportSentToTheGroup() throws Exception {
         CliProcess listen = listenerAfterJoin(1);
-        CliProcess query = mld(q, "query", "-i", "q0", "-v", "1", "--max-resp", "1", "ff0e::1:2");
+        CliProcess query = run(q, "query", "-i", "q0", "-v", "1", "--max-resp", "1", "ff0e::1:2");
         assertEquals(0, query.awaitExit(), query.describe("exit 0"));
         assertEquals("sent fe80::1 > ff0e::1:2: MLDv1 query group ff0e::1:2 max-resp 1.000s on q0\n", query.stdout());
         assertEquals(0, listen.awaitExit(), listen.describe("exit 0"));
@@ -160,13 +118,13 @@ class MldCommandTest {
 
     @Test
     void errorsAreOneLineWithStatus2() throws Exception {
-        CliProcess noIf = mld(q, "query", "-i", "nosuch0", "::");
+        CliProcess noIf = run(q, "query", "-i", "nosuch0", "::");
         assertEquals(2, noIf.awaitExit());
         assertEquals("ffsock mld: nosuch0: no such interface\n", noIf.stderr());
-        CliProcess noIfGiven = mld(q, "report", "ff0e::1");
+        CliProcess noIfGiven = run(q, "report", "ff0e::1");
         assertEquals(2, noIfGiven.awaitExit());
         assertTrue(noIfGiven.stderr().startsWith("ffsock mld: MLD is link-local: name the interface with -i IFACE"), noIfGiven.stderr());
-        CliProcess noLinkLocal = mld(q, "query", "-i", "lo", "::");
+        CliProcess noLinkLocal = run(q, "query", "-i", "lo", "::");
         assertEquals(2, noLinkLocal.awaitExit());
         assertEquals("ffsock mld: lo: no link-local IPv6 address, which MLD messages must come from (RFC 3810 section 5)\n",
                 noLinkLocal.stderr());
@@ -182,16 +140,16 @@ class MldCommandTest {
         assertTrue(unprivileged.stderr().startsWith("ffsock mld: socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6): EPERM"),
                 unprivileged.stderr());
 
-        CliProcess notMulticast = mld(q, "report", "-i", "q0", "2001:db8::1");
+        CliProcess notMulticast = run(q, "report", "-i", "q0", "2001:db8::1");
         assertEquals(2, notMulticast.awaitExit());
         assertEquals("ffsock mld: GROUP 2001:db8::1 is not a multicast address (try 'ffsock mld --help')\n", notMulticast.stderr());
-        CliProcess v1Source = mld(q, "report", "-i", "q0", "-v", "1", "--source", "2001:db8::1", "ff0e::1");
+        CliProcess v1Source = run(q, "report", "-i", "q0", "-v", "1", "--source", "2001:db8::1", "ff0e::1");
         assertEquals(2, v1Source.awaitExit());
         assertTrue(v1Source.stderr().startsWith("ffsock mld: --source needs MLDv2 (-v 2)"), v1Source.stderr());
-        CliProcess v4 = mld(q, "report", "-i", "q0", "239.1.1.1");
+        CliProcess v4 = run(q, "report", "-i", "q0", "239.1.1.1");
         assertEquals(2, v4.awaitExit());
         assertTrue(v4.stderr().startsWith("ffsock mld: bad GROUP '239.1.1.1': an IPv6 address"), v4.stderr());
-        CliProcess help = mld(q, "--help");
+        CliProcess help = run(q, "--help");
         assertEquals(0, help.awaitExit());
         assertTrue(help.stdout().startsWith("Usage: ffsock mld query"), help.stdout());
     }
@@ -199,7 +157,7 @@ class MldCommandTest {
     /** On lo, where no MLD ever goes (q0 may still carry M's reports of its new address). */
     @Test
     void listenTimesOutWithStatus1() throws Exception {
-        CliProcess listen = mld(q, "listen", "-i", "lo", "-c", "1", "-W", "0.5");
+        CliProcess listen = run(q, "listen", "-i", "lo", "-c", "1", "-W", "0.5");
         assertEquals(1, listen.awaitExit(), listen.describe("exit 1"));
         assertEquals("", listen.stdout());
     }
