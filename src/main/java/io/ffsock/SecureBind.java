@@ -1,10 +1,12 @@
 package io.ffsock;
 
+import static io.ffsock.internal.sys.Const.AT_SYMLINK_NOFOLLOW;
 import static io.ffsock.internal.sys.Const.EACCES;
 import static io.ffsock.internal.sys.Const.EADDRINUSE;
 import static io.ffsock.internal.sys.Const.ECONNREFUSED;
 import static io.ffsock.internal.sys.Const.ENOENT;
 
+import io.ffsock.internal.sys.Syscalls;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -25,16 +27,20 @@ import java.util.Set;
  * Binding a pathname AF_UNIX socket with a file mode and no window in which the socket file
  * exists at its path with a wider mode (see {@link Socket#bind(UnixAddress, Set, boolean)}).
  *
- * <p>bind(2) creates the socket file with mode 0777 less the process umask, and the umask is
- * process-wide (changing it races every other thread). So: bind inside a fresh private directory
- * (mode 0700, made next to the target so that the final step stays on one filesystem), chmod the
- * file there, where nobody else can reach it, then give it its final name atomically, then remove
- * the private directory. The final name is given with link(2), which fails with EEXIST rather than
- * replace anything (the JDK's {@link Files#createLink}; renameat2(RENAME_NOREPLACE) would do the
- * same but is refused by some filesystems), followed by unlinking the private name. Only a stale
- * socket file is ever replaced, and only when asked: it must be a socket (S_ISSOCK, not followed
- * through a symlink) and connect(2) to it must fail with ECONNREFUSED (nobody listens); then
- * rename(2) replaces it atomically ({@link StandardCopyOption#ATOMIC_MOVE}).
+ * <p>bind(2) creates the socket file with the mode of the socket's own inode less the process
+ * umask (unix_bind in net/unix/af_unix.c), and the umask is process-wide (changing it races every
+ * other thread). So: fchmod(2) the socket to the mode first, then bind at the final path. The
+ * file appears with the mode, or with fewer bits where the umask (or a default ACL of the
+ * directory) takes them away; those are then added with fchmodat(2) and AT_SYMLINK_NOFOLLOW, so
+ * a symlink put in its place is never followed. The socket keeps its true name.
+ *
+ * <p>Only a stale socket file is ever replaced, and only when asked: it must be a socket
+ * (S_ISSOCK, not followed through a symlink) and connect(2) to it must fail with ECONNREFUSED
+ * (nobody listens). To replace it atomically (the path never goes missing), the socket is bound
+ * inside a fresh private directory (mode 0700, made next to the target so that the final step
+ * stays on one filesystem), its mode set there where nobody else can reach it, and the file
+ * renamed over the stale one (rename(2), {@link StandardCopyOption#ATOMIC_MOVE}); the private
+ * directory is then removed. The kernel keeps the private name as that socket's address.
  */
 final class SecureBind {
     private SecureBind() {}
@@ -48,7 +54,7 @@ final class SecureBind {
 
     private enum Existing { GONE, STALE, LIVE, NOT_A_SOCKET }
 
-    /** Binds {@code socket}; returns the private address the kernel knows it by (now unlinked). */
+    /** Binds {@code socket}; returns the address the kernel knows it by (the private one if a stale file was replaced). */
     static UnixAddress bind(Socket socket, UnixAddress address, Set<PosixFilePermission> mode, boolean replaceStale)
             throws IOException {
         Objects.requireNonNull(address, "bind: address is null");
@@ -62,12 +68,56 @@ final class SecureBind {
             throw new IllegalArgumentException("bind: a file mode needs a path address, not " + address);
         }
         Path target = address.toPath();
+        int bits = bits(perms);
+        socket.modeForBind(bits);
+        for (int attempt = 0; ; attempt++) {
+            try {
+                socket.bind(address);
+                completeMode(target, bits, address);
+                return address;
+            } catch (IOException e) {
+                if (!(e instanceof SyscallError s) || s.errno().value() != EADDRINUSE) throw e;
+                if (!replaceStale) throw inUse(address, "the file exists (not replaced)");
+            }
+            switch (probe(target, socket.type())) {
+                case NOT_A_SOCKET -> throw inUse(address, "the file exists and is not a socket (not replaced)");
+                case LIVE -> throw inUse(address, "a socket is listening on it (not replaced)");
+                case STALE -> {
+                    return bindAndReplace(socket, address, target, perms);
+                }
+                case GONE -> {
+                    if (attempt == 3) throw inUse(address, "the file keeps reappearing");
+                }
+            }
+        }
+    }
+
+    private static int bits(Set<PosixFilePermission> perms) {
+        int bits = 0;
+        for (PosixFilePermission p : perms) bits |= 0400 >> p.ordinal(); // OWNER_READ .. OTHERS_EXECUTE
+        return bits;
+    }
+
+    /**
+     * The file bind(2) just made has the mode less what the umask (or a default ACL) took away:
+     * adds those bits, never following a symlink.
+     */
+    private static void completeMode(Path target, int bits, UnixAddress address) throws IOException {
+        int now = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+        if (now == bits) return;
+        int r = Syscalls.fchmodat(target.toString(), bits, AT_SYMLINK_NOFOLLOW);
+        if (r < 0) throw Errors.of("fchmodat", -r, address);
+    }
+
+    /** Binds in a private directory, sets the mode there, and renames the file over the stale one. */
+    private static UnixAddress bindAndReplace(Socket socket, UnixAddress address, Path target, Set<PosixFilePermission> perms)
+            throws IOException {
         Path parent = target.getParent() != null ? target.getParent() : Path.of(".");
         int bytes = parent.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + EXTRA_BYTES;
         if (bytes > 107) {
-            throw new IllegalArgumentException("bind: " + address + " leaves no room for the private directory the"
-                    + " socket is created in: its directory name plus " + EXTRA_BYTES + " bytes is " + bytes
-                    + " bytes, sun_path holds at most 107");
+            throw new IllegalArgumentException("bind: replacing the stale socket file at " + address + " needs room for"
+                    + " the private directory the socket is created in: its directory name plus " + EXTRA_BYTES
+                    + " bytes is " + bytes + " bytes, sun_path holds at most 107");
         }
         Path dir = privateDirectory(parent, address);
         Path temporary = dir.resolve("s");
@@ -83,7 +133,7 @@ final class SecureBind {
                 throw named;
             }
             Files.setPosixFilePermissions(temporary, perms);
-            place(socket, temporary, target, address, replaceStale);
+            place(socket, temporary, target, address);
         } finally {
             Files.deleteIfExists(temporary); // gone already when it was renamed
             Files.deleteIfExists(dir);
@@ -109,15 +159,17 @@ final class SecureBind {
         }
     }
 
-    /** Gives the socket file its final name: never over an existing file, except a stale socket if asked. */
-    private static void place(Socket socket, Path temporary, Path target, UnixAddress address, boolean replaceStale)
-            throws IOException {
+    /**
+     * Gives the socket file its final name: over a stale socket (atomically, rename(2)), or, if
+     * that went away meanwhile, where nothing is (link(2), which never replaces a file).
+     */
+    private static void place(Socket socket, Path temporary, Path target, UnixAddress address) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
                 Files.createLink(target, temporary); // link(2): EEXIST if the target exists
                 return;
             } catch (FileAlreadyExistsException e) {
-                if (!replaceStale) throw inUse(address, "the file exists (not replaced)");
+                // something is there: replaced below only if it is (still) a stale socket
             }
             switch (probe(target, socket.type())) {
                 case NOT_A_SOCKET -> throw inUse(address, "the file exists and is not a socket (not replaced)");

@@ -273,23 +273,24 @@ public final class Socket implements FdOwner {
     /**
      * Binds a pathname AF_UNIX socket whose file has exactly {@code mode} from the moment it
      * appears at its path, with no window in which another user could connect through a wider
-     * mode (the umask is process-wide, so it is not used). Compound: creates a private directory
-     * (mkdir(2), mode 0700) next to the path, binds there (bind(2)), sets the mode (chmod(2)),
-     * gives the file its name with link(2), which never replaces an existing file, and removes the
-     * private name and directory (unlink(2), rmdir(2)).
+     * mode (the umask is process-wide, so it is not used). Compound: sets the mode on the socket
+     * itself (fchmod(2)), from which bind(2) creates the file less the umask, binds at the path,
+     * and adds back what the umask (or a default ACL) took away with fchmodat(2), which follows
+     * no symlink. The file is never wider than {@code mode}, only narrower until that last step.
      *
-     * <p>With {@code replaceStale}, an existing file at the path is replaced, atomically with
-     * rename(2), only if it is a socket (S_ISSOCK; a symlink is not followed) that nobody listens
-     * on (connect(2) gives ECONNREFUSED). A live socket, or a file of another kind, is never
-     * replaced: that fails with a {@link java.net.BindException} (EADDRINUSE) saying which.
-     * (Two servers replacing the same stale file at the same moment can still race each other.)
+     * <p>With {@code replaceStale}, an existing file at the path is replaced only if it is a
+     * socket (S_ISSOCK; a symlink is not followed) that nobody listens on (connect(2) gives
+     * ECONNREFUSED), and atomically: the socket is bound in a private directory (mkdir(2), mode
+     * 0700) next to the path, its mode set there (chmod(2)), and the file renamed over the stale
+     * one (rename(2)). A live socket, or a file of another kind, is never replaced: that fails
+     * with a {@link java.net.BindException} (EADDRINUSE) saying which. (Two servers replacing the
+     * same stale file at the same moment can still race each other.) After such a replacement the
+     * kernel keeps the private name as the socket's address: {@link #localAddress()} shows
+     * {@code address}, but a peer's {@code getpeername} shows the private name (now removed), and
+     * the directory of {@code address} needs 17 bytes more room in sun_path than the path itself.
      *
-     * <p>The kernel keeps the private name as the socket's address: {@link #localAddress()} shows
-     * {@code address}, but a peer's {@code getpeername} shows the private name (now removed). The
-     * directory of {@code address} needs 17 bytes more room in sun_path than the path itself.
-     *
-     * @throws IllegalArgumentException if the address is not a path, the socket not AF_UNIX, or
-     *         the path leaves no room for the private directory
+     * @throws IllegalArgumentException if the address is not a path or the socket not AF_UNIX, or
+     *         (replacing a stale file) the path leaves no room for the private directory
      * @throws java.net.BindException   EADDRINUSE if the path exists (and is not a stale socket
      *         that may be replaced), EACCES if its directory is not writable
      */
@@ -297,6 +298,20 @@ public final class Socket implements FdOwner {
             throws IOException {
         UnixAddress kernelName = SecureBind.bind(this, address, mode, replaceStale);
         boundName = new BoundName(kernelName, address);
+    }
+
+    /**
+     * fchmod(2) on this socket before bind(2): the kernel creates a pathname socket's file with
+     * this mode, less the umask (see {@link SecureBind}).
+     */
+    void modeForBind(int mode) throws IOException {
+        acquire("fchmod", null);
+        try {
+            int r = Syscalls.fchmod(fd.fd, mode);
+            if (r < 0) throw Errors.of("fchmod", -r, describeLocal());
+        } finally {
+            release();
+        }
     }
 
     /** The address to show for what getsockname gave: the final name after a bind with a mode. */

@@ -166,6 +166,10 @@ public final class Const {
     public static final int MSG_WAITFORONE = 0x10000;
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
+    // fchmodat(2).
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+
     // Control message types at SOL_SOCKET, unix(7).
     public static final int SCM_RIGHTS = 1;
     public static final int SCM_CREDENTIALS = 2;

@@ -79,6 +79,8 @@ public final class Syscalls {
     private static final MethodHandle RECVMSG = errnoHandle("recvmsg", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle SHUTDOWN = errnoHandle("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle CLOSE = errnoHandle("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHMOD = errnoHandle("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHMODAT = errnoHandle("fchmodat", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle SETSOCKOPT = errnoHandle("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle GETSOCKOPT = errnoHandle("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle GETSOCKNAME = errnoHandle("getsockname", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
@@ -327,6 +329,34 @@ public final class Syscalls {
             int r = (int) POLL.invokeExact(s.errno, p, 1L, timeoutMillis);
             if (r < 0) return -s.errno();
             return r == 0 ? 0 : p.get(JAVA_SHORT, 6) & 0xffff;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * fchmod(2). On a socket it sets the socket's own inode mode, which bind(2) gives a pathname
+     * socket's file (less the umask).
+     */
+    public static int fchmod(int fd, int mode) {
+        Scratch s = scratch();
+        try {
+            int r = (int) FCHMOD.invokeExact(s.errno, fd, mode);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * fchmodat(2) of {@code path} from the working directory. With AT_SYMLINK_NOFOLLOW a symlink
+     * at {@code path} is refused (EOPNOTSUPP), never followed.
+     */
+    public static int fchmodat(String path, int mode, int flags) {
+        Scratch s = scratch();
+        try (Arena a = Arena.ofConfined()) {
+            int r = (int) FCHMODAT.invokeExact(s.errno, Const.AT_FDCWD, a.allocateFrom(path), mode, flags);
+            return r < 0 ? -s.errno() : r;
         } catch (Throwable t) {
             throw unexpected(t);
         }
