@@ -106,7 +106,13 @@ final class SecureBind {
         int now = (Integer) Files.getAttribute(target, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
         if (now == bits) return;
         int r = Syscalls.fchmodat(target.toString(), bits, AT_SYMLINK_NOFOLLOW);
-        if (r < 0) throw Errors.of("fchmodat", -r, address);
+        if (r < 0) {
+            // Something else is at the path now (EOPNOTSUPP: a symlink) or the mode cannot be set:
+            // leave no socket file with the wrong mode behind (deleteIfExists follows no symlink).
+            IOException e = Errors.of("fchmodat", -r, address);
+            Files.deleteIfExists(target);
+            throw e;
+        }
     }
 
     /** Binds in a private directory, sets the mode there, and renames the file over the stale one. */
