@@ -79,16 +79,7 @@ final class SecureBind {
                 if (!(e instanceof SyscallError s) || s.errno().value() != EADDRINUSE) throw e;
                 if (!replaceStale) throw inUse(address, "the file exists (not replaced)");
             }
-            switch (probe(target, socket.type())) {
-                case NOT_A_SOCKET -> throw inUse(address, "the file exists and is not a socket (not replaced)");
-                case LIVE -> throw inUse(address, "a socket is listening on it (not replaced)");
-                case STALE -> {
-                    return bindAndReplace(socket, address, target, perms);
-                }
-                case GONE -> {
-                    if (attempt == 3) throw inUse(address, "the file keeps reappearing");
-                }
-            }
+            if (isStale(target, socket.type(), address, attempt)) return bindAndReplace(socket, address, target, perms);
         }
     }
 
@@ -177,19 +168,29 @@ final class SecureBind {
             } catch (FileAlreadyExistsException e) {
                 // something is there: replaced below only if it is (still) a stale socket
             }
-            switch (probe(target, socket.type())) {
-                case NOT_A_SOCKET -> throw inUse(address, "the file exists and is not a socket (not replaced)");
-                case LIVE -> throw inUse(address, "a socket is listening on it (not replaced)");
-                case GONE -> {
-                    if (attempt == 3) throw inUse(address, "the file keeps reappearing");
-                }
-                case STALE -> {
-                    // rename(2): the stale file is replaced atomically; the target never goes missing
-                    Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-                    return;
-                }
+            if (isStale(target, socket.type(), address, attempt)) {
+                // rename(2): the stale file is replaced atomically; the target never goes missing
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+                return;
             }
         }
+    }
+
+    /**
+     * After a try to take {@code target} found something there: true if it is a stale socket
+     * (which may be replaced), false if it is gone again (try again); a live socket, a file of
+     * another kind, or one that keeps coming back by the fourth try is EADDRINUSE.
+     */
+    private static boolean isStale(Path target, SocketType type, UnixAddress address, int attempt) throws IOException {
+        return switch (probe(target, type)) {
+            case NOT_A_SOCKET -> throw inUse(address, "the file exists and is not a socket (not replaced)");
+            case LIVE -> throw inUse(address, "a socket is listening on it (not replaced)");
+            case STALE -> true;
+            case GONE -> {
+                if (attempt == 3) throw inUse(address, "the file keeps reappearing");
+                yield false;
+            }
+        };
     }
 
     /** What is at {@code target}: nothing, a stale socket, a live one, or no socket at all. */
