@@ -1,6 +1,5 @@
 package io.ffsock.packet;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -62,20 +61,8 @@ public record IgmpV3Report(List<IgmpGroupRecord> records) implements IgmpMessage
 
     static IgmpV3Report parseBody(byte[] b, int off, int len) {
         int count = Wire.u16(b, off + 6);
-        // Each record needs at least 8 bytes; checking up front keeps a forged count from
-        // allocating a large list before the first short record is found.
-        if ((long) count * IgmpGroupRecord.HEADER_LENGTH > len - MIN_LENGTH) {
-            throw new MalformedPacketException("IGMPv3 report claims " + count
-                    + " group records but has room for at most " + (len - MIN_LENGTH) / IgmpGroupRecord.HEADER_LENGTH);
-        }
-        List<IgmpGroupRecord> records = new ArrayList<>(count);
-        int i = MIN_LENGTH;
-        for (int k = 0; k < count; k++) {
-            IgmpGroupRecord r = IgmpGroupRecord.parse(b, off + i, len - i, k);
-            records.add(r);
-            i += r.length();
-        }
-        return new IgmpV3Report(records);
+        return new IgmpV3Report(Wire.groupRecords("IGMPv3 report", "group records", b, off, len, MIN_LENGTH, count,
+                IgmpGroupRecord.HEADER_LENGTH, IgmpGroupRecord::parse, IgmpGroupRecord::length));
     }
 
     @Override

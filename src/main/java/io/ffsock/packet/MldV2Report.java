@@ -1,6 +1,5 @@
 package io.ffsock.packet;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -72,20 +71,8 @@ public record MldV2Report(List<MldAddressRecord> records) implements Icmpv6Messa
     static MldV2Report parseBody(byte[] b, int off, int len) {
         Wire.requireLength("MLDv2 report", len, MIN_LENGTH);
         int count = Wire.u16(b, off + 6);
-        // Each record needs at least 20 bytes; checking up front keeps a forged count from
-        // allocating a large list before the first short record is found.
-        if ((long) count * MldAddressRecord.HEADER_LENGTH > len - MIN_LENGTH) {
-            throw new MalformedPacketException("MLDv2 report claims " + count + " address records but has room for at most "
-                    + (len - MIN_LENGTH) / MldAddressRecord.HEADER_LENGTH);
-        }
-        List<MldAddressRecord> records = new ArrayList<>(count);
-        int i = MIN_LENGTH;
-        for (int k = 0; k < count; k++) {
-            MldAddressRecord r = MldAddressRecord.parse(b, off + i, len - i, k);
-            records.add(r);
-            i += r.length();
-        }
-        return new MldV2Report(records);
+        return new MldV2Report(Wire.groupRecords("MLDv2 report", "address records", b, off, len, MIN_LENGTH, count,
+                MldAddressRecord.HEADER_LENGTH, MldAddressRecord::parse, MldAddressRecord::length));
     }
 
     @Override

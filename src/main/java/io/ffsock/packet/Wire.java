@@ -167,6 +167,36 @@ final class Wire {
         return count;
     }
 
+    /** Parses the {@code index}-th group record at {@code b[off]}, {@code available} bytes left. */
+    interface GroupRecordParser<R> {
+        R parse(byte[] b, int off, int available, int index);
+    }
+
+    /**
+     * The {@code count} group records of an IGMPv3 or MLDv2 report, the first at
+     * {@code b[off + start]}. Each needs at least {@code minLength} bytes: the count is checked
+     * against the room first, so a forged count allocates no large list before the first short
+     * record is found.
+     *
+     * @param what the report, for messages: "IGMPv3 report"
+     * @param records what its records are called: "group records"
+     */
+    static <R> List<R> groupRecords(String what, String records, byte[] b, int off, int len, int start, int count,
+                                    int minLength, GroupRecordParser<R> parser, java.util.function.ToIntFunction<R> length) {
+        if ((long) count * minLength > len - start) {
+            throw new MalformedPacketException(what + " claims " + count + " " + records
+                    + " but has room for at most " + (len - start) / minLength);
+        }
+        List<R> out = new java.util.ArrayList<>(count);
+        int i = start;
+        for (int k = 0; k < count; k++) {
+            R r = parser.parse(b, off + i, len - i, k);
+            out.add(r);
+            i += length.applyAsInt(r);
+        }
+        return out;
+    }
+
     /** Checks a group record's auxiliary data: whole 32-bit words, at most 255 of them. */
     static byte[] checkAuxiliaryData(String what, byte[] auxiliaryData) {
         if (auxiliaryData.length % 4 != 0 || auxiliaryData.length > 255 * 4) {
