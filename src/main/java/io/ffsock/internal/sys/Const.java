@@ -256,9 +256,10 @@ public final class Const {
     public static final int EALREADY = 114;
     public static final int EINPROGRESS = 115;
 
-    // posix_spawn(3) attribute flags, waitpid(2) options, signal(7) numbers.
     /** ioctl: bytes queued to read (SIOCINQ); on a datagram socket, the size of the next datagram. */
     public static final long FIONREAD = 0x541B;
+
+    // posix_spawn(3) attribute flags, waitpid(2) options, signal(7) numbers.
     public static final int POSIX_SPAWN_SETPGROUP = 0x02;
     public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
     public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
