@@ -214,6 +214,7 @@ public final class UnixServerSocket extends java.net.ServerSocket {
     @Override
     public <T> java.net.ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name, "option");
+        requireOpen("setOption"); // first, as java.net.Socket: a closed socket says so whatever the option
         if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixServerSocket");
         if (value == null) throw new IllegalArgumentException("setOption: null value for " + name);
         if (name == StandardSocketOptions.SO_RCVBUF) setReceiveBufferSize((Integer) value);
@@ -225,6 +226,7 @@ public final class UnixServerSocket extends java.net.ServerSocket {
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "option");
+        requireOpen("getOption");
         if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixServerSocket");
         Object v = name == StandardSocketOptions.SO_RCVBUF ? getReceiveBufferSize() : (Object) getReuseAddress();
         return (T) v;

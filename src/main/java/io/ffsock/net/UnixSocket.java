@@ -499,9 +499,9 @@ public final class UnixSocket extends java.net.Socket {
     @Override
     public <T> java.net.Socket setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name, "option");
+        requireOpen("setOption"); // first, as java.net.Socket: a closed socket says so whatever the option
         if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixSocket");
         if (value == null) throw new IllegalArgumentException("setOption: null value for " + name);
-        requireOpen("setOption");
         if (name == StandardSocketOptions.SO_SNDBUF) setSendBufferSize((Integer) value);
         else if (name == StandardSocketOptions.SO_RCVBUF) setReceiveBufferSize((Integer) value);
         else if (name == StandardSocketOptions.TCP_NODELAY) setTcpNoDelay((Boolean) value);
@@ -520,8 +520,8 @@ public final class UnixSocket extends java.net.Socket {
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "option");
-        if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixSocket");
         requireOpen("getOption");
+        if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixSocket");
         Object v;
         if (name == StandardSocketOptions.SO_SNDBUF) v = getSendBufferSize();
         else if (name == StandardSocketOptions.SO_RCVBUF) v = getReceiveBufferSize();
