@@ -413,8 +413,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         SockAddr a = Addresses.toKernel(address, family, "connect");
         acquire("connect", address);
         boolean waits = beginWait(0);
+        boolean backToBlocking = false;
         try {
-            if (timeoutNanos < 0 && (timeout > 0 || Readiness.parks())) forceNonBlocking();
+            if (timeoutNanos < 0 && Readiness.parks()) forceNonBlocking();
+            else if (timeoutNanos < 0 && timeout > 0) backToBlocking = nonBlockingForThisCall();
             long deadline = deadlineAfter(timeout);
             int r;
             int token;
@@ -464,7 +466,11 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
                 if (errno != EAGAIN && errno != EINTR && errno != EINPROGRESS) return errno;
             }
         } finally {
-            endWait(waits, "connect", address);
+            try {
+                if (backToBlocking) blockingAgain();
+            } finally {
+                endWait(waits, "connect", address);
+            }
         }
     }
 
@@ -1430,9 +1436,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      * Connects to {@code address} waiting at most {@code timeout}, whatever the socket's timeout:
      * compound, connect(2), then poll(2) and getsockopt(SO_ERROR) while it is in progress (an
      * AF_UNIX listener with a full backlog is retried until the deadline). A connect that does
-     * not complete in time throws {@link SocketTimeoutException}. The fd stays O_NONBLOCK
-     * afterwards (as after a virtual thread's connect; {@link #getTimeout()} is unchanged).
-     * {@code null} waits as {@link #connect(SocketAddress)} does.
+     * not complete in time throws {@link SocketTimeoutException}. On a blocking socket a
+     * platform thread sets O_NONBLOCK for this call only and clears it again (fcntl(2)); a
+     * virtual thread leaves it set, as its blocking connect does. {@code null} waits as
+     * {@link #connect(SocketAddress)} does.
      *
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
@@ -1440,6 +1447,26 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         long nanos = timeout == null ? timeoutNanos : directionTimeout(timeout, "connect");
         int errno = connect(address, true, nanos);
         if (errno != 0) throw Errors.of("connect", errno, address);
+    }
+
+    /**
+     * A platform thread's connect with a timeout on a blocking fd: O_NONBLOCK for this call only,
+     * so that later calls still block in the kernel (the fast path for a platform thread).
+     * Returns whether {@link #blockingAgain} must undo it.
+     */
+    private boolean nonBlockingForThisCall() throws IOException {
+        synchronized (fd) {
+            if (forcedNonBlocking || timeoutNanos >= 0) return false;
+            setNonBlocking(true);
+            return true;
+        }
+    }
+
+    /** Undoes {@link #nonBlockingForThisCall}, unless the socket became non-blocking meanwhile. */
+    private void blockingAgain() throws IOException {
+        synchronized (fd) {
+            if (!forcedNonBlocking && timeoutNanos < 0 && !fd.isClosed()) setNonBlocking(false);
+        }
     }
 
     // ---- channel and stream views (issue 15) ---------------------------------------------------

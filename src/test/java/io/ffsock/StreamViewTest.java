@@ -220,6 +220,8 @@ class StreamViewTest {
                             () -> late.connect(l.localAddress(), Duration.ofMillis(200)));
                     assertTrue(e.getMessage().startsWith("connect(@"), e.getMessage());
                     assertTrue(late.isOpen());
+                    assertEquals(0, io.ffsock.testing.IndependentLibc.statusFlags(late.fdNumber())
+                            & io.ffsock.testing.IndependentLibc.O_NONBLOCK);
                 }
                 CompletableFuture<Void> room = CompletableFuture.runAsync(() -> {
                     try {
@@ -232,6 +234,9 @@ class StreamViewTest {
                 try (Socket late = Socket.open(Family.UNIX, SocketType.STREAM)) {
                     late.connect(l.localAddress(), Duration.ofSeconds(20));
                     assertNotNull(late.remoteAddress());
+                    // a platform thread's timed connect leaves the fd blocking, as it found it
+                    assertEquals(0, io.ffsock.testing.IndependentLibc.statusFlags(late.fdNumber())
+                            & io.ffsock.testing.IndependentLibc.O_NONBLOCK);
                 }
                 room.get(20, TimeUnit.SECONDS);
             } finally {
