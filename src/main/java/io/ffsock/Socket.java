@@ -738,7 +738,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         do {
             long n;
             try {
-                n = send(data.asSlice(sent), 0, null, deadline);
+                n = send(sent == 0 ? data : data.asSlice(sent), 0, null, deadline); // no slice object in the common case
             } catch (SocketTimeoutException e) {
                 SocketTimeoutException t = new SocketTimeoutException(e.getMessage() + " after " + sent + " of " + total + " bytes");
                 t.bytesTransferred = (int) Math.min(sent, Integer.MAX_VALUE);
