@@ -40,6 +40,22 @@ import java.util.Set;
  * SO_RCVTIMEO/SO_SNDTIMEO no longer apply), while {@link #getTimeout()} and {@link #isBlocking()}
  * still say blocking and every call still blocks as it did.
  *
+ * <p>A read timeout ({@link #setReadTimeout}, {@code SO_TIMEOUT} in java.net) and a write timeout
+ * ({@link #setWriteTimeout}) bound the receiving and the sending calls apart from the socket
+ * timeout: a timeout of zero (non-blocking) wins over both; otherwise a receiving call waits at
+ * most the read timeout if one is set, else the socket timeout, and a sending call the write
+ * timeout if one is set, else the socket timeout. {@link #connect(SocketAddress, Duration)}
+ * bounds one connect. A call that times out receives or sends nothing more and leaves the socket
+ * usable.
+ *
+ * <h2>Channel and stream views</h2>
+ * A Socket is a {@link java.nio.channels.ByteChannel}, {@link ScatteringByteChannel} and
+ * {@link GatheringByteChannel} ({@link #read(ByteBuffer)} -1 at end of stream, 0 when non-blocking;
+ * a blocking {@link #write(ByteBuffer)} writes every byte), so {@link java.nio.channels.Channels}
+ * adapts it to readers, writers and streams; {@link #inputStream()} and {@link #outputStream()}
+ * have the contract of {@link java.net.Socket}'s streams. {@code io.ffsock.net} builds
+ * {@code java.net.Socket}, {@code ServerSocket} and {@code SocketFactory} on these.
+ *
  * <h2>Virtual threads</h2>
  * A blocking call never holds a virtual thread's carrier: it tries the system call without
  * waiting (MSG_DONTWAIT, or O_NONBLOCK as above), and on EAGAIN parks the virtual thread until
