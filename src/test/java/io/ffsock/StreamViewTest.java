@@ -350,4 +350,33 @@ class StreamViewTest {
             assertFalse(echo.isAlive());
         }
     }
+
+    @ParameterizedTest(name = "virtual={0}")
+    @ValueSource(booleans = {false, true})
+    void aReadBlockedInTheStreamWakesWithSocketExceptionOnCloseAndOnInterrupt(boolean virtual) throws Exception {
+        for (boolean interrupt : new boolean[] {false, true}) {
+            try (SocketPair p = Socket.pair(SocketType.STREAM)) {
+                AtomicReference<Throwable> thrown = new AtomicReference<>();
+                Thread t = start(virtual, () -> {
+                    try {
+                        p.second().inputStream().read(new byte[8]);
+                    } catch (Throwable e) {
+                        thrown.set(e);
+                    }
+                });
+                Thread.sleep(200); // let it block
+                if (interrupt) {
+                    t.interrupt();
+                } else {
+                    p.second().close();
+                }
+                t.join(10_000);
+                assertFalse(t.isAlive());
+                // as java.net.Socket's stream: a SocketException, and an interrupt closes the socket
+                SocketException e = assertInstanceOf(SocketException.class, thrown.get());
+                assertTrue(e.getMessage().contains(interrupt ? "interrupted" : "closed"), e.getMessage());
+                assertTrue(p.second().isClosed());
+            }
+        }
+    }
 }
