@@ -13,7 +13,7 @@ public interface Calculator extends DBusInterface {
 
     byte[] Echo(byte[] data);
 
-    /** Fails with io.ffsock.test.Refused, carrying {@code why}. */
+    /** Fails with the D-Bus error io.ffsock.dbus.Refused (dbus-java names it after the exception class), carrying {@code why}. */
     void Refuse(String why);
 
     /** Writes {@code text} into the fd it is given (a pipe's write end) and closes its copy. */
