@@ -21,13 +21,17 @@ public final class FfsockSocketProvider implements ISocketProvider {
     /** A reader for a {@link UnixSocketChannel}, null for any other channel. */
     @Override
     public IMessageReader createReader(SocketChannel socket) {
-        return socket instanceof UnixSocketChannel c ? new FfsockMessageReader(c, fdPassing) : null;
+        return socket instanceof UnixSocketChannel c ? new FfsockMessageReader(c, agreed(c)) : null;
     }
 
     /** A writer for a {@link UnixSocketChannel}, null for any other channel. */
     @Override
     public IMessageWriter createWriter(SocketChannel socket) {
-        return socket instanceof UnixSocketChannel c ? new FfsockMessageWriter(c, fdPassing) : null;
+        return socket instanceof UnixSocketChannel c ? new FfsockMessageWriter(c, agreed(c)) : null;
+    }
+
+    private boolean agreed(UnixSocketChannel c) {
+        return fdPassing || FfsockUnixTransport.agreedAsServer(c);
     }
 
     /** Whether the connection agreed on fd passing; set by dbus-java after authentication. */

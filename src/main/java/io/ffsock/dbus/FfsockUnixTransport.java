@@ -30,6 +30,9 @@ import org.freedesktop.dbus.exceptions.TransportConfigurationException;
  */
 final class FfsockUnixTransport extends AbstractUnixTransport {
     private static final Set<String> KEYS = Set.of("path", "abstract", "guid", "listen");
+    /** Channels a server of this transport accepted (see {@link #agreedAsServer}). */
+    private static final Set<UnixSocketChannel> ACCEPTED =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     private final UnixAddress address;
     private volatile UnixSocketChannel channel;
@@ -112,6 +115,7 @@ final class FfsockUnixTransport extends AbstractUnixTransport {
                 int uid = s.peerCredentials().uid();
                 if (uid == expected) {
                     UnixSocketChannel c = UnixSocketChannel.of(s);
+                    ACCEPTED.add(c);
                     channel = c;
                     return c;
                 }
@@ -141,6 +145,17 @@ final class FfsockUnixTransport extends AbstractUnixTransport {
             s.close();
             if (address.kind() == UnixAddress.Kind.PATH) Files.deleteIfExists(address.toPath());
         }
+    }
+
+    /**
+     * Whether fd passing counts as agreed on a channel a server of this transport accepted.
+     * dbus-java's SASL server (5.1, 5.2) answers a client's NEGOTIATE_UNIX_FD with AGREE_UNIX_FD
+     * (this transport offers fds) but then reports fd passing as off, so without this a server
+     * could not return an fd. The cost: a client that did not negotiate fds could be sent some;
+     * dbus-java's clients, GDBus and libdbus always negotiate.
+     */
+    static boolean agreedAsServer(UnixSocketChannel channel) {
+        return ACCEPTED.contains(channel);
     }
 
     /** The peer's uid from the kernel, SO_PEERCRED (getsockopt(2)). */
