@@ -35,12 +35,24 @@ final class FfsockUnixTransport extends AbstractUnixTransport {
             java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     private final UnixAddress address;
+    private final String addressProblem;
     private volatile UnixSocketChannel channel;
     private volatile Socket server;
 
     FfsockUnixTransport(BusAddress busAddress, TransportConfig config) throws TransportConfigurationException {
         super(busAddress, config);
-        this.address = socketAddress(busAddress);
+        // dbus-java logs a TransportConfigurationException from the provider and then reports only
+        // "no transport provider found"; a bad address is therefore reported at connect/bind,
+        // where dbus-java passes the message on.
+        UnixAddress a = null;
+        String problem = null;
+        try {
+            a = socketAddress(busAddress);
+        } catch (TransportConfigurationException e) {
+            problem = e.getMessage();
+        }
+        this.address = a;
+        this.addressProblem = problem;
         getSaslConfig().setAuthMode(SASL.AUTH_EXTERNAL);
     }
 
@@ -74,6 +86,10 @@ final class FfsockUnixTransport extends AbstractUnixTransport {
         }
     }
 
+    private void requireAddress() throws IOException {
+        if (addressProblem != null) throw new IOException(addressProblem);
+    }
+
     /** Always: fds travel with SCM_RIGHTS; whether a connection uses them is agreed in SASL. */
     @Override
     protected boolean hasFileDescriptorSupport() {
@@ -83,6 +99,7 @@ final class FfsockUnixTransport extends AbstractUnixTransport {
     /** socket(2) and connect(2) to the bus address. */
     @Override
     protected SocketChannel connectImpl() throws IOException {
+        requireAddress();
         UnixSocketChannel c = UnixSocketChannel.open(address);
         channel = c;
         return c;
@@ -91,6 +108,7 @@ final class FfsockUnixTransport extends AbstractUnixTransport {
     /** socket(2), bind(2) and listen(2) on the bus address. */
     @Override
     protected void bindImpl() throws IOException {
+        requireAddress();
         Socket s = Socket.open(Family.UNIX, SocketType.STREAM);
         try {
             s.bind(address);
@@ -143,7 +161,7 @@ final class FfsockUnixTransport extends AbstractUnixTransport {
         Socket s = server;
         if (s != null && !s.isClosed()) {
             s.close();
-            if (address.kind() == UnixAddress.Kind.PATH) Files.deleteIfExists(address.toPath());
+            if (address != null && address.kind() == UnixAddress.Kind.PATH) Files.deleteIfExists(address.toPath());
         }
     }
 
