@@ -183,15 +183,6 @@ class DbusBadInputTest {
         return assertInstanceOf(MethodCall.class, m);
     }
 
-    private static byte[] wire(Message m) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] part : m.getWireData()) {
-            if (part == null) break;
-            out.writeBytes(part);
-        }
-        return out.toByteArray();
-    }
-
     /** Runs a fake server that answers the client's first call with {@code answer}, and a client calling OpenWith. */
     private Throwable callAFakeServer(FakeAnswer answer) throws Exception {
         UnixAddress address = UnixAddress.abstractName("ffsock-dbus-hostile-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
@@ -236,7 +227,7 @@ class DbusBadInputTest {
             try (OwnedFd r = pipe[0]; OwnedFd w = pipe[1]) {
                 // The reply announces one fd (UNIX_FDS=1) and carries three.
                 Message reply = new MessageFactory(Endian.LITTLE).createMethodReturn(call, "h", new FileDescriptor(r.fdNumber()));
-                c.ffsockSocket().sendMsg(List.of(ByteBuffer.wrap(wire(reply))),
+                c.ffsockSocket().sendMsg(List.of(ByteBuffer.wrap(HeaderFieldsTest.wire(reply))),
                         List.of(ControlMessage.rights(r, w, r)), Set.of(), null);
                 awaitClientLeaving(c);
             }
@@ -250,7 +241,7 @@ class DbusBadInputTest {
             OwnedFd[] pipe = OwnedFd.pipe();
             try (OwnedFd r = pipe[0]; OwnedFd w = pipe[1]) {
                 Message reply = new MessageFactory(Endian.LITTLE).createMethodReturn(call, "h", new FileDescriptor(r.fdNumber()));
-                byte[] all = wire(reply);
+                byte[] all = HeaderFieldsTest.wire(reply);
                 // Half the reply, with its fd, then the connection ends.
                 c.ffsockSocket().sendMsg(List.of(ByteBuffer.wrap(all, 0, all.length / 2)),
                         List.of(ControlMessage.rights(r)), Set.of(), null);

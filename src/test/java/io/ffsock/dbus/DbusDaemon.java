@@ -14,18 +14,18 @@ import java.util.stream.Stream;
 /**
  * A private dbus-daemon (Debian's {@code /usr/bin/dbus-daemon}) for one test class: its own
  * session-style config and socket in a fresh temp directory (named with the pid and a counter),
- * started on construction, stopped and removed by {@link #close()}.
+ * started on construction, stopped and removed by {@link #close()}. DbusBench uses it too.
  */
-final class DbusDaemon implements AutoCloseable {
+public final class DbusDaemon implements AutoCloseable {
     static final Path BINARY = Path.of("/usr/bin/dbus-daemon");
     private static final AtomicInteger COUNTER = new AtomicInteger();
 
     final Path dir;
     final Path socket;
-    final String address;
+    public final String address;
     private final Process process;
 
-    DbusDaemon() throws IOException, InterruptedException {
+    public DbusDaemon() throws IOException, InterruptedException {
         dir = Files.createTempDirectory("ffsock-dbus-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-");
         socket = dir.resolve("bus");
         Path config = dir.resolve("bus.conf");
