@@ -3,4 +3,9 @@ module io.ffsock {
     exports io.ffsock;
     exports io.ffsock.packet;
     exports io.ffsock.net;
+    // dbus-java is optional: only io.ffsock.dbus uses it, and nothing else in ffsock loads that package.
+    requires static org.freedesktop.dbus;
+    exports io.ffsock.dbus;
+    provides org.freedesktop.dbus.spi.transport.ITransportProvider with io.ffsock.dbus.FfsockTransportProvider;
+    provides org.freedesktop.dbus.spi.message.ISocketProvider with io.ffsock.dbus.FfsockSocketProvider;
 }

@@ -136,6 +136,22 @@ public final class OwnedFd implements FdOwner {
         return s;
     }
 
+    /**
+     * Gives up ownership and returns the fd number, which the caller must close from now on; this
+     * object becomes closed without closing the fd (not a system call). For handing a received fd
+     * to an API that takes bare numbers, such as dbus-java's {@code FileDescriptor}.
+     *
+     * @throws IllegalStateException if the fd is closed or in use by a call in another thread
+     */
+    public int takeNumber() {
+        int number = life.fd;
+        if (!life.detach()) {
+            throw new IllegalStateException("takeNumber: fd " + number + " is closed or in use by another thread");
+        }
+        cleanable.clean(); // detached: the cleaner's close is now a no-op
+        return number;
+    }
+
     /** read(2) into {@code buffer[offset, offset+length)}; returns the bytes read, 0 at end of file. */
     public int read(byte[] buffer, int offset, int length) throws IOException {
         Objects.requireNonNull(buffer, "read: buffer is null");

@@ -31,6 +31,24 @@ class OwnedFdTest {
     }
 
     @Test
+    void takeNumberHandsTheFdOverWithoutClosingIt() throws Exception {
+        OwnedFd[] pipe = OwnedFd.pipe();
+        try (OwnedFd write = pipe[1]) {
+            int n = pipe[0].takeNumber();
+            assertTrue(pipe[0].isClosed());
+            pipe[0].close(); // a no-op now: the number is no longer this object's
+            System.gc();
+            try (OwnedFd again = OwnedFd.adopt(n)) { // still open: adopt's fcntl(F_GETFD) succeeds
+                write.write(new byte[] {7}, 0, 1);
+                byte[] b = new byte[1];
+                assertEquals(1, again.read(b, 0, 1));
+                assertEquals(7, b[0]);
+            }
+            assertThrows(IllegalStateException.class, pipe[0]::takeNumber);
+        }
+    }
+
+    @Test
     void createWriteAndPipe() throws Exception {
         Path f = dir.resolve("new.txt");
         try (OwnedFd w = OwnedFd.open(f, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
