@@ -107,7 +107,11 @@ public final class Socket implements FdOwner {
     private Received lastReceived;
 
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
-        this.fd = new FdLife(fd);
+        this(new FdLife(fd), family, type, protocol);
+    }
+
+    private Socket(FdLife life, Family family, SocketType type, Protocol protocol) {
+        this.fd = life;
         this.family = family;
         this.type = type;
         this.protocol = protocol;
@@ -162,14 +166,22 @@ public final class Socket implements FdOwner {
      * SO_PROTOCOL), sets FD_CLOEXEC so it goes no further, and keeps its blocking mode (an fd
      * with O_NONBLOCK becomes a socket with timeout zero). From now on only the Socket may close it.
      *
-     * @throws SyscallException EBADF if no such fd is open, ENOTSOCK if it is not a socket
+     * <p>An fd has one owner: adopting a number that a live ffsock object (a Socket, an
+     * {@link OwnedFd}, ...) already owns is refused, so adopting the same inherited fd twice gives
+     * the first Socket and then an {@link IllegalStateException}; once that Socket is closed the
+     * number is free (and no longer the inherited socket). The check is ffsock's own: an fd held by
+     * other code (a JDK channel, native code) cannot be seen, and must not be adopted.
+     *
+     * @throws SyscallException       EBADF if no such fd is open, ENOTSOCK if it is not a socket
+     * @throws IllegalStateException  if a live ffsock object owns the fd (the message names it)
      */
     public static Socket adopt(int fd) throws IOException {
         if (fd < 0) throw new IllegalArgumentException("adopt: negative fd " + fd);
-        return adoptNumber(fd);
+        return adoptNumber(fd, null);
     }
 
-    static Socket adoptNumber(int fd) throws IOException {
+    /** Adopts {@code fd}; {@code from} is the detached {@link OwnedFd} life it moves from, or null. */
+    static Socket adoptNumber(int fd, FdLife from) throws IOException {
         String who = "fd " + fd;
         long domain = Syscalls.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN);
         if (domain < 0) throw Errors.of("getsockopt(SO_DOMAIN)", (int) -domain, who);
@@ -177,9 +189,18 @@ public final class Socket implements FdOwner {
         if (type < 0) throw Errors.of("getsockopt(SO_TYPE)", (int) -type, who);
         long protocol = Syscalls.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL);
         if (protocol < 0) throw Errors.of("getsockopt(SO_PROTOCOL)", (int) -protocol, who);
-        Fds.setCloexec(fd, true);
-        boolean nonBlocking = Fds.isNonBlocking(fd);
-        Socket s = new Socket(fd, new Family((int) domain), new SocketType((int) type), new Protocol((int) protocol));
+        Family f = new Family((int) domain);
+        SocketType t = new SocketType((int) type);
+        FdLife life = FdLife.adopted(fd, from == null ? "adopt" : "toSocket", true, from, f + " " + t);
+        boolean nonBlocking;
+        try {
+            Fds.setCloexec(fd, true);
+            nonBlocking = Fds.isNonBlocking(fd);
+        } catch (IOException | RuntimeException e) {
+            life.unregister(); // not adopted: the fd stays the caller's, open
+            throw e;
+        }
+        Socket s = new Socket(life, f, t, new Protocol((int) protocol));
         if (nonBlocking) s.timeoutNanos = 0;
         return s;
     }
@@ -190,11 +211,12 @@ public final class Socket implements FdOwner {
 
     /**
      * The fd number, for handing to native code or a child process (see
-     * {@link #setInheritable}). Valid only while the socket is open.
+     * {@link #setInheritable}), or -1 once the socket is closed. Valid only while the socket is
+     * open: a number read before a close may name another fd after it.
      */
     @Override
     public int fdNumber() {
-        return fd.fd;
+        return fd.isClosed() ? -1 : fd.fd;
     }
 
     /**
