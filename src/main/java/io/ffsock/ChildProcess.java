@@ -39,7 +39,7 @@ public final class ChildProcess implements AutoCloseable {
         this.pid = pid;
         this.program = program;
         this.leadsGroup = leadsGroup;
-        this.pidfd = new FdLife(pidfd, false);
+        this.pidfd = new FdLife(pidfd, "ChildProcess (pidfd)", false);
         this.cleanable = CLEANER.register(this, this.pidfd);
     }
 

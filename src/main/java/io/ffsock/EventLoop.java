@@ -170,7 +170,7 @@ public final class EventLoop implements AutoCloseable {
     private int readyCount;
 
     private EventLoop(int epfd, int wakeRead, int wakeWrite, int maxEvents) {
-        this.life = new FdLife(epfd, false, wakeRead, wakeWrite);
+        this.life = new FdLife(epfd, "EventLoop", false, wakeRead, wakeWrite);
         this.wakeRead = wakeRead;
         this.wakeWrite = wakeWrite;
         this.events = new Epoll.Events(maxEvents);

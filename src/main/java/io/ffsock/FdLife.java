@@ -5,6 +5,7 @@ import static io.ffsock.internal.sys.Const.SHUT_RDWR;
 import io.ffsock.internal.sys.Syscalls;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The life of one owned fd: a closed flag in the top bit and the number of calls in flight below.
@@ -14,6 +15,13 @@ import java.lang.invoke.VarHandle;
  * to leave closes it. So the number is never used after close(2), when another open may reuse it.
  * Kept apart from its owner so that a {@link java.lang.ref.Cleaner} can close the fd of an owner
  * that became unreachable without keeping the owner reachable.
+ *
+ * <p>Every live FdLife is in a process-wide registry of owned fd numbers, so that adopting a
+ * number some ffsock object already owns is refused (two owners would close it twice, the second
+ * time destroying whatever the kernel had reused the number for). A new fd from the kernel
+ * replaces any entry under its number: the kernel only hands out numbers that are free. An entry
+ * leaves the registry after close(2) (conditionally: the number may already be someone else's),
+ * and one whose close(2) has run no longer blocks an adoption.
  */
 final class FdLife implements Runnable {
     private static final int CLOSED = 1 << 30;
@@ -27,7 +35,14 @@ final class FdLife implements Runnable {
         }
     }
 
+    /** fd number to its owner, for {@link #adopted}; see the class comment. */
+    private static final ConcurrentHashMap<Integer, FdLife> OWNED = new ConcurrentHashMap<>();
+
     final int fd;
+    /** What owns the fd, for the message of a refused adoption: "Socket", "OwnedFd", ... */
+    private final String owner;
+    /** Set once close(2) has run: the number is no longer this owner's. */
+    private volatile boolean released;
     private final boolean wakeWithShutdown;
     /** More fds closed with this one (an {@link EventLoop}'s wake-up socketpair). */
     private final int[] companions;
@@ -41,13 +56,47 @@ final class FdLife implements Runnable {
     }
 
     FdLife(int fd, boolean wakeWithShutdown) {
-        this(fd, wakeWithShutdown, new int[0]);
+        this(fd, wakeWithShutdown ? "Socket" : "OwnedFd", wakeWithShutdown, new int[0]);
     }
 
-    FdLife(int fd, boolean wakeWithShutdown, int... companions) {
+    /** A fd the kernel has just created (so its number is free): registered under its number. */
+    FdLife(int fd, String owner, boolean wakeWithShutdown, int... companions) {
+        this(fd, owner, wakeWithShutdown, companions, true);
+        OWNED.put(fd, this);
+        for (int c : companions) OWNED.put(c, this);
+    }
+
+    private FdLife(int fd, String owner, boolean wakeWithShutdown, int[] companions, boolean unregistered) {
         this.fd = fd;
+        this.owner = owner;
         this.wakeWithShutdown = wakeWithShutdown;
         this.companions = companions;
+    }
+
+    /**
+     * The life of an fd number this process already has open (inherited, passed by native code),
+     * registered atomically: refused if a live ffsock object owns the number.
+     *
+     * @param call  the adopting call, for the message
+     * @param socket     whether a Socket will own it (else an OwnedFd)
+     * @param from       the owner the fd moves from (already detached), or null
+     * @param kernelView what the kernel says the fd is, for the message, or null
+     * @throws IllegalStateException if another live ffsock object owns {@code fd}
+     */
+    static FdLife adopted(int fd, String call, boolean socket, FdLife from, String kernelView) {
+        FdLife life = new FdLife(fd, socket ? "Socket" : "OwnedFd", socket, new int[0], true);
+        for (;;) {
+            FdLife old = OWNED.putIfAbsent(fd, life);
+            if (old == null) return life;
+            if (old == from || old.released) {
+                if (OWNED.replace(fd, old, life)) return life;
+                continue; // it changed under us: look again
+            }
+            throw new IllegalStateException(call + "(fd " + fd + "): fd " + fd + " is already owned by a live ffsock "
+                    + old.owner + (kernelView == null ? "" : " (" + kernelView + ")")
+                    + "; an fd may have only one owner, or it would be closed twice. Use that object, or close it first"
+                    + (old.isClosed() ? " (it is closing now)" : ""));
+        }
     }
 
     boolean tryAcquire() {
@@ -68,6 +117,21 @@ final class FdLife implements Runnable {
         if (r != null) Poller.deregister(r); // epoll_ctl(DEL) needs the number still ours
         Syscalls.close(fd);
         for (int c : companions) Syscalls.close(c);
+        released = true;
+        OWNED.remove(fd, this);
+        for (int c : companions) OWNED.remove(c, this);
+    }
+
+    /** Takes back an {@link #adopted} registration when the adoption failed; the fd stays open. */
+    void unregister() {
+        OWNED.remove(fd, this);
+    }
+
+    /** Closes a {@link #detach detached} fd whose new owner could not be made. */
+    void closeDetached() {
+        Syscalls.close(fd);
+        released = true;
+        OWNED.remove(fd, this);
     }
 
     boolean isClosed() {
@@ -100,7 +164,9 @@ final class FdLife implements Runnable {
     }
 
     /**
-     * Gives up ownership without closing: the fd number is the caller's from now on.
+     * Gives up ownership without closing: the fd number is the caller's from now on, who must
+     * register it again with {@link #adopted} and this life as {@code from} (until then the number
+     * stays registered to this life, so no one else can adopt it in between).
      *
      * @return false if the fd was closed or is in use by a call
      */

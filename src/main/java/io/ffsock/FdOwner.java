@@ -6,8 +6,9 @@ package io.ffsock;
  */
 public sealed interface FdOwner extends AutoCloseable permits Socket, OwnedFd {
     /**
-     * The fd number, for handing to native code or a child process. It stays valid only while
-     * this object is open; ffsock never hands out a bare number in any other way.
+     * The fd number, for handing to native code or a child process, or -1 once this object is
+     * closed. It stays valid only while this object is open (a number read before a close may
+     * name another fd after it); ffsock never hands out a bare number in any other way.
      */
     int fdNumber();
 

@@ -26,22 +26,29 @@ public final class OwnedFd implements FdOwner {
     private final Cleaner.Cleanable cleanable;
 
     private OwnedFd(int fd) {
-        this.life = new FdLife(fd, false);
+        this(new FdLife(fd, false));
+    }
+
+    private OwnedFd(FdLife life) {
+        this.life = life;
         this.cleanable = CLEANER.register(this, life);
     }
 
     /**
      * Takes ownership of {@code fd}, an fd number this process has open (inherited from a parent,
-     * or passed by native code). From now on only this object may close it.
+     * or passed by native code). From now on only this object may close it. As with
+     * {@link Socket#adopt}, a number that a live ffsock object already owns is refused: adopting
+     * the same fd twice gives one owner and then an {@link IllegalStateException}.
      *
      * @throws IllegalArgumentException if the number is negative
      * @throws SyscallException         with EBADF if no such fd is open
+     * @throws IllegalStateException    if a live ffsock object owns the fd (the message names it)
      */
     public static OwnedFd adopt(int fd) throws IOException {
         if (fd < 0) throw new IllegalArgumentException("adopt: negative fd " + fd);
         int r = Syscalls.fcntl(fd, F_GETFD, 0);
         if (r < 0) throw Errors.of("fcntl(" + fd + ", F_GETFD)", -r, null);
-        return new OwnedFd(fd);
+        return new OwnedFd(FdLife.adopted(fd, "adopt", false, null, null));
     }
 
     /**
@@ -91,9 +98,10 @@ public final class OwnedFd implements FdOwner {
         return o instanceof Socket s ? s.life() : ((OwnedFd) o).life;
     }
 
+    /** The fd number, or -1 once this object is closed (or {@link #toSocket()} took the fd). */
     @Override
     public int fdNumber() {
-        return life.fd;
+        return life.isClosed() ? -1 : life.fd;
     }
 
     /** Whether {@link #close()} has been called (or {@link #toSocket()} took the fd). */
@@ -119,13 +127,13 @@ public final class OwnedFd implements FdOwner {
      * (SO_DOMAIN, SO_TYPE, SO_PROTOCOL). The Socket owns the fd from then on and this object is
      * closed without closing it.
      *
-     * @throws SyscallException with ENOTSOCK if the fd is not a socket
+     * @throws SyscallException with ENOTSOCK if the fd is not a socket (this object stays open)
      */
     public Socket toSocket() throws IOException {
-        Socket s;
         acquire("toSocket");
         try {
-            s = Socket.adoptNumber(life.fd);
+            long r = Syscalls.getsockoptInt(life.fd, SOL_SOCKET, SO_DOMAIN);
+            if (r < 0) throw Errors.of("getsockopt(SO_DOMAIN)", (int) -r, "fd " + life.fd);
         } finally {
             release();
         }
@@ -133,7 +141,12 @@ public final class OwnedFd implements FdOwner {
             throw new IllegalStateException("toSocket: fd " + life.fd + " is in use by another thread");
         }
         cleanable.clean(); // detached: the cleaner's close is now a no-op
-        return s;
+        try {
+            return Socket.adoptNumber(life.fd, life); // the fd's registration moves to the Socket
+        } catch (IOException | RuntimeException e) {
+            life.closeDetached(); // no one owns it any more: close rather than leak it
+            throw e;
+        }
     }
 
     /**

@@ -139,7 +139,11 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     private volatile SocketOutputStream outputStream;
 
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
-        this.fd = new FdLife(fd);
+        this(new FdLife(fd), family, type, protocol);
+    }
+
+    private Socket(FdLife life, Family family, SocketType type, Protocol protocol) {
+        this.fd = life;
         this.family = family;
         this.type = type;
         this.protocol = protocol;
@@ -194,14 +198,22 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      * SO_PROTOCOL), sets FD_CLOEXEC so it goes no further, and keeps its blocking mode (an fd
      * with O_NONBLOCK becomes a socket with timeout zero). From now on only the Socket may close it.
      *
-     * @throws SyscallException EBADF if no such fd is open, ENOTSOCK if it is not a socket
+     * <p>An fd has one owner: adopting a number that a live ffsock object (a Socket, an
+     * {@link OwnedFd}, ...) already owns is refused, so adopting the same inherited fd twice gives
+     * the first Socket and then an {@link IllegalStateException}; once that Socket is closed the
+     * number is free (and no longer the inherited socket). The check is ffsock's own: an fd held by
+     * other code (a JDK channel, native code) cannot be seen, and must not be adopted.
+     *
+     * @throws SyscallException       EBADF if no such fd is open, ENOTSOCK if it is not a socket
+     * @throws IllegalStateException  if a live ffsock object owns the fd (the message names it)
      */
     public static Socket adopt(int fd) throws IOException {
         if (fd < 0) throw new IllegalArgumentException("adopt: negative fd " + fd);
-        return adoptNumber(fd);
+        return adoptNumber(fd, null);
     }
 
-    static Socket adoptNumber(int fd) throws IOException {
+    /** Adopts {@code fd}; {@code from} is the detached {@link OwnedFd} life it moves from, or null. */
+    static Socket adoptNumber(int fd, FdLife from) throws IOException {
         String who = "fd " + fd;
         long domain = Syscalls.getsockoptInt(fd, SOL_SOCKET, SO_DOMAIN);
         if (domain < 0) throw Errors.of("getsockopt(SO_DOMAIN)", (int) -domain, who);
@@ -209,9 +221,18 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         if (type < 0) throw Errors.of("getsockopt(SO_TYPE)", (int) -type, who);
         long protocol = Syscalls.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL);
         if (protocol < 0) throw Errors.of("getsockopt(SO_PROTOCOL)", (int) -protocol, who);
-        Fds.setCloexec(fd, true);
-        boolean nonBlocking = Fds.isNonBlocking(fd);
-        Socket s = new Socket(fd, new Family((int) domain), new SocketType((int) type), new Protocol((int) protocol));
+        Family f = new Family((int) domain);
+        SocketType t = new SocketType((int) type);
+        FdLife life = FdLife.adopted(fd, from == null ? "adopt" : "toSocket", true, from, f + " " + t);
+        boolean nonBlocking;
+        try {
+            Fds.setCloexec(fd, true);
+            nonBlocking = Fds.isNonBlocking(fd);
+        } catch (IOException | RuntimeException e) {
+            life.unregister(); // not adopted: the fd stays the caller's, open
+            throw e;
+        }
+        Socket s = new Socket(life, f, t, new Protocol((int) protocol));
         if (nonBlocking) s.timeoutNanos = 0;
         return s;
     }
@@ -222,11 +243,12 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
 
     /**
      * The fd number, for handing to native code or a child process (see
-     * {@link #setInheritable}). Valid only while the socket is open.
+     * {@link #setInheritable}), or -1 once the socket is closed. Valid only while the socket is
+     * open: a number read before a close may name another fd after it.
      */
     @Override
     public int fdNumber() {
-        return fd.fd;
+        return fd.isClosed() ? -1 : fd.fd;
     }
 
     /**
@@ -811,13 +833,23 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      * STREAM socket, and a zero-length message (or an orderly shutdown) on DGRAM and SEQPACKET.
      * A longer datagram or seqpacket message is truncated and the rest is lost (see
      * {@link MsgFlag#TRUNC} to learn the real length).
+     *
+     * <p><b>Zero-length receives</b> (an empty array, slice, buffer or segment, {@code recv(0)},
+     * and the same for recvFrom and recvMsg): on a STREAM socket they make no system call and
+     * return 0 at once, whatever is queued and whatever the flags, as the JDK's
+     * {@code SocketChannel.read} and CPython's {@code recv(0)} do; that 0 asks for nothing and so
+     * says nothing about end of stream. On DGRAM, SEQPACKET and RAW sockets they are real
+     * recv(2) calls: they wait (as the timeout says) for the next message and consume it, keeping
+     * none of it (with {@link MsgFlag#TRUNC} the result is its length), as the JDK's
+     * {@code DatagramChannel.receive} does with an empty buffer; CPython's {@code recv(0)}
+     * instead returns at once without consuming. To look without consuming, add {@link MsgFlag#PEEK}.
      */
     public int recv(byte[] buffer) throws IOException {
         requireBuffer(buffer, "recv");
         return recv(buffer, 0, buffer.length, Set.of());
     }
 
-    /** Receives into {@code buffer[offset, offset+length)}, recv(2). */
+    /** Receives into {@code buffer[offset, offset+length)}, recv(2); zero lengths: see {@link #recv(byte[])}. */
     public int recv(byte[] buffer, int offset, int length) throws IOException {
         requireBuffer(buffer, "recv");
         return recv(buffer, offset, length, Set.of());
@@ -834,7 +866,8 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     }
 
     /**
-     * Receives at most {@code maxLength} bytes and returns exactly those, as Python's {@code recv(n)}.
+     * Receives at most {@code maxLength} bytes and returns exactly those, as Python's {@code recv(n)}
+     * ({@code recv(0)}: see {@link #recv(byte[])} on zero-length receives).
      *
      * <p>Up to 64 KiB the array is allocated at {@code maxLength} and the call is one recv(2). A
      * larger {@code maxLength} is a ceiling, not an allocation: the call first waits (as recv does)
@@ -908,7 +941,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         return recv(buffer, MsgFlag.bits(flags), false);
     }
 
-    /** Receives a message and its sender, recvfrom(2), as Python's {@code recvfrom(bufsize)}. */
+    /**
+     * Receives a message and its sender, recvfrom(2), as Python's {@code recvfrom(bufsize)}. A
+     * zero length behaves as in {@link #recv(byte[])}; on a STREAM socket the sender is then null.
+     */
     public Datagram recvFrom(int maxLength) throws IOException {
         if (maxLength < 0) throw new IllegalArgumentException("recvfrom: negative length " + maxLength);
         byte[] b = new byte[maxLength];
@@ -927,8 +963,9 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     public Received recvFrom(byte[] buffer, int offset, int length, Set<MsgFlag> flags) throws IOException {
         requireBuffer(buffer, "recvfrom");
         Objects.checkFromIndexSize(offset, length, buffer.length);
-        long n = recv(Syscalls.segment(buffer, offset, length), MsgFlag.bits(flags), true);
-        return received(n, lastSender());
+        MemorySegment into = Syscalls.segment(buffer, offset, length);
+        long n = recv(into, MsgFlag.bits(flags), true);
+        return received(n, senderOf(into));
     }
 
     /**
@@ -938,9 +975,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     public SocketAddress recvFrom(ByteBuffer buffer) throws IOException {
         requireBuffer(buffer, "recvfrom");
         requireWritable(buffer, "recvfrom");
-        long n = recv(Syscalls.segment(buffer), 0, true);
+        MemorySegment into = Syscalls.segment(buffer);
+        long n = recv(into, 0, true);
         buffer.position(buffer.position() + (int) Math.min(n, buffer.remaining()));
-        return lastSender();
+        return senderOf(into);
     }
 
     /** Receives into the segment, recvfrom(2): the length and the sender. */
@@ -948,7 +986,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         requireBuffer(buffer, "recvfrom");
         requireWritable(buffer, "recvfrom");
         long n = recv(buffer, 0, true);
-        return received(n, lastSender());
+        return received(n, senderOf(buffer));
     }
 
     /**
@@ -968,6 +1006,11 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         return r;
     }
 
+    /** The sender of what recvfrom stored in {@code into}: none for a stream's empty receive (no call was made). */
+    private SocketAddress senderOf(MemorySegment into) {
+        return into.byteSize() == 0 && type.equals(SocketType.STREAM) ? null : lastSender();
+    }
+
     private SocketAddress lastSender() {
         // Most traffic comes from the sender of the last message: reuse its address object.
         CachedAddress c = lastSender;
@@ -980,6 +1023,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
 
     private long recv(MemorySegment data, int flags, boolean from) throws IOException {
         String call = from ? "recvfrom" : "recv";
+        if (data.byteSize() == 0 && type.equals(SocketType.STREAM)) return emptyStreamReceive(call);
         acquire(call, null);
         boolean waits = beginWait(flags);
         try {
@@ -998,6 +1042,17 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         } finally {
             endWait(waits, call, null);
         }
+    }
+
+    /**
+     * A receive of nothing on a stream: returns 0 at once, as the JDK's {@code read} of a full
+     * buffer and CPython's {@code recv(0)} do. recv(2) itself would wait for data that it then
+     * leaves queued, and its 0 would look like end of stream. A closed socket still throws.
+     */
+    private int emptyStreamReceive(String call) throws IOException {
+        acquire(call, null);
+        release();
+        return 0;
     }
 
     /** A null buffer is refused with the call's name, before anything else looks at it. */
@@ -1101,6 +1156,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      * {@link LinuxSocketOptions#SO_PASSPIDFD}) arrive as {@link OwnedFd}s owned by the returned
      * message. At most 64 buffers.
      *
+     * <p>On a STREAM socket, buffers with no room left return at once a message of length 0 with
+     * no control data and no sender (fds travel with data bytes on a stream, so none are taken),
+     * unless {@link MsgFlag#ERRQUEUE} asks for the error queue; see {@link #recv(byte[])}.
+     *
      * @param controlSpace control buffer size in bytes; {@link #DEFAULT_CONTROL_SPACE} holds 253
      *                     fds, credentials and a pidfd, the most a message can carry
      * @throws ControlTruncatedException if the control data did not fit (MSG_CTRUNC): the fds
@@ -1119,8 +1178,12 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         if (controlSpace < 0 || controlSpace > 1 << 20) {
             throw new IllegalArgumentException("recvmsg: control space " + controlSpace + " is not in 0..1 MiB");
         }
-        acquire("recvmsg", null);
         int bits = MsgFlag.bits(flags) | MSG_CMSG_CLOEXEC;
+        if (type.equals(SocketType.STREAM) && (bits & MSG_ERRQUEUE) == 0 && noRoom(bufs)) {
+            emptyStreamReceive("recvmsg");
+            return new ReceivedMessage(0, 0, null, java.util.List.of()); // fds travel with data bytes
+        }
+        acquire("recvmsg", null);
         boolean waits = beginWait(bits);
         try {
             long deadline = deadline(POLLIN);
@@ -1163,6 +1226,11 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
 
     /** Control space that holds the most a peer can send: 253 fds, credentials and a pidfd. */
     public static final int DEFAULT_CONTROL_SPACE = Syscalls.CONTROL_SPACE;
+
+    private static boolean noRoom(ByteBuffer[] buffers) {
+        for (ByteBuffer b : buffers) if (b.hasRemaining()) return false;
+        return true;
+    }
 
     private static void advance(ByteBuffer[] buffers, long n) {
         for (ByteBuffer b : buffers) {

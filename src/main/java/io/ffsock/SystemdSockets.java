@@ -10,7 +10,8 @@ import java.util.Map;
  * {@code LISTEN_FDS}, named by {@code LISTEN_FDNAMES}, meant for the process in {@code LISTEN_PID}.
  * Each is adopted as a {@link Socket} (family and type asked from the kernel; FD_CLOEXEC set, so
  * they pass no further). The environment is left as it is: Java cannot unset variables, so do not
- * call this twice.
+ * call this twice: while the sockets of the first call are open, a second call is refused with
+ * the {@link IllegalStateException} of {@link Socket#adopt} (an fd has one owner).
  */
 public final class SystemdSockets {
     private SystemdSockets() {}
