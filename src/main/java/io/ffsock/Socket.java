@@ -15,6 +15,8 @@ import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -73,7 +75,8 @@ import java.util.Set;
  * PortUnreachableException) and always implements {@link SyscallError}. Bad arguments are rejected
  * with {@link IllegalArgumentException} before any system call.
  */
-public final class Socket implements FdOwner {
+public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
+        java.nio.channels.ScatteringByteChannel, java.nio.channels.GatheringByteChannel {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final int DEFAULT_BACKLOG = 4096;
 
@@ -105,6 +108,19 @@ public final class Socket implements FdOwner {
     private volatile CachedAddress lastSender;
     /** The last {@link Received} handed out; racy by design (it is immutable). */
     private Received lastReceived;
+
+    /**
+     * Read and write timeouts in nanoseconds ({@link #setReadTimeout}, {@link #setWriteTimeout}),
+     * -1 when unset: then the socket timeout applies.
+     */
+    private volatile long readTimeoutNanos = -1;
+    private volatile long writeTimeoutNanos = -1;
+    /** Set once shutdown(2) succeeded for that direction: the views report end of stream / refuse. */
+    private volatile boolean inputShut;
+    private volatile boolean outputShut;
+    /** The stream views, made on first use (one of each per socket). */
+    private volatile SocketInputStream inputStream;
+    private volatile SocketOutputStream outputStream;
 
     private Socket(int fd, Family family, SocketType type, Protocol protocol) {
         this.fd = new FdLife(fd);
@@ -346,8 +362,8 @@ public final class Socket implements FdOwner {
         boolean waits = beginWait(0);
         Socket accepted = null;
         try {
-            if (timeoutNanos < 0 && Readiness.parks()) forceNonBlocking();
-            long deadline = deadline();
+            if (timeoutNanos < 0 && (Readiness.parks() || readTimeoutNanos > 0)) forceNonBlocking();
+            long deadline = deadline(POLLIN);
             for (;;) {
                 int token = Readiness.token(fd, POLLIN);
                 int r = Syscalls.accept4(fd.fd, SOCK_CLOEXEC);
@@ -378,7 +394,7 @@ public final class Socket implements FdOwner {
      * sets the default destination and the only source accepted.
      */
     public void connect(SocketAddress address) throws IOException {
-        int errno = connect(address, true);
+        int errno = connect(address, true, timeoutNanos);
         if (errno != 0) throw Errors.of("connect", errno, address);
     }
 
@@ -389,17 +405,17 @@ public final class Socket implements FdOwner {
      * Bad arguments and a closed socket still throw.
      */
     public int connectEx(SocketAddress address) throws IOException {
-        return connect(address, false);
+        return connect(address, false, timeoutNanos);
     }
 
-    private int connect(SocketAddress address, boolean timeoutThrows) throws IOException {
+    /** {@code timeout}: as {@link #timeoutNanos}, for this call. */
+    private int connect(SocketAddress address, boolean timeoutThrows, long timeout) throws IOException {
         SockAddr a = Addresses.toKernel(address, family, "connect");
         acquire("connect", address);
         boolean waits = beginWait(0);
         try {
-            long timeout = timeoutNanos;
-            if (timeout < 0 && Readiness.parks()) forceNonBlocking();
-            long deadline = deadline();
+            if (timeoutNanos < 0 && (timeout > 0 || Readiness.parks())) forceNonBlocking();
+            long deadline = deadlineAfter(timeout);
             int r;
             int token;
             do {
@@ -463,6 +479,8 @@ public final class Socket implements FdOwner {
                 case BOTH -> SHUT_RDWR;
             });
             if (r < 0) throw Errors.of("shutdown", -r, describePeer());
+            if (how != Shutdown.WRITE) inputShut = true;
+            if (how != Shutdown.READ) outputShut = true;
         } finally {
             release();
         }
@@ -710,7 +728,7 @@ public final class Socket implements FdOwner {
         Objects.requireNonNull(data, "data");
         long total = data.byteSize();
         long sent = 0;
-        long deadline = deadline(); // one deadline for the whole operation, as Python's sendall
+        long deadline = deadline(POLLOUT); // one deadline for the whole operation, as Python's sendall
         do {
             long n;
             try {
@@ -730,7 +748,7 @@ public final class Socket implements FdOwner {
     }
 
     private long send(MemorySegment data, int flags, SocketAddress target) throws IOException {
-        return send(data, flags, target, deadline());
+        return send(data, flags, target, deadline(POLLOUT));
     }
 
     private long send(MemorySegment data, int flags, SocketAddress target, long deadline) throws IOException {
@@ -741,8 +759,8 @@ public final class Socket implements FdOwner {
         try {
             flags |= MSG_NOSIGNAL;
             for (;;) {
-                boolean mayBlock = mayBlock(flags);
-                int f = callFlags(flags);
+                boolean mayBlock = mayBlock(flags, POLLOUT);
+                int f = callFlags(flags, POLLOUT);
                 int token = Readiness.token(fd, POLLOUT);
                 long r = to == null
                         ? Syscalls.send(fd.fd, data, f, mayBlock)
@@ -943,10 +961,10 @@ public final class Socket implements FdOwner {
         acquire(call, null);
         boolean waits = beginWait(flags);
         try {
-            long deadline = deadline();
+            long deadline = deadline(POLLIN);
             for (;;) {
-                boolean mayBlock = mayBlock(flags);
-                int f = callFlags(flags);
+                boolean mayBlock = mayBlock(flags, POLLIN);
+                int f = callFlags(flags, POLLIN);
                 int token = Readiness.token(fd, POLLIN);
                 long r = from
                         ? Syscalls.recvfrom(fd.fd, data, f, mayBlock)
@@ -1032,10 +1050,10 @@ public final class Socket implements FdOwner {
             }
             int bits = MsgFlag.bits(flags) | MSG_NOSIGNAL;
             waits = beginWait(bits);
-            long deadline = deadline();
+            long deadline = deadline(POLLOUT);
             for (;;) {
                 int token = Readiness.token(fd, POLLOUT);
-                long r = Syscalls.sendmsg(fd.fd, buffers, cmsgs, to, callFlags(bits));
+                long r = Syscalls.sendmsg(fd.fd, buffers, cmsgs, to, callFlags(bits, POLLOUT));
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
                 if (r >= 0) {
                     advance(buffers, r);
@@ -1083,11 +1101,11 @@ public final class Socket implements FdOwner {
         int bits = MsgFlag.bits(flags) | MSG_CMSG_CLOEXEC;
         boolean waits = beginWait(bits);
         try {
-            long deadline = deadline();
+            long deadline = deadline(POLLIN);
             int waitFor = (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN;
             for (;;) {
                 int token = Readiness.token(fd, waitFor);
-                long r = Syscalls.recvmsg(fd.fd, bufs, controlSpace, callFlags(bits));
+                long r = Syscalls.recvmsg(fd.fd, bufs, controlSpace, callFlags(bits, POLLIN));
                 if (r >= 0) {
                     int msgFlags = Syscalls.lastMsgFlags();
                     java.util.List<ControlMessage> control = Messages.fromKernel(Syscalls.lastControl());
@@ -1144,10 +1162,10 @@ public final class Socket implements FdOwner {
         acquire("sendmmsg", null);
         boolean waits = beginWait(0);
         try {
-            long deadline = deadline();
+            long deadline = deadline(POLLOUT);
             for (;;) {
                 int token = Readiness.token(fd, POLLOUT);
-                int r = batch.memory().sendmmsg(fd.fd, from, batch.size() - from, callFlags(MSG_NOSIGNAL));
+                int r = batch.memory().sendmmsg(fd.fd, from, batch.size() - from, callFlags(MSG_NOSIGNAL, POLLOUT));
                 if (fd.isClosed()) throw Errors.closedDuringCall("sendmmsg", describePeer());
                 if (r >= 0) return r;
                 onFailure(-r, POLLOUT, token, deadline, "sendmmsg", null);
@@ -1172,11 +1190,11 @@ public final class Socket implements FdOwner {
         acquire("recvmmsg", null);
         boolean waits = beginWait(0);
         try {
-            long deadline = deadline();
+            long deadline = deadline(POLLIN);
             for (;;) {
                 int token = Readiness.token(fd, POLLIN);
                 boolean senders = batch.collectsSenders();
-                int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE), senders);
+                int r = batch.memory().recvmmsg(fd.fd, batch.capacity(), callFlags(MSG_WAITFORONE, POLLIN), senders);
                 if (fd.isClosed()) throw Errors.closedDuringCall("recvmmsg", describeLocal());
                 if (r >= 0) {
                     batch.setReceived(r, family.equals(Family.UNIX) && !type.isConnectionOriented() ? UnixAddress.unnamed() : null,
@@ -1334,6 +1352,410 @@ public final class Socket implements FdOwner {
         }
     }
 
+    // ---- timeouts per direction (issue 15) -----------------------------------------------------
+
+    /**
+     * Sets the read timeout, as {@code SO_TIMEOUT} in {@link java.net.Socket}: a receiving call
+     * ({@link #read}, recv*, recvMsg, recvBatch, {@link #accept}, the {@link #inputStream()}) that
+     * waits longer than {@code timeout} throws {@link SocketTimeoutException}; nothing is
+     * received, and the socket stays usable. {@code null} removes it, and then the socket timeout
+     * ({@link #setTimeout}) applies to receiving calls again.
+     *
+     * <p>How the timeouts combine: a timeout of zero ({@link #setTimeout}{@code (ZERO)},
+     * non-blocking) wins over both; otherwise a receiving call waits at most the read timeout if
+     * one is set, else the socket timeout, and a sending call the write timeout if one is set,
+     * else the socket timeout. No system call: the wait is done with MSG_DONTWAIT and poll(2) (a
+     * platform thread) or the poller (a virtual thread); a blocking accept with a read timeout
+     * sets O_NONBLOCK on the fd for good (see the class comment).
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative (use
+     *         {@code setTimeout(Duration.ZERO)} for a non-blocking socket)
+     */
+    public void setReadTimeout(Duration timeout) throws IOException {
+        long nanos = directionTimeout(timeout, "setReadTimeout");
+        acquire("setReadTimeout", null);
+        release();
+        readTimeoutNanos = nanos;
+    }
+
+    /** The read timeout set by {@link #setReadTimeout}; empty when none is set. */
+    public Optional<Duration> getReadTimeout() {
+        long t = readTimeoutNanos;
+        return t < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(t));
+    }
+
+    /**
+     * Sets the write timeout: a sending call (send*, {@link #write}, sendMsg, sendBatch, the
+     * {@link #outputStream()}) that waits longer for room in the send buffer throws
+     * {@link SocketTimeoutException}. A compound send ({@link #sendAll}, a blocking
+     * {@link #write}, a stream write) has one deadline for the whole operation, and the
+     * exception's {@code bytesTransferred} says how many bytes went before it. {@code null}
+     * removes it. How it combines with the other timeouts: see {@link #setReadTimeout}.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public void setWriteTimeout(Duration timeout) throws IOException {
+        long nanos = directionTimeout(timeout, "setWriteTimeout");
+        acquire("setWriteTimeout", null);
+        release();
+        writeTimeoutNanos = nanos;
+    }
+
+    /** The write timeout set by {@link #setWriteTimeout}; empty when none is set. */
+    public Optional<Duration> getWriteTimeout() {
+        long t = writeTimeoutNanos;
+        return t < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(t));
+    }
+
+    private static long directionTimeout(Duration timeout, String call) {
+        if (timeout == null) return -1;
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(call + ": timeout must be positive (null removes it), not " + timeout);
+        }
+        return saturatedNanos(timeout);
+    }
+
+    /**
+     * The wait a call in one direction is allowed, in the form of {@link #timeoutNanos}:
+     * {@code events} with POLLOUT is a send, anything else a receive.
+     */
+    private long waitNanos(int events) {
+        long t = timeoutNanos;
+        if (t == 0) return 0;
+        long d = (events & POLLOUT) != 0 ? writeTimeoutNanos : readTimeoutNanos;
+        return d > 0 ? d : t;
+    }
+
+    /**
+     * Connects to {@code address} waiting at most {@code timeout}, whatever the socket's timeout:
+     * compound, connect(2), then poll(2) and getsockopt(SO_ERROR) while it is in progress (an
+     * AF_UNIX listener with a full backlog is retried until the deadline). A connect that does
+     * not complete in time throws {@link SocketTimeoutException}. The fd stays O_NONBLOCK
+     * afterwards (as after a virtual thread's connect; {@link #getTimeout()} is unchanged).
+     * {@code null} waits as {@link #connect(SocketAddress)} does.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public void connect(SocketAddress address, Duration timeout) throws IOException {
+        long nanos = timeout == null ? timeoutNanos : directionTimeout(timeout, "connect");
+        int errno = connect(address, true, nanos);
+        if (errno != 0) throw Errors.of("connect", errno, address);
+    }
+
+    // ---- channel and stream views (issue 15) ---------------------------------------------------
+
+    /** Whether the socket is open ({@link java.nio.channels.Channel}): {@code !isClosed()}. */
+    @Override
+    public boolean isOpen() {
+        return !fd.isClosed();
+    }
+
+    /** Whether {@link #shutdown} succeeded for reading (READ or BOTH) on this socket. */
+    public boolean isInputShutdown() {
+        return inputShut;
+    }
+
+    /** Whether {@link #shutdown} succeeded for writing (WRITE or BOTH) on this socket. */
+    public boolean isOutputShutdown() {
+        return outputShut;
+    }
+
+    /**
+     * The bytes that can be received without waiting, ioctl(2) FIONREAD (unix(7), tcp(7)): on a
+     * stream, the bytes queued; on a datagram or seqpacket socket, the size of the next message.
+     */
+    public int bytesAvailable() throws IOException {
+        acquire("ioctl(FIONREAD)", null);
+        try {
+            int queued = Syscalls.ioctlInt(fd.fd, FIONREAD);
+            if (queued < 0) throw Errors.of("ioctl(FIONREAD)", -queued, describeLocal());
+            return queued;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Reads into {@code dst}'s remaining space ({@link java.nio.channels.ReadableByteChannel}),
+     * recv(2); the position moves by the bytes stored. On a STREAM socket: -1 at end of stream
+     * and after {@code shutdown(READ)}; 0 when the socket is non-blocking (timeout zero) and
+     * nothing is queued, or when {@code dst} is full. On other types the result is the
+     * message's length (0: an empty message). Waits as the read timeout or the socket's timeout
+     * says ({@link SocketTimeoutException}, nothing received).
+     *
+     * @throws java.nio.channels.ClosedChannelException if the socket is closed
+     */
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        requireBuffer(dst, "read");
+        requireWritable(dst, "read");
+        if (fd.isClosed()) throw Errors.closed("recv", null);
+        if (inputShut && type.equals(SocketType.STREAM)) return -1;
+        if (!dst.hasRemaining()) return 0;
+        long n = receiveSome(Syscalls.segment(dst));
+        if (n == WOULD_BLOCK) return 0;
+        if (n == 0 && type.equals(SocketType.STREAM)) return -1;
+        dst.position(dst.position() + (int) n);
+        return (int) n;
+    }
+
+    /** Scattering read, recvmsg(2); see {@link #read(ByteBuffer[], int, int)}. */
+    @Override
+    public long read(ByteBuffer[] dsts) throws IOException {
+        return read(dsts, 0, Objects.requireNonNull(dsts, "read: buffers is null").length);
+    }
+
+    /**
+     * Scattering read ({@link ScatteringByteChannel}), recvmsg(2): fills
+     * {@code dsts[offset, offset+length)} in order, as {@link #read(ByteBuffer)} says (-1 at end of
+     * stream, 0 when non-blocking and nothing is queued). At most 64 buffers take part in one call.
+     */
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        Objects.requireNonNull(dsts, "read: buffers is null");
+        Objects.checkFromIndexSize(offset, length, dsts.length);
+        ByteBuffer[] bufs = Arrays.copyOfRange(dsts, offset, offset + Math.min(length, Syscalls.MAX_IOV));
+        long room = 0;
+        for (ByteBuffer b : bufs) {
+            requireBuffer(b, "read");
+            requireWritable(b, "read");
+            room += b.remaining();
+        }
+        if (fd.isClosed()) throw Errors.closed("recvmsg", null);
+        if (inputShut && type.equals(SocketType.STREAM)) return -1;
+        if (room == 0) return 0;
+        acquire("recvmsg", null);
+        boolean waits = beginWait(0);
+        try {
+            long deadline = deadline(POLLIN);
+            for (;;) {
+                int token = Readiness.token(fd, POLLIN);
+                long r = Syscalls.recvmsg(fd.fd, bufs, 0, callFlags(MSG_CMSG_CLOEXEC, POLLIN));
+                if (fd.isClosed()) throw Errors.closedDuringCall("recvmsg", describeLocal());
+                if (r > 0) {
+                    advance(bufs, r);
+                    return r;
+                }
+                if (r == 0) return type.equals(SocketType.STREAM) ? -1 : 0;
+                if (r == -EAGAIN && timeoutNanos == 0) return 0;
+                onFailure((int) -r, POLLIN, token, deadline, "recvmsg", null);
+            }
+        } finally {
+            endWait(waits, "recvmsg", null);
+        }
+    }
+
+    /**
+     * Writes {@code src}'s remaining bytes ({@link java.nio.channels.WritableByteChannel}), send(2)
+     * with MSG_NOSIGNAL; the position moves past what was sent. A blocking socket (no timeout,
+     * or a timeout above zero) writes every byte before it returns, as the JDK's blocking
+     * SocketChannel does: compound, send(2) until all is out, one deadline (the write timeout or
+     * the socket's timeout) for the whole write; a {@link SocketTimeoutException} says in
+     * {@code bytesTransferred} how many went. A non-blocking socket makes one send and may write
+     * some bytes or none (0).
+     *
+     * @throws java.nio.channels.ClosedChannelException if the socket is closed or (with a message
+     *         saying so) its output was shut down
+     */
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+        requireBuffer(src, "write");
+        requireOutput("send");
+        int start = src.position();
+        if (timeoutNanos == 0) {
+            long n = sendSome(Syscalls.segment(src));
+            if (n == WOULD_BLOCK) return 0;
+            src.position(start + (int) n);
+            return (int) n;
+        }
+        sendAll(src);
+        return src.position() - start;
+    }
+
+    /** Gathering write, sendmsg(2); see {@link #write(ByteBuffer[], int, int)}. */
+    @Override
+    public long write(ByteBuffer[] srcs) throws IOException {
+        return write(srcs, 0, Objects.requireNonNull(srcs, "write: buffers is null").length);
+    }
+
+    /**
+     * Gathering write ({@link GatheringByteChannel}), sendmsg(2) with MSG_NOSIGNAL: sends the
+     * remaining bytes of {@code srcs[offset, offset+length)} in order, as
+     * {@link #write(ByteBuffer)} says (blocking: all of them, compound; non-blocking: one call, up
+     * to 64 buffers, maybe partial).
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        Objects.requireNonNull(srcs, "write: buffers is null");
+        Objects.checkFromIndexSize(offset, length, srcs.length);
+        for (int i = offset; i < offset + length; i++) requireBuffer(srcs[i], "write");
+        requireOutput("sendmsg");
+        long total = 0;
+        int first = offset;
+        int end = offset + length;
+        acquire("sendmsg", null);
+        boolean waits = beginWait(0);
+        try {
+            long deadline = deadline(POLLOUT);
+            for (;;) {
+                while (first < end && !srcs[first].hasRemaining()) first++;
+                if (first == end) return total;
+                ByteBuffer[] bufs = Arrays.copyOfRange(srcs, first, Math.min(end, first + Syscalls.MAX_IOV));
+                int token = Readiness.token(fd, POLLOUT);
+                long r = Syscalls.sendmsg(fd.fd, bufs, java.util.List.of(), null, callFlags(MSG_NOSIGNAL, POLLOUT));
+                if (fd.isClosed()) throw Errors.closedDuringCall("sendmsg", describePeer());
+                if (r >= 0) {
+                    advance(bufs, r);
+                    total += r;
+                    if (timeoutNanos == 0) return total;
+                    continue;
+                }
+                if (r == -EAGAIN && timeoutNanos == 0) return total;
+                try {
+                    onFailure((int) -r, POLLOUT, token, deadline, "sendmsg", null);
+                } catch (SocketTimeoutException e) {
+                    e.bytesTransferred = (int) Math.min(total, Integer.MAX_VALUE);
+                    throw e;
+                }
+            }
+        } finally {
+            endWait(waits, "sendmsg", null);
+        }
+    }
+
+    /**
+     * The input stream of this socket, with the contract of {@link java.net.Socket}'s: a read
+     * blocks until at least one byte is there (as the read timeout or socket timeout allows:
+     * {@link SocketTimeoutException}, nothing lost, the stream stays usable) and returns -1 at
+     * end of stream and after {@code shutdown(READ)}; {@code available()} is FIONREAD (0 after
+     * {@code shutdown(READ)}); {@code close()} closes the socket; on a closed socket reads throw
+     * {@link java.net.SocketException}. A non-blocking socket (timeout zero) refuses to read
+     * with {@link java.nio.channels.IllegalBlockingModeException}. {@code read(byte[], int, int)}
+     * allocates nothing. The same object on every call.
+     */
+    public java.io.InputStream inputStream() {
+        SocketInputStream s = inputStream;
+        if (s == null) {
+            synchronized (this) {
+                s = inputStream;
+                if (s == null) inputStream = s = new SocketInputStream(this);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The output stream of this socket, with the contract of {@link java.net.Socket}'s: a write
+     * sends every byte ({@link #sendAll}, as the write timeout or socket timeout allows:
+     * {@link SocketTimeoutException} with {@code bytesTransferred}); after {@code shutdown(WRITE)}
+     * and on a closed socket it throws {@link java.net.SocketException} saying which;
+     * {@code flush()} does nothing (nothing is buffered); {@code close()} closes the socket. A
+     * non-blocking socket refuses with {@link java.nio.channels.IllegalBlockingModeException}.
+     * The same object on every call.
+     */
+    public java.io.OutputStream outputStream() {
+        SocketOutputStream s = outputStream;
+        if (s == null) {
+            synchronized (this) {
+                s = outputStream;
+                if (s == null) outputStream = s = new SocketOutputStream(this);
+            }
+        }
+        return s;
+    }
+
+    /** For {@link SocketInputStream}: one read of at least one byte, -1 at end of stream. */
+    int streamRead(byte[] b, int off, int len) throws IOException {
+        if (fd.isClosed()) throw streamClosed(Errors.closed("recv", null));
+        if (inputShut) return -1;
+        if (timeoutNanos == 0) throw new java.nio.channels.IllegalBlockingModeException();
+        long n;
+        try {
+            n = receiveSome(Syscalls.segment(b, off, len));
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw streamClosed(e);
+        }
+        if (n == WOULD_BLOCK) return 0; // the timeout was set to zero during the call
+        return n == 0 ? -1 : (int) n;
+    }
+
+    /** For {@link SocketInputStream}: FIONREAD, 0 after shutdown(READ). */
+    int streamAvailable() throws IOException {
+        if (fd.isClosed()) throw streamClosed(Errors.closed("ioctl(FIONREAD)", null));
+        if (inputShut) return 0;
+        try {
+            return bytesAvailable();
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw streamClosed(e);
+        }
+    }
+
+    /** For {@link SocketOutputStream}: sends all of {@code b[off, off+len)}. */
+    void streamWrite(byte[] b, int off, int len) throws IOException {
+        if (fd.isClosed()) throw streamClosed(Errors.closed("send", null));
+        if (outputShut) throw new java.net.SocketException("send: socket output is shut down (shutdownOutput)");
+        if (timeoutNanos == 0) throw new java.nio.channels.IllegalBlockingModeException();
+        try {
+            sendAll(b, off, len);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw streamClosed(e);
+        }
+    }
+
+    /** java.net.Socket's streams say SocketException for a closed socket, not ClosedChannelException. */
+    private static java.net.SocketException streamClosed(java.nio.channels.ClosedChannelException e) {
+        java.net.SocketException s = new java.net.SocketException(e.getMessage());
+        s.initCause(e);
+        return s;
+    }
+
+    private void requireOutput(String call) throws IOException {
+        if (fd.isClosed()) throw Errors.closed(call, null);
+        if (outputShut) throw Errors.closed(call, null, "socket output was shut down (shutdown WRITE); the socket");
+    }
+
+    /** What {@link #receiveSome} and {@link #sendSome} return when a non-blocking call would block. */
+    private static final long WOULD_BLOCK = -1;
+
+    /**
+     * recv(2) into {@code data}, waiting as the timeouts say; {@link #WOULD_BLOCK} instead of EAGAIN
+     * when the socket is non-blocking (the channel and stream contracts return 0 there).
+     */
+    private long receiveSome(MemorySegment data) throws IOException {
+        acquire("recv", null);
+        boolean waits = beginWait(0);
+        try {
+            long deadline = deadline(POLLIN);
+            for (;;) {
+                boolean mayBlock = mayBlock(0, POLLIN);
+                int token = Readiness.token(fd, POLLIN);
+                long r = Syscalls.recv(fd.fd, data, callFlags(0, POLLIN), mayBlock);
+                if (fd.isClosed()) throw Errors.closedDuringCall("recv", describeLocal());
+                if (r >= 0) return r;
+                if (r == -EAGAIN && timeoutNanos == 0) return WOULD_BLOCK;
+                onFailure((int) -r, POLLIN, token, deadline, "recv", null);
+            }
+        } finally {
+            endWait(waits, "recv", null);
+        }
+    }
+
+    /** One send(2) on a non-blocking socket; {@link #WOULD_BLOCK} instead of EAGAIN. */
+    private long sendSome(MemorySegment data) throws IOException {
+        acquire("send", null);
+        try {
+            for (;;) {
+                long r = Syscalls.send(fd.fd, data, MSG_NOSIGNAL | MSG_DONTWAIT, false);
+                if (fd.isClosed()) throw Errors.closedDuringCall("send", describePeer());
+                if (r >= 0) return r;
+                if (r == -EAGAIN) return WOULD_BLOCK;
+                if (r != -EINTR) throw Errors.of("send", (int) -r, where(null));
+            }
+        } finally {
+            release();
+        }
+    }
+
     // ---- internals -----------------------------------------------------------------------------
 
     private void acquire(String call, Object address) throws IOException {
@@ -1345,8 +1767,12 @@ public final class Socket implements FdOwner {
         Reference.reachabilityFence(this); // the Cleaner must not close the fd during a call
     }
 
-    private long deadline() {
-        long t = timeoutNanos;
+    /** The deadline of a call that may wait for {@code events} (POLLOUT: a send; else a receive). */
+    private long deadline(int events) {
+        return deadlineAfter(waitNanos(events));
+    }
+
+    private static long deadlineAfter(long t) {
         if (t <= 0) return 0;
         long d = System.nanoTime() + t;
         return d == 0 ? 1 : d; // 0 means "no deadline"
@@ -1389,14 +1815,16 @@ public final class Socket implements FdOwner {
     }
 
     /** Whether this call may block in the kernel (then heap data is copied, never pinned). */
-    private boolean mayBlock(int flags) {
-        return timeoutNanos < 0 && (flags & MSG_DONTWAIT) == 0 && !forcedNonBlocking
+    private boolean mayBlock(int flags, int events) {
+        return waitNanos(events) < 0 && (flags & MSG_DONTWAIT) == 0 && !forcedNonBlocking
                 && !Readiness.parks();
     }
 
     /** A virtual thread never blocks in the kernel: it waits in {@link Readiness} instead. */
-    private int callFlags(int flags) {
-        return timeoutNanos < 0 && Readiness.parks() ? flags | MSG_DONTWAIT : flags;
+    private int callFlags(int flags, int events) {
+        long t = waitNanos(events);
+        // A read or write timeout on a blocking fd: this call must not block in the kernel either.
+        return (t < 0 ? Readiness.parks() : timeoutNanos < 0) ? flags | MSG_DONTWAIT : flags;
     }
 
     /**
@@ -1416,7 +1844,7 @@ public final class Socket implements FdOwner {
     private void onFailure(int errno, int events, int token, long deadline, String call, Object address) throws IOException {
         if (errno == EINTR) return;
         if (errno == EAGAIN) {
-            long t = timeoutNanos;
+            long t = waitNanos(events);
             if (t == 0) throw Errors.of(call, errno, where(address));
             if (t < 0 && !Readiness.parks() && !forcedNonBlocking) {
                 // A blocking fd said EAGAIN: the kernel's SO_RCVTIMEO/SO_SNDTIMEO expired.
