@@ -165,6 +165,7 @@ public sealed interface ControlMessage
             data = data.clone();
         }
 
+        /** A copy of the payload (the record keeps its own). */
         @Override
         public byte[] data() {
             return data.clone();

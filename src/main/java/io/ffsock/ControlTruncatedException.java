@@ -9,7 +9,9 @@ import java.net.SocketException;
  */
 public final class ControlTruncatedException extends SocketException {
     private static final long serialVersionUID = 1L;
+    /** The data bytes the call received. */
     private final long bytesReceived;
+    /** How many received fds were closed because the control buffer was too small. */
     private final int fdsClosed;
 
     ControlTruncatedException(String message, long bytesReceived, int fdsClosed) {

@@ -37,6 +37,9 @@ public final class MessageBatch implements AutoCloseable {
     private record CachedTarget(SocketAddress address, Family family, io.ffsock.internal.sys.SockAddr kernel) {}
 
     /**
+     * A batch of {@code capacity} message slots, each of {@code maxMessageSize} bytes, in native
+     * memory allocated once here.
+     *
      * @param capacity       the most messages one batch holds (1..1024; UIO_MAXIOV is the kernel's limit)
      * @param maxMessageSize the largest message a slot holds, in bytes (1..16 MiB); longer
      *                       received messages are truncated (see {@link #isTruncated(int)})

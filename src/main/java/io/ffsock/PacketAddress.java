@@ -14,9 +14,13 @@ public final class PacketAddress extends SocketAddress {
     /** sll_pkttype values: PACKET_HOST, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST, PACKET_OUTGOING. */
     public static final int HOST = 0, BROADCAST = 1, MULTICAST = 2, OTHERHOST = 3, OUTGOING = 4;
 
+    /** The sll_protocol, in host byte order. */
     private final int ethertype;
+    /** The sll_ifindex. */
     private final int interfaceIndex;
+    /** The sll_pkttype. */
     private final int packetType;
+    /** The sll_addr, sll_halen bytes of it. */
     private final byte[] hardwareAddress;
 
     PacketAddress(int ethertype, int interfaceIndex, int packetType, byte[] hardwareAddress) {

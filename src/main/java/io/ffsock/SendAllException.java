@@ -5,7 +5,9 @@ package io.ffsock;
  */
 public final class SendAllException extends SyscallException {
     private static final long serialVersionUID = 1L;
+    /** The bytes that went out before the failure. */
     private final long bytesSent;
+    /** The bytes the call was asked to send. */
     private final long bytesTotal;
 
     SendAllException(SyscallError cause, String message, long bytesSent, long bytesTotal) {

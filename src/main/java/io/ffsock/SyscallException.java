@@ -9,6 +9,7 @@ import java.net.SocketException;
  */
 public class SyscallException extends SocketException implements SyscallError {
     private static final long serialVersionUID = 1L;
+    /** The failed call as the message names it, e.g. {@code connect(/run/app.sock)}. */
     private final String call;
     private final transient Errno errno;
 

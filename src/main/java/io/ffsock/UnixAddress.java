@@ -34,7 +34,9 @@ public final class UnixAddress extends SocketAddress {
         UNNAMED
     }
 
+    /** Whether a path, an abstract name or unnamed. */
     private final Kind kind;
+    /** The sun_path bytes: the path, or the abstract name without its leading NUL. */
     private final byte[] name;
 
     private UnixAddress(Kind kind, byte[] name) {
