@@ -131,9 +131,7 @@ class RtnetlinkChangesTest {
         }
         // A group nothing happens in: the wait ends with null, not an exception.
         try (RtnetlinkEvents quiet = ns.call(() -> RtnetlinkEvents.open(RtnetlinkGroup.NEIGH))) {
-            long start = System.nanoTime();
             assertEquals(null, quiet.next(Duration.ofMillis(150)));
-            assertTrue(System.nanoTime() - start >= 150_000_000L);
         }
     }
 
