@@ -55,6 +55,11 @@
 #include <linux/mroute.h>
 #include <linux/mroute6.h>
 #include <linux/sockios.h>
+/* io.ffsock.netlink: rtnetlink and sock_diag (linux/rtnetlink.h brings if_link, if_addr, neighbour) */
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 
 static void constant(const char *name, long long value) {
     printf("%s %lld\n", name, value);
@@ -143,6 +148,12 @@ static void structs(void) {
     MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_pkttype);
     MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_halen);
     MEMBER(SOCKADDR_LL, struct sockaddr_ll, sll_addr);
+
+    STRUCT(SOCKADDR_NL, struct sockaddr_nl);
+    MEMBER(SOCKADDR_NL, struct sockaddr_nl, nl_family);
+    MEMBER(SOCKADDR_NL, struct sockaddr_nl, nl_pad);
+    MEMBER(SOCKADDR_NL, struct sockaddr_nl, nl_pid);
+    MEMBER(SOCKADDR_NL, struct sockaddr_nl, nl_groups);
 
     STRUCT(IOVEC, struct iovec);
     MEMBER(IOVEC, struct iovec, iov_base);
@@ -301,7 +312,275 @@ static void structs(void) {
     STRUCT(SIGSET_T, sigset_t);
 }
 
+/*
+ * io.ffsock.netlink's message constants and structs (NetlinkConst.java, checked by
+ * NetlinkConformanceTest). Printed directly rather than through conformance-names.txt because
+ * most of them are enum members, which #ifdef cannot see.
+ */
+static void netlink(void) {
+    /* nlmsghdr types and flags, linux/netlink.h */
+    C(NLMSG_NOOP);
+    C(NLMSG_ERROR);
+    C(NLMSG_DONE);
+    C(NLMSG_OVERRUN);
+    C(NLM_F_REQUEST);
+    C(NLM_F_MULTI);
+    C(NLM_F_ACK);
+    C(NLM_F_ECHO);
+    C(NLM_F_DUMP_INTR);
+    C(NLM_F_DUMP_FILTERED);
+    C(NLM_F_ROOT);
+    C(NLM_F_MATCH);
+    C(NLM_F_ATOMIC);
+    C(NLM_F_DUMP);
+    C(NLM_F_REPLACE);
+    C(NLM_F_EXCL);
+    C(NLM_F_CREATE);
+    C(NLM_F_APPEND);
+    C(NLM_F_NONREC);
+    C(NLM_F_CAPPED);
+    C(NLM_F_ACK_TLVS);
+    C(NLMSGERR_ATTR_MSG);
+    C(NLMSGERR_ATTR_OFFS);
+    C(NLMSGERR_ATTR_COOKIE);
+    C(NLA_F_NESTED);
+    C(NLA_F_NET_BYTEORDER);
+    C(NLA_TYPE_MASK);
+    C(NLMSG_ALIGNTO);
+    C(NLA_ALIGNTO);
+    C(NLMSG_MIN_TYPE);
+    /* rtnetlink message types, linux/rtnetlink.h */
+    C(RTM_NEWLINK);
+    C(RTM_DELLINK);
+    C(RTM_GETLINK);
+    C(RTM_SETLINK);
+    C(RTM_NEWADDR);
+    C(RTM_DELADDR);
+    C(RTM_GETADDR);
+    C(RTM_NEWROUTE);
+    C(RTM_DELROUTE);
+    C(RTM_GETROUTE);
+    C(RTM_NEWNEIGH);
+    C(RTM_DELNEIGH);
+    C(RTM_GETNEIGH);
+    /* rtnetlink multicast groups (enum rtnetlink_groups) */
+    C(RTNLGRP_LINK);
+    C(RTNLGRP_NEIGH);
+    C(RTNLGRP_IPV4_IFADDR);
+    C(RTNLGRP_IPV4_ROUTE);
+    C(RTNLGRP_IPV6_IFADDR);
+    C(RTNLGRP_IPV6_ROUTE);
+    /* link attributes, linux/if_link.h */
+    C(IFLA_ADDRESS);
+    C(IFLA_BROADCAST);
+    C(IFLA_IFNAME);
+    C(IFLA_MTU);
+    C(IFLA_LINK);
+    C(IFLA_QDISC);
+    C(IFLA_MASTER);
+    C(IFLA_TXQLEN);
+    C(IFLA_OPERSTATE);
+    C(IFLA_LINKMODE);
+    C(IFLA_LINKINFO);
+    C(IFLA_GROUP);
+    C(IFLA_EXT_MASK);
+    C(IFLA_LINK_NETNSID);
+    C(IFLA_INFO_KIND);
+    C(IFLA_INFO_DATA);
+    C(IF_OPER_UNKNOWN);
+    C(IF_OPER_NOTPRESENT);
+    C(IF_OPER_DOWN);
+    C(IF_OPER_LOWERLAYERDOWN);
+    C(IF_OPER_TESTING);
+    C(IF_OPER_DORMANT);
+    C(IF_OPER_UP);
+    /* interface flags, net/if.h and linux/if.h */
+    /* address attributes and flags, linux/if_addr.h */
+    C(IFA_ADDRESS);
+    C(IFA_LOCAL);
+    C(IFA_LABEL);
+    C(IFA_BROADCAST);
+    C(IFA_ANYCAST);
+    C(IFA_CACHEINFO);
+    C(IFA_FLAGS);
+    C(IFA_F_SECONDARY);
+    C(IFA_F_NODAD);
+    C(IFA_F_OPTIMISTIC);
+    C(IFA_F_DADFAILED);
+    C(IFA_F_HOMEADDRESS);
+    C(IFA_F_DEPRECATED);
+    C(IFA_F_TENTATIVE);
+    C(IFA_F_PERMANENT);
+    C(IFA_F_MANAGETEMPADDR);
+    C(IFA_F_NOPREFIXROUTE);
+    C(IFA_F_MCAUTOJOIN);
+    C(IFA_F_STABLE_PRIVACY);
+    /* route attributes, types, tables, scopes, protocols, linux/rtnetlink.h */
+    C(RTA_DST);
+    C(RTA_SRC);
+    C(RTA_IIF);
+    C(RTA_OIF);
+    C(RTA_GATEWAY);
+    C(RTA_PRIORITY);
+    C(RTA_PREFSRC);
+    C(RTA_METRICS);
+    C(RTA_MULTIPATH);
+    C(RTA_FLOW);
+    C(RTA_CACHEINFO);
+    C(RTA_TABLE);
+    C(RTA_MARK);
+    C(RTA_VIA);
+    C(RTA_PREF);
+    C(RTA_UID);
+    C(RTN_UNSPEC);
+    C(RTN_UNICAST);
+    C(RTN_LOCAL);
+    C(RTN_BROADCAST);
+    C(RTN_ANYCAST);
+    C(RTN_MULTICAST);
+    C(RTN_BLACKHOLE);
+    C(RTN_UNREACHABLE);
+    C(RTN_PROHIBIT);
+    C(RTN_THROW);
+    C(RTN_NAT);
+    C(RTN_XRESOLVE);
+    C(RT_TABLE_UNSPEC);
+    C(RT_TABLE_DEFAULT);
+    C(RT_TABLE_MAIN);
+    C(RT_TABLE_LOCAL);
+    C(RT_SCOPE_UNIVERSE);
+    C(RT_SCOPE_SITE);
+    C(RT_SCOPE_LINK);
+    C(RT_SCOPE_HOST);
+    C(RT_SCOPE_NOWHERE);
+    C(RTPROT_UNSPEC);
+    C(RTPROT_REDIRECT);
+    C(RTPROT_KERNEL);
+    C(RTPROT_BOOT);
+    C(RTPROT_STATIC);
+    C(RTPROT_RA);
+    C(RTPROT_DHCP);
+    C(RTM_F_NOTIFY);
+    C(RTM_F_CLONED);
+    C(RTM_F_LOOKUP_TABLE);
+    C(RTM_F_FIB_MATCH);
+    C(RTNH_F_DEAD);
+    C(RTNH_F_ONLINK);
+    C(RTNH_F_LINKDOWN);
+    /* neighbour attributes and states, linux/neighbour.h */
+    C(NDA_DST);
+    C(NDA_LLADDR);
+    C(NDA_CACHEINFO);
+    C(NDA_PROBES);
+    C(NUD_NONE);
+    C(NUD_INCOMPLETE);
+    C(NUD_REACHABLE);
+    C(NUD_STALE);
+    C(NUD_DELAY);
+    C(NUD_PROBE);
+    C(NUD_FAILED);
+    C(NUD_NOARP);
+    C(NUD_PERMANENT);
+    C(NTF_USE);
+    C(NTF_SELF);
+    C(NTF_MASTER);
+    C(NTF_PROXY);
+    C(NTF_ROUTER);
+    /* sock_diag for AF_UNIX, linux/sock_diag.h and linux/unix_diag.h */
+    C(SOCK_DIAG_BY_FAMILY);
+    C(UDIAG_SHOW_NAME);
+    C(UDIAG_SHOW_VFS);
+    C(UDIAG_SHOW_PEER);
+    C(UDIAG_SHOW_ICONS);
+    C(UDIAG_SHOW_RQLEN);
+    C(UDIAG_SHOW_MEMINFO);
+    C(UDIAG_SHOW_UID);
+    C(UNIX_DIAG_NAME);
+    C(UNIX_DIAG_VFS);
+    C(UNIX_DIAG_PEER);
+    C(UNIX_DIAG_ICONS);
+    C(UNIX_DIAG_RQLEN);
+    C(UNIX_DIAG_MEMINFO);
+    C(UNIX_DIAG_SHUTDOWN);
+    C(UNIX_DIAG_UID);
+    /* socket states the kernel reports for AF_UNIX, as TCP_* (linux/tcp_states.h via netinet/tcp.h) */
+    C(TCP_ESTABLISHED);
+    C(TCP_SYN_SENT);
+    C(TCP_CLOSE);
+    C(TCP_LISTEN);
+    STRUCT(NLMSGHDR, struct nlmsghdr);
+    MEMBER(NLMSGHDR, struct nlmsghdr, nlmsg_len);
+    MEMBER(NLMSGHDR, struct nlmsghdr, nlmsg_type);
+    MEMBER(NLMSGHDR, struct nlmsghdr, nlmsg_flags);
+    MEMBER(NLMSGHDR, struct nlmsghdr, nlmsg_seq);
+    MEMBER(NLMSGHDR, struct nlmsghdr, nlmsg_pid);
+    STRUCT(NLMSGERR, struct nlmsgerr);
+    MEMBER(NLMSGERR, struct nlmsgerr, error);
+    MEMBER(NLMSGERR, struct nlmsgerr, msg);
+    STRUCT(NLATTR, struct nlattr);
+    MEMBER(NLATTR, struct nlattr, nla_len);
+    MEMBER(NLATTR, struct nlattr, nla_type);
+    STRUCT(RTATTR, struct rtattr);
+    MEMBER(RTATTR, struct rtattr, rta_len);
+    MEMBER(RTATTR, struct rtattr, rta_type);
+    STRUCT(IFINFOMSG, struct ifinfomsg);
+    MEMBER(IFINFOMSG, struct ifinfomsg, ifi_family);
+    MEMBER(IFINFOMSG, struct ifinfomsg, ifi_type);
+    MEMBER(IFINFOMSG, struct ifinfomsg, ifi_index);
+    MEMBER(IFINFOMSG, struct ifinfomsg, ifi_flags);
+    MEMBER(IFINFOMSG, struct ifinfomsg, ifi_change);
+    STRUCT(IFADDRMSG, struct ifaddrmsg);
+    MEMBER(IFADDRMSG, struct ifaddrmsg, ifa_family);
+    MEMBER(IFADDRMSG, struct ifaddrmsg, ifa_prefixlen);
+    MEMBER(IFADDRMSG, struct ifaddrmsg, ifa_flags);
+    MEMBER(IFADDRMSG, struct ifaddrmsg, ifa_scope);
+    MEMBER(IFADDRMSG, struct ifaddrmsg, ifa_index);
+    STRUCT(IFA_CACHEINFO, struct ifa_cacheinfo);
+    MEMBER(IFA_CACHEINFO, struct ifa_cacheinfo, ifa_prefered);
+    MEMBER(IFA_CACHEINFO, struct ifa_cacheinfo, ifa_valid);
+    MEMBER(IFA_CACHEINFO, struct ifa_cacheinfo, cstamp);
+    MEMBER(IFA_CACHEINFO, struct ifa_cacheinfo, tstamp);
+    STRUCT(RTMSG, struct rtmsg);
+    MEMBER(RTMSG, struct rtmsg, rtm_family);
+    MEMBER(RTMSG, struct rtmsg, rtm_dst_len);
+    MEMBER(RTMSG, struct rtmsg, rtm_src_len);
+    MEMBER(RTMSG, struct rtmsg, rtm_tos);
+    MEMBER(RTMSG, struct rtmsg, rtm_table);
+    MEMBER(RTMSG, struct rtmsg, rtm_protocol);
+    MEMBER(RTMSG, struct rtmsg, rtm_scope);
+    MEMBER(RTMSG, struct rtmsg, rtm_type);
+    MEMBER(RTMSG, struct rtmsg, rtm_flags);
+    STRUCT(NDMSG, struct ndmsg);
+    MEMBER(NDMSG, struct ndmsg, ndm_family);
+    MEMBER(NDMSG, struct ndmsg, ndm_ifindex);
+    MEMBER(NDMSG, struct ndmsg, ndm_state);
+    MEMBER(NDMSG, struct ndmsg, ndm_flags);
+    MEMBER(NDMSG, struct ndmsg, ndm_type);
+    STRUCT(UNIX_DIAG_REQ, struct unix_diag_req);
+    MEMBER(UNIX_DIAG_REQ, struct unix_diag_req, sdiag_family);
+    MEMBER(UNIX_DIAG_REQ, struct unix_diag_req, sdiag_protocol);
+    MEMBER(UNIX_DIAG_REQ, struct unix_diag_req, pad);
+    MEMBER(UNIX_DIAG_REQ, struct unix_diag_req, udiag_states);
+    MEMBER(UNIX_DIAG_REQ, struct unix_diag_req, udiag_ino);
+    MEMBER(UNIX_DIAG_REQ, struct unix_diag_req, udiag_show);
+    MEMBER(UNIX_DIAG_REQ, struct unix_diag_req, udiag_cookie);
+    STRUCT(UNIX_DIAG_MSG, struct unix_diag_msg);
+    MEMBER(UNIX_DIAG_MSG, struct unix_diag_msg, udiag_family);
+    MEMBER(UNIX_DIAG_MSG, struct unix_diag_msg, udiag_type);
+    MEMBER(UNIX_DIAG_MSG, struct unix_diag_msg, udiag_state);
+    MEMBER(UNIX_DIAG_MSG, struct unix_diag_msg, pad);
+    MEMBER(UNIX_DIAG_MSG, struct unix_diag_msg, udiag_ino);
+    MEMBER(UNIX_DIAG_MSG, struct unix_diag_msg, udiag_cookie);
+    STRUCT(UNIX_DIAG_RQLEN, struct unix_diag_rqlen);
+    MEMBER(UNIX_DIAG_RQLEN, struct unix_diag_rqlen, udiag_rqueue);
+    MEMBER(UNIX_DIAG_RQLEN, struct unix_diag_rqlen, udiag_wqueue);
+    STRUCT(UNIX_DIAG_VFS, struct unix_diag_vfs);
+    MEMBER(UNIX_DIAG_VFS, struct unix_diag_vfs, udiag_vfs_ino);
+    MEMBER(UNIX_DIAG_VFS, struct unix_diag_vfs, udiag_vfs_dev);
+}
+
 int main(void) {
+    netlink();
     constants();
     cmsg_sizes();
     structs();

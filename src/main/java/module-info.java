@@ -8,4 +8,5 @@ module io.ffsock {
     exports io.ffsock.dbus;
     provides org.freedesktop.dbus.spi.transport.ITransportProvider with io.ffsock.dbus.FfsockTransportProvider;
     provides org.freedesktop.dbus.spi.message.ISocketProvider with io.ffsock.dbus.FfsockSocketProvider;
+    exports io.ffsock.netlink;
 }

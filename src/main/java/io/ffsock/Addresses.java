@@ -39,6 +39,10 @@ final class Addresses {
             requireFamily(family, Family.PACKET, address, call);
             return SockAddr.packet(pa.ethertype(), pa.interfaceIndex());
         }
+        if (address instanceof NetlinkAddress nl) {
+            requireFamily(family, Family.NETLINK, address, call);
+            return SockAddr.netlink(nl.pid(), nl.groups());
+        }
         if (address instanceof InetSocketAddress in) {
             if (in.isUnresolved()) {
                 throw new IllegalArgumentException(call + ": unresolved address " + in.getHostString() + ":" + in.getPort());
@@ -65,7 +69,7 @@ final class Addresses {
                     + " address " + Errors.describe(address) + " given to an " + family + " socket");
         }
         throw new IllegalArgumentException(call + ": unsupported address type " + address.getClass().getName()
-                + " (use UnixAddress, UnixDomainSocketAddress, InetSocketAddress or PacketAddress)");
+                + " (use UnixAddress, UnixDomainSocketAddress, InetSocketAddress, PacketAddress or NetlinkAddress)");
     }
 
     private static void requireFamily(Family have, Family want, SocketAddress address, String call) {
@@ -86,6 +90,7 @@ final class Addresses {
             case Const.AF_INET6 -> inet6(a);
             case Const.AF_PACKET -> new PacketAddress(a.packetProtocol(), a.packetIfindex(), a.packetType(),
                     a.packetHardwareAddress());
+            case Const.AF_NETLINK -> new NetlinkAddress(a.netlinkPid(), a.netlinkGroups());
             case Const.AF_UNSPEC -> null;
             default -> new OtherAddress(a.family(), a.length());
         };

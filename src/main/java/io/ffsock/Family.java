@@ -17,6 +17,8 @@ public record Family(int value) {
     public static final Family INET6 = new Family(10);
     /** Link-level packets, packet(7). */
     public static final Family PACKET = new Family(17);
+    /** Kernel/user-space messaging (rtnetlink, sock_diag ...), netlink(7). */
+    public static final Family NETLINK = new Family(16);
 
     /** The C name ({@code AF_UNIX}) or the bare number when ffsock has no name for it. */
     @Override
@@ -26,6 +28,7 @@ public record Family(int value) {
             case 2 -> "AF_INET";
             case 10 -> "AF_INET6";
             case 17 -> "AF_PACKET";
+            case 16 -> "AF_NETLINK";
             default -> Integer.toString(value);
         };
     }

@@ -164,4 +164,32 @@ public final class LinuxSocketOptions {
     /** IPV6_MTU_DISCOVER, ipv6(7): as {@link #IP_MTU_DISCOVER}. */
     public static final SocketOption<Integer> IPV6_MTU_DISCOVER =
             new NativeOption<>("IPV6_MTU_DISCOVER", Integer.class, Const.SOL_IPV6, Const.IPV6_MTU_DISCOVER, Codec.INT, false);
+
+    /**
+     * NETLINK_ADD_MEMBERSHIP (set only), netlink(7): join multicast group {@code n} (any number,
+     * also above the 32 that nl_groups can hold), e.g. RTNLGRP_LINK for link events.
+     */
+    public static final SocketOption<Integer> NETLINK_ADD_MEMBERSHIP = new NativeOption<>("NETLINK_ADD_MEMBERSHIP",
+            Integer.class, Const.SOL_NETLINK, Const.NETLINK_ADD_MEMBERSHIP, Codec.INT, false);
+    /** NETLINK_DROP_MEMBERSHIP (set only), netlink(7): leave multicast group {@code n}. */
+    public static final SocketOption<Integer> NETLINK_DROP_MEMBERSHIP = new NativeOption<>("NETLINK_DROP_MEMBERSHIP",
+            Integer.class, Const.SOL_NETLINK, Const.NETLINK_DROP_MEMBERSHIP, Codec.INT, false);
+    /**
+     * NETLINK_EXT_ACK (Linux 4.12+), netlink(7): error replies carry the kernel's explanation
+     * (NLMSGERR_ATTR_MSG) and the offset of the offending attribute.
+     */
+    public static final SocketOption<Boolean> NETLINK_EXT_ACK = new NativeOption<>("NETLINK_EXT_ACK",
+            Boolean.class, Const.SOL_NETLINK, Const.NETLINK_EXT_ACK, Codec.BOOLEAN, false);
+    /**
+     * NETLINK_GET_STRICT_CHK (Linux 4.20+), netlink(7): the kernel checks dump requests strictly
+     * and applies their header fields and attributes as filters.
+     */
+    public static final SocketOption<Boolean> NETLINK_GET_STRICT_CHK = new NativeOption<>("NETLINK_GET_STRICT_CHK",
+            Boolean.class, Const.SOL_NETLINK, Const.NETLINK_GET_STRICT_CHK, Codec.BOOLEAN, false);
+    /** NETLINK_NO_ENOBUFS, netlink(7): do not report ENOBUFS when multicast messages were dropped. */
+    public static final SocketOption<Boolean> NETLINK_NO_ENOBUFS = new NativeOption<>("NETLINK_NO_ENOBUFS",
+            Boolean.class, Const.SOL_NETLINK, Const.NETLINK_NO_ENOBUFS, Codec.BOOLEAN, false);
+    /** NETLINK_CAP_ACK, netlink(7): error replies do not echo the whole request, only its header. */
+    public static final SocketOption<Boolean> NETLINK_CAP_ACK = new NativeOption<>("NETLINK_CAP_ACK",
+            Boolean.class, Const.SOL_NETLINK, Const.NETLINK_CAP_ACK, Codec.BOOLEAN, false);
 }

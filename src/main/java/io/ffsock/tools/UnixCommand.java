@@ -8,6 +8,8 @@ import io.ffsock.Socket;
 import io.ffsock.SocketType;
 import io.ffsock.SyscallError;
 import io.ffsock.UnixAddress;
+import io.ffsock.netlink.UnixSocketInfo;
+import io.ffsock.netlink.UnixSockets;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +58,7 @@ public final class UnixCommand implements Command {
         return """
                 Usage: ffsock unix listen  [OPTIONS] ADDR
                        ffsock unix connect [OPTIONS] ADDR
+                       ffsock unix list
                 Bridge stdin/stdout and an AF_UNIX socket, like socat: what arrives is written to
                 stdout, and stdin is sent to the peer. ADDR is a filesystem path, or @NAME for a
                 Linux abstract name (no file).
@@ -91,6 +94,11 @@ public final class UnixCommand implements Command {
                 more data follows, it was an empty message; if the peer has closed (or another empty
                 message follows at once), it is taken as the end of the session.
 
+                list prints every AF_UNIX socket of the network namespace in the columns of
+                'ss -x -a -n' (sock_diag(7)): type, state, receive and send queue, name and inode,
+                the peer's name and inode. For a listener the queues are the connections waiting
+                and the backlog. Names: a path, @NAME for an abstract name, * when unbound.
+
                 Exit status: 0 success; 1 a socket call failed (connection refused, missing path,
                 address in use...; the error is one line on stderr); 2 bad usage.
 
@@ -113,9 +121,35 @@ public final class UnixCommand implements Command {
             out.print(usage());
             return Main.OK;
         }
+        if (!p.positionals().isEmpty() && p.positionals().get(0).equals("list")) return list(p, out, err);
         Options o = options(p);
         Context c = new Context(o, out, err, in);
         return o.listen ? c.listen() : c.connect();
+    }
+
+    /** {@code ffsock unix list}: the sock_diag dump in ss -x columns; a peer's name is looked up by its inode, as ss does. */
+    private static int list(ArgParser.Parsed p, PrintStream out, PrintStream err) throws UsageException {
+        if (p.positionals().size() > 1) throw new UsageException("unexpected argument '" + p.positionals().get(1) + "'");
+        List<UnixSocketInfo> all;
+        try {
+            all = UnixSockets.list();
+        } catch (IOException e) {
+            err.println("ffsock: " + e.getMessage());
+            return Main.FAILED;
+        }
+        java.util.Map<Long, String> names = new java.util.HashMap<>();
+        int width = "Local Address".length();
+        for (UnixSocketInfo u : all) {
+            names.put(u.inode(), u.name());
+            width = Math.max(width, u.name().length());
+        }
+        String row = "%-5s  %-8s %6s %6s  %-" + width + "s %-8s  %-" + width + "s %s%n";
+        out.printf(row, "Netid", "State", "Recv-Q", "Send-Q", "Local Address", "Port", "Peer Address", "Port");
+        for (UnixSocketInfo u : all) {
+            out.printf(row, u.netid(), u.stateName(), u.receiveQueue(), u.sendQueue(), u.name(), u.inode(),
+                    u.peerInode() == 0 ? "*" : names.getOrDefault(u.peerInode(), "*"), u.peerInode());
+        }
+        return Main.OK;
     }
 
     private static Options options(ArgParser.Parsed p) throws UsageException {

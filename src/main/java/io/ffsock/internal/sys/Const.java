@@ -279,6 +279,21 @@ public final class Const {
     /** Interface name buffer size, net/if.h. */
     public static final int IFNAMSIZ = 16;
 
+    // AF_NETLINK sockets, netlink(7): protocols and SOL_NETLINK options.
+    public static final int AF_NETLINK = 16;
+    public static final int NETLINK_ROUTE = 0;
+    public static final int NETLINK_SOCK_DIAG = 4;
+    public static final int SOL_NETLINK = 270;
+    public static final int NETLINK_ADD_MEMBERSHIP = 1;
+    public static final int NETLINK_DROP_MEMBERSHIP = 2;
+    public static final int NETLINK_PKTINFO = 3;
+    public static final int NETLINK_BROADCAST_ERROR = 4;
+    public static final int NETLINK_NO_ENOBUFS = 5;
+    public static final int NETLINK_LISTEN_ALL_NSID = 8;
+    public static final int NETLINK_CAP_ACK = 10;
+    public static final int NETLINK_EXT_ACK = 11;
+    public static final int NETLINK_GET_STRICT_CHK = 12;
+
     /**
      * Kernel ABI values newer than the C headers the conformance probe is built against (Debian
      * 12's linux-libc-dev 6.1 prints them UNDEFINED), taken from the kernel's

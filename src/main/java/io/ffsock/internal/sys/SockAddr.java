@@ -106,6 +106,32 @@ public final class SockAddr {
         return Arrays.copyOfRange(bytes, 12, 12 + n);
     }
 
+    /**
+     * An AF_NETLINK address, netlink(7): {@code pid} the port id (0: the kernel, or let the
+     * kernel choose on bind), {@code groups} the bitmask of multicast groups 1..32.
+     */
+    public static SockAddr netlink(int pid, int groups) {
+        byte[] b = new byte[(int) Structs.SOCKADDR_NL.byteSize()];
+        putFamily(b, Const.AF_NETLINK);
+        putIntNative(b, 4, pid);
+        putIntNative(b, 8, groups);
+        return new SockAddr(b, b.length);
+    }
+
+    /** AF_NETLINK: nl_pid, the port id. */
+    public int netlinkPid() {
+        return intNative(4);
+    }
+
+    /** AF_NETLINK: nl_groups, the multicast groups bitmask. */
+    public int netlinkGroups() {
+        return intNative(8);
+    }
+
+    private int intNative(int at) {
+        return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
+    }
+
     /** The largest pathname (bytes, without the NUL) that fits sun_path. */
     public static int maxUnixPathBytes() {
         return Const.UNIX_PATH_MAX - 1;

@@ -165,6 +165,13 @@ public final class Structs {
             JAVA_BYTE.withName("sll_halen"),
             sequenceLayout(8, JAVA_BYTE).withName("sll_addr"));
 
+    /** struct sockaddr_nl, netlink(7): a netlink port id and the multicast groups bitmask. */
+    public static final StructLayout SOCKADDR_NL = structLayout(
+            JAVA_SHORT.withName("nl_family"),
+            JAVA_SHORT.withName("nl_pad"),
+            JAVA_INT.withName("nl_pid"),
+            JAVA_INT.withName("nl_groups"));
+
     /** struct ucred, unix(7): SO_PEERCRED and SCM_CREDENTIALS. */
     public static final StructLayout UCRED = structLayout(
             JAVA_INT.withName("pid"),

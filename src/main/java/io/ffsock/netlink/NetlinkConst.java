@@ -1,0 +1,302 @@
+package io.ffsock.netlink;
+
+/**
+ * The numbers of netlink(7), rtnetlink(7) and sock_diag(7) messages as the C headers define
+ * them: message types, flags, attribute types, and the sizes and member offsets of the fixed
+ * structs the codec reads and writes. NetlinkConformanceTest compares every field by name with
+ * what native-tests/conformance.c prints from the real headers, so a wrong number fails the build.
+ */
+final class NetlinkConst {
+    private NetlinkConst() {}
+
+    // nlmsghdr types and flags, linux/netlink.h.
+    static final int NLMSG_NOOP = 1;
+    static final int NLMSG_ERROR = 2;
+    static final int NLMSG_DONE = 3;
+    static final int NLMSG_OVERRUN = 4;
+    static final int NLM_F_REQUEST = 0x1;
+    static final int NLM_F_MULTI = 0x2;
+    static final int NLM_F_ACK = 0x4;
+    static final int NLM_F_ECHO = 0x8;
+    static final int NLM_F_DUMP_INTR = 0x10;
+    static final int NLM_F_DUMP_FILTERED = 0x20;
+    static final int NLM_F_ROOT = 0x100;
+    static final int NLM_F_MATCH = 0x200;
+    static final int NLM_F_ATOMIC = 0x400;
+    static final int NLM_F_DUMP = 0x300;
+    static final int NLM_F_REPLACE = 0x100;
+    static final int NLM_F_EXCL = 0x200;
+    static final int NLM_F_CREATE = 0x400;
+    static final int NLM_F_APPEND = 0x800;
+    static final int NLM_F_NONREC = 0x100;
+    static final int NLM_F_CAPPED = 0x100;
+    static final int NLM_F_ACK_TLVS = 0x200;
+    static final int NLMSGERR_ATTR_MSG = 1;
+    static final int NLMSGERR_ATTR_OFFS = 2;
+    static final int NLMSGERR_ATTR_COOKIE = 3;
+    static final int NLA_F_NESTED = 0x8000;
+    static final int NLA_F_NET_BYTEORDER = 0x4000;
+    static final int NLA_TYPE_MASK = ~(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+    static final int NLMSG_ALIGNTO = 4;
+    static final int NLA_ALIGNTO = 4;
+    static final int NLMSG_MIN_TYPE = 0x10;
+
+    // rtnetlink message types, linux/rtnetlink.h.
+    static final int RTM_NEWLINK = 16;
+    static final int RTM_DELLINK = 17;
+    static final int RTM_GETLINK = 18;
+    static final int RTM_SETLINK = 19;
+    static final int RTM_NEWADDR = 20;
+    static final int RTM_DELADDR = 21;
+    static final int RTM_GETADDR = 22;
+    static final int RTM_NEWROUTE = 24;
+    static final int RTM_DELROUTE = 25;
+    static final int RTM_GETROUTE = 26;
+    static final int RTM_NEWNEIGH = 28;
+    static final int RTM_DELNEIGH = 29;
+    static final int RTM_GETNEIGH = 30;
+
+    // rtnetlink multicast groups (enum rtnetlink_groups).
+    static final int RTNLGRP_LINK = 1;
+    static final int RTNLGRP_NEIGH = 3;
+    static final int RTNLGRP_IPV4_IFADDR = 5;
+    static final int RTNLGRP_IPV4_ROUTE = 7;
+    static final int RTNLGRP_IPV6_IFADDR = 9;
+    static final int RTNLGRP_IPV6_ROUTE = 11;
+
+    // link attributes, linux/if_link.h.
+    static final int IFLA_ADDRESS = 1;
+    static final int IFLA_BROADCAST = 2;
+    static final int IFLA_IFNAME = 3;
+    static final int IFLA_MTU = 4;
+    static final int IFLA_LINK = 5;
+    static final int IFLA_QDISC = 6;
+    static final int IFLA_MASTER = 10;
+    static final int IFLA_TXQLEN = 13;
+    static final int IFLA_OPERSTATE = 16;
+    static final int IFLA_LINKMODE = 17;
+    static final int IFLA_LINKINFO = 18;
+    static final int IFLA_GROUP = 27;
+    static final int IFLA_EXT_MASK = 29;
+    static final int IFLA_LINK_NETNSID = 37;
+    static final int IFLA_INFO_KIND = 1;
+    static final int IFLA_INFO_DATA = 2;
+    static final int IF_OPER_UNKNOWN = 0;
+    static final int IF_OPER_NOTPRESENT = 1;
+    static final int IF_OPER_DOWN = 2;
+    static final int IF_OPER_LOWERLAYERDOWN = 3;
+    static final int IF_OPER_TESTING = 4;
+    static final int IF_OPER_DORMANT = 5;
+    static final int IF_OPER_UP = 6;
+
+    // interface flags, net/if.h and linux/if.h.
+    static final int IFF_UP = 0x1;
+    static final int IFF_BROADCAST = 0x2;
+    static final int IFF_DEBUG = 0x4;
+    static final int IFF_LOOPBACK = 0x8;
+    static final int IFF_POINTOPOINT = 0x10;
+    static final int IFF_NOTRAILERS = 0x20;
+    static final int IFF_RUNNING = 0x40;
+    static final int IFF_NOARP = 0x80;
+    static final int IFF_PROMISC = 0x100;
+    static final int IFF_ALLMULTI = 0x200;
+    static final int IFF_MASTER = 0x400;
+    static final int IFF_SLAVE = 0x800;
+    static final int IFF_MULTICAST = 0x1000;
+    static final int IFF_PORTSEL = 0x2000;
+    static final int IFF_AUTOMEDIA = 0x4000;
+    static final int IFF_DYNAMIC = 0x8000;
+    static final int IFF_LOWER_UP = 0x10000;
+    static final int IFF_DORMANT = 0x20000;
+    static final int IFF_ECHO = 0x40000;
+    static final int IFNAMSIZ = 16;
+
+    // address attributes and flags, linux/if_addr.h.
+    static final int IFA_ADDRESS = 1;
+    static final int IFA_LOCAL = 2;
+    static final int IFA_LABEL = 3;
+    static final int IFA_BROADCAST = 4;
+    static final int IFA_ANYCAST = 5;
+    static final int IFA_CACHEINFO = 6;
+    static final int IFA_FLAGS = 8;
+    static final int IFA_F_SECONDARY = 0x1;
+    static final int IFA_F_NODAD = 0x2;
+    static final int IFA_F_OPTIMISTIC = 0x4;
+    static final int IFA_F_DADFAILED = 0x8;
+    static final int IFA_F_HOMEADDRESS = 0x10;
+    static final int IFA_F_DEPRECATED = 0x20;
+    static final int IFA_F_TENTATIVE = 0x40;
+    static final int IFA_F_PERMANENT = 0x80;
+    static final int IFA_F_MANAGETEMPADDR = 0x100;
+    static final int IFA_F_NOPREFIXROUTE = 0x200;
+    static final int IFA_F_MCAUTOJOIN = 0x400;
+    static final int IFA_F_STABLE_PRIVACY = 0x800;
+
+    // route attributes, types, tables, scopes, protocols, linux/rtnetlink.h.
+    static final int RTA_DST = 1;
+    static final int RTA_SRC = 2;
+    static final int RTA_IIF = 3;
+    static final int RTA_OIF = 4;
+    static final int RTA_GATEWAY = 5;
+    static final int RTA_PRIORITY = 6;
+    static final int RTA_PREFSRC = 7;
+    static final int RTA_METRICS = 8;
+    static final int RTA_MULTIPATH = 9;
+    static final int RTA_FLOW = 11;
+    static final int RTA_CACHEINFO = 12;
+    static final int RTA_TABLE = 15;
+    static final int RTA_MARK = 16;
+    static final int RTA_VIA = 18;
+    static final int RTA_PREF = 20;
+    static final int RTA_UID = 25;
+    static final int RTN_UNSPEC = 0;
+    static final int RTN_UNICAST = 1;
+    static final int RTN_LOCAL = 2;
+    static final int RTN_BROADCAST = 3;
+    static final int RTN_ANYCAST = 4;
+    static final int RTN_MULTICAST = 5;
+    static final int RTN_BLACKHOLE = 6;
+    static final int RTN_UNREACHABLE = 7;
+    static final int RTN_PROHIBIT = 8;
+    static final int RTN_THROW = 9;
+    static final int RTN_NAT = 10;
+    static final int RTN_XRESOLVE = 11;
+    static final int RT_TABLE_UNSPEC = 0;
+    static final int RT_TABLE_DEFAULT = 253;
+    static final int RT_TABLE_MAIN = 254;
+    static final int RT_TABLE_LOCAL = 255;
+    static final int RT_SCOPE_UNIVERSE = 0;
+    static final int RT_SCOPE_SITE = 200;
+    static final int RT_SCOPE_LINK = 253;
+    static final int RT_SCOPE_HOST = 254;
+    static final int RT_SCOPE_NOWHERE = 255;
+    static final int RTPROT_UNSPEC = 0;
+    static final int RTPROT_REDIRECT = 1;
+    static final int RTPROT_KERNEL = 2;
+    static final int RTPROT_BOOT = 3;
+    static final int RTPROT_STATIC = 4;
+    static final int RTPROT_RA = 9;
+    static final int RTPROT_DHCP = 16;
+    static final int RTM_F_NOTIFY = 0x100;
+    static final int RTM_F_CLONED = 0x200;
+    static final int RTM_F_LOOKUP_TABLE = 0x1000;
+    static final int RTM_F_FIB_MATCH = 0x2000;
+    static final int RTNH_F_DEAD = 0x1;
+    static final int RTNH_F_ONLINK = 0x4;
+    static final int RTNH_F_LINKDOWN = 0x10;
+
+    // neighbour attributes and states, linux/neighbour.h.
+    static final int NDA_DST = 1;
+    static final int NDA_LLADDR = 2;
+    static final int NDA_CACHEINFO = 3;
+    static final int NDA_PROBES = 4;
+    static final int NUD_NONE = 0x0;
+    static final int NUD_INCOMPLETE = 0x1;
+    static final int NUD_REACHABLE = 0x2;
+    static final int NUD_STALE = 0x4;
+    static final int NUD_DELAY = 0x8;
+    static final int NUD_PROBE = 0x10;
+    static final int NUD_FAILED = 0x20;
+    static final int NUD_NOARP = 0x40;
+    static final int NUD_PERMANENT = 0x80;
+    static final int NTF_USE = 0x1;
+    static final int NTF_SELF = 0x2;
+    static final int NTF_MASTER = 0x4;
+    static final int NTF_PROXY = 0x8;
+    static final int NTF_ROUTER = 0x80;
+
+    // sock_diag for AF_UNIX, linux/sock_diag.h and linux/unix_diag.h.
+    static final int SOCK_DIAG_BY_FAMILY = 20;
+    static final int UDIAG_SHOW_NAME = 0x1;
+    static final int UDIAG_SHOW_VFS = 0x2;
+    static final int UDIAG_SHOW_PEER = 0x4;
+    static final int UDIAG_SHOW_ICONS = 0x8;
+    static final int UDIAG_SHOW_RQLEN = 0x10;
+    static final int UDIAG_SHOW_MEMINFO = 0x20;
+    static final int UDIAG_SHOW_UID = 0x40;
+    static final int UNIX_DIAG_NAME = 0;
+    static final int UNIX_DIAG_VFS = 1;
+    static final int UNIX_DIAG_PEER = 2;
+    static final int UNIX_DIAG_ICONS = 3;
+    static final int UNIX_DIAG_RQLEN = 4;
+    static final int UNIX_DIAG_MEMINFO = 5;
+    static final int UNIX_DIAG_SHUTDOWN = 6;
+    static final int UNIX_DIAG_UID = 7;
+
+    // socket states the kernel reports for AF_UNIX, as TCP_* (linux/tcp_states.h via netinet/tcp.h).
+    static final int TCP_ESTABLISHED = 1;
+    static final int TCP_SYN_SENT = 2;
+    static final int TCP_CLOSE = 7;
+    static final int TCP_LISTEN = 10;
+
+    // Struct sizes and member offsets, named as the probe prints them (SIZEOF_S, OFFSETOF_S_M).
+    static final int SIZEOF_NLMSGHDR = 16;
+    static final int OFFSETOF_NLMSGHDR_NLMSG_LEN = 0;
+    static final int OFFSETOF_NLMSGHDR_NLMSG_TYPE = 4;
+    static final int OFFSETOF_NLMSGHDR_NLMSG_FLAGS = 6;
+    static final int OFFSETOF_NLMSGHDR_NLMSG_SEQ = 8;
+    static final int OFFSETOF_NLMSGHDR_NLMSG_PID = 12;
+    static final int SIZEOF_NLMSGERR = 20;
+    static final int OFFSETOF_NLMSGERR_ERROR = 0;
+    static final int OFFSETOF_NLMSGERR_MSG = 4;
+    static final int SIZEOF_NLATTR = 4;
+    static final int OFFSETOF_NLATTR_NLA_LEN = 0;
+    static final int OFFSETOF_NLATTR_NLA_TYPE = 2;
+    static final int SIZEOF_RTATTR = 4;
+    static final int OFFSETOF_RTATTR_RTA_LEN = 0;
+    static final int OFFSETOF_RTATTR_RTA_TYPE = 2;
+    static final int SIZEOF_IFINFOMSG = 16;
+    static final int OFFSETOF_IFINFOMSG_IFI_FAMILY = 0;
+    static final int OFFSETOF_IFINFOMSG_IFI_TYPE = 2;
+    static final int OFFSETOF_IFINFOMSG_IFI_INDEX = 4;
+    static final int OFFSETOF_IFINFOMSG_IFI_FLAGS = 8;
+    static final int OFFSETOF_IFINFOMSG_IFI_CHANGE = 12;
+    static final int SIZEOF_IFADDRMSG = 8;
+    static final int OFFSETOF_IFADDRMSG_IFA_FAMILY = 0;
+    static final int OFFSETOF_IFADDRMSG_IFA_PREFIXLEN = 1;
+    static final int OFFSETOF_IFADDRMSG_IFA_FLAGS = 2;
+    static final int OFFSETOF_IFADDRMSG_IFA_SCOPE = 3;
+    static final int OFFSETOF_IFADDRMSG_IFA_INDEX = 4;
+    static final int SIZEOF_IFA_CACHEINFO = 16;
+    static final int OFFSETOF_IFA_CACHEINFO_IFA_PREFERED = 0;
+    static final int OFFSETOF_IFA_CACHEINFO_IFA_VALID = 4;
+    static final int OFFSETOF_IFA_CACHEINFO_CSTAMP = 8;
+    static final int OFFSETOF_IFA_CACHEINFO_TSTAMP = 12;
+    static final int SIZEOF_RTMSG = 12;
+    static final int OFFSETOF_RTMSG_RTM_FAMILY = 0;
+    static final int OFFSETOF_RTMSG_RTM_DST_LEN = 1;
+    static final int OFFSETOF_RTMSG_RTM_SRC_LEN = 2;
+    static final int OFFSETOF_RTMSG_RTM_TOS = 3;
+    static final int OFFSETOF_RTMSG_RTM_TABLE = 4;
+    static final int OFFSETOF_RTMSG_RTM_PROTOCOL = 5;
+    static final int OFFSETOF_RTMSG_RTM_SCOPE = 6;
+    static final int OFFSETOF_RTMSG_RTM_TYPE = 7;
+    static final int OFFSETOF_RTMSG_RTM_FLAGS = 8;
+    static final int SIZEOF_NDMSG = 12;
+    static final int OFFSETOF_NDMSG_NDM_FAMILY = 0;
+    static final int OFFSETOF_NDMSG_NDM_IFINDEX = 4;
+    static final int OFFSETOF_NDMSG_NDM_STATE = 8;
+    static final int OFFSETOF_NDMSG_NDM_FLAGS = 10;
+    static final int OFFSETOF_NDMSG_NDM_TYPE = 11;
+    static final int SIZEOF_UNIX_DIAG_REQ = 24;
+    static final int OFFSETOF_UNIX_DIAG_REQ_SDIAG_FAMILY = 0;
+    static final int OFFSETOF_UNIX_DIAG_REQ_SDIAG_PROTOCOL = 1;
+    static final int OFFSETOF_UNIX_DIAG_REQ_PAD = 2;
+    static final int OFFSETOF_UNIX_DIAG_REQ_UDIAG_STATES = 4;
+    static final int OFFSETOF_UNIX_DIAG_REQ_UDIAG_INO = 8;
+    static final int OFFSETOF_UNIX_DIAG_REQ_UDIAG_SHOW = 12;
+    static final int OFFSETOF_UNIX_DIAG_REQ_UDIAG_COOKIE = 16;
+    static final int SIZEOF_UNIX_DIAG_MSG = 16;
+    static final int OFFSETOF_UNIX_DIAG_MSG_UDIAG_FAMILY = 0;
+    static final int OFFSETOF_UNIX_DIAG_MSG_UDIAG_TYPE = 1;
+    static final int OFFSETOF_UNIX_DIAG_MSG_UDIAG_STATE = 2;
+    static final int OFFSETOF_UNIX_DIAG_MSG_PAD = 3;
+    static final int OFFSETOF_UNIX_DIAG_MSG_UDIAG_INO = 4;
+    static final int OFFSETOF_UNIX_DIAG_MSG_UDIAG_COOKIE = 8;
+    static final int SIZEOF_UNIX_DIAG_RQLEN = 8;
+    static final int OFFSETOF_UNIX_DIAG_RQLEN_UDIAG_RQUEUE = 0;
+    static final int OFFSETOF_UNIX_DIAG_RQLEN_UDIAG_WQUEUE = 4;
+    static final int SIZEOF_UNIX_DIAG_VFS = 8;
+    static final int OFFSETOF_UNIX_DIAG_VFS_UDIAG_VFS_INO = 0;
+    static final int OFFSETOF_UNIX_DIAG_VFS_UDIAG_VFS_DEV = 4;
+}
