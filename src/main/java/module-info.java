@@ -3,10 +3,11 @@ module io.ffsock {
     exports io.ffsock;
     exports io.ffsock.packet;
     exports io.ffsock.net;
+    exports io.ffsock.icmp;
+    exports io.ffsock.netlink;
+    exports io.ffsock.dbus;
     // dbus-java is optional: only io.ffsock.dbus uses it, and nothing else in ffsock loads that package.
     requires static org.freedesktop.dbus;
-    exports io.ffsock.dbus;
     provides org.freedesktop.dbus.spi.transport.ITransportProvider with io.ffsock.dbus.FfsockTransportProvider;
     provides org.freedesktop.dbus.spi.message.ISocketProvider with io.ffsock.dbus.FfsockSocketProvider;
-    exports io.ffsock.netlink;
 }

@@ -11,7 +11,8 @@ import java.util.Objects;
  */
 public sealed interface ControlMessage
         permits ControlMessage.Rights, ControlMessage.CredentialsMessage, ControlMessage.PidFd, ControlMessage.Ttl, ControlMessage.Tos,
-                ControlMessage.HopLimit, ControlMessage.PacketInfo, ControlMessage.ExtendedError, ControlMessage.Raw {
+                ControlMessage.HopLimit, ControlMessage.PacketInfo, ControlMessage.ExtendedError, ControlMessage.Timestamp,
+                ControlMessage.Raw {
 
     /** The most fds one SCM_RIGHTS message may carry (the kernel's SCM_MAX_FD). */
     int MAX_FDS = 253;
@@ -150,6 +151,27 @@ public sealed interface ControlMessage
         public static final int ORIGIN_ICMP = 2;
         /** SO_EE_ORIGIN_ICMP6: an ICMPv6 error message. */
         public static final int ORIGIN_ICMP6 = 3;
+    }
+
+    /**
+     * SCM_TIMESTAMPNS: when the kernel received the packet (CLOCK_REALTIME), with
+     * {@link LinuxSocketOptions#SO_TIMESTAMPNS}, socket(7). Receive only.
+     *
+     * @param seconds     seconds since the epoch (tv_sec)
+     * @param nanoseconds 0..999,999,999 (tv_nsec)
+     */
+    record Timestamp(long seconds, long nanoseconds) implements ControlMessage {
+        /** Checks the range of the nanoseconds. */
+        public Timestamp {
+            if (nanoseconds < 0 || nanoseconds > 999_999_999L) {
+                throw new IllegalArgumentException("tv_nsec " + nanoseconds + " is not in 0..999999999");
+            }
+        }
+
+        /** The time as nanoseconds since the epoch (fits a long until the year 2262). */
+        public long epochNanos() {
+            return seconds * 1_000_000_000L + nanoseconds;
+        }
     }
 
     /**

@@ -101,6 +101,12 @@ public final class LinuxSocketOptions {
     /** IP_OPTIONS, ip(7): IP options sent with every packet (at most 40 bytes; not with IP_HDRINCL). */
     public static final SocketOption<byte[]> IP_OPTIONS =
             new NativeOption<>("IP_OPTIONS", byte[].class, Const.SOL_IP, Const.IP_OPTIONS, Codec.BYTES, false);
+    /**
+     * SO_TIMESTAMPNS, socket(7): deliver each packet's kernel receive time (CLOCK_REALTIME, in
+     * nanoseconds) as a {@link ControlMessage.Timestamp}.
+     */
+    public static final SocketOption<Boolean> SO_TIMESTAMPNS =
+            new NativeOption<>("SO_TIMESTAMPNS", Boolean.class, Const.SOL_SOCKET, Const.SO_TIMESTAMPNS, Codec.BOOLEAN, false);
     /** IP_RECVTTL, ip(7): deliver each packet's TTL as a {@link ControlMessage.Ttl}. */
     public static final SocketOption<Boolean> IP_RECVTTL =
             new NativeOption<>("IP_RECVTTL", Boolean.class, Const.SOL_IP, Const.IP_RECVTTL, Codec.BOOLEAN, false);

@@ -75,6 +75,10 @@ final class Messages {
                         : Addresses.fromKernel(e.offender()) instanceof java.net.InetSocketAddress a ? a : null;
                 out.add(new ControlMessage.ExtendedError(new Errno(e.errno()), e.origin(), e.type(), e.code(),
                         e.info(), e.data(), offender));
+            } else if (c.level() == SOL_SOCKET && c.type() == SCM_TIMESTAMPNS && OptionValues.timespec(c.data()) != null
+                    && validNanos(OptionValues.timespec(c.data()).nanoseconds())) {
+                OptionValues.Timespec t = OptionValues.timespec(c.data());
+                out.add(new ControlMessage.Timestamp(t.seconds(), t.nanoseconds()));
             } else {
                 out.add(new ControlMessage.Raw(c.level(), c.type(), c.data()));
             }
@@ -88,6 +92,11 @@ final class Messages {
      */
     private static boolean isByte(int v) {
         return v >= 0 && v <= 255;
+    }
+
+    /** A tv_nsec the kernel writes; anything else stays {@link ControlMessage.Raw}. */
+    private static boolean validNanos(long v) {
+        return v >= 0 && v <= 999_999_999L;
     }
 
     /** The kernel form of a control message to send; Rights are handled by the caller (fds must be held). */
@@ -106,6 +115,8 @@ final class Messages {
             case ControlMessage.Raw r -> new Cmsg(r.level(), r.type(), r.data());
             case ControlMessage.ExtendedError e ->
                     throw new IllegalArgumentException("an extended error (IP_RECVERR) can only be received");
+            case ControlMessage.Timestamp t ->
+                    throw new IllegalArgumentException("a receive timestamp (SCM_TIMESTAMPNS) can only be received");
             case ControlMessage.PidFd p ->
                     throw new IllegalArgumentException("a pidfd (SCM_PIDFD) can only be received: the kernel makes it");
             case ControlMessage.Rights r -> throw new AssertionError("Rights are encoded by Socket.sendMsg");

@@ -65,6 +65,9 @@ public final class Const {
     public static final int SO_SNDTIMEO = 21;
     public static final int SO_BINDTODEVICE = 25;
     public static final int SO_TIMESTAMP = 29;
+    /** SO_TIMESTAMPNS (SO_TIMESTAMPNS_OLD: struct timespec of the native time_t); also its cmsg type SCM_TIMESTAMPNS. */
+    public static final int SO_TIMESTAMPNS = 35;
+    public static final int SCM_TIMESTAMPNS = 35;
     public static final int SO_ACCEPTCONN = 30;
     public static final int SO_SNDBUFFORCE = 32;
     public static final int SO_RCVBUFFORCE = 33;

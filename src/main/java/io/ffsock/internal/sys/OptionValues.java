@@ -2,6 +2,7 @@ package io.ffsock.internal.sys;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
@@ -81,6 +82,17 @@ public final class OptionValues {
         MemorySegment.ofArray(b).set(JAVA_INT_UNALIGNED, offset(Structs.IN6_PKTINFO, "ipi6_ifindex"), ifindex);
         if (source != null) System.arraycopy(source, 0, b, (int) offset(Structs.IN6_PKTINFO, "ipi6_addr"), 16);
         return b;
+    }
+
+    /** A struct timespec as two numbers. */
+    public record Timespec(long seconds, long nanoseconds) {}
+
+    /** Decodes a struct timespec (SCM_TIMESTAMPNS); null if {@code b} is not exactly one. */
+    public static Timespec timespec(byte[] b) {
+        StructLayout l = Structs.TIMESPEC;
+        if (b.length != l.byteSize()) return null;
+        MemorySegment s = MemorySegment.ofArray(b);
+        return new Timespec(s.get(JAVA_LONG_UNALIGNED, offset(l, "tv_sec")), s.get(JAVA_LONG_UNALIGNED, offset(l, "tv_nsec")));
     }
 
     /**

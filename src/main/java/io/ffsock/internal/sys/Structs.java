@@ -151,6 +151,11 @@ public final class Structs {
             JAVA_INT.withName("ee_info"),
             JAVA_INT.withName("ee_data"));
 
+    /** struct timespec, time.h: the payload of SCM_TIMESTAMPNS (64-bit time_t and long here). */
+    public static final StructLayout TIMESPEC = structLayout(
+            JAVA_LONG.withName("tv_sec"),
+            JAVA_LONG.withName("tv_nsec"));
+
     /** struct icmp6_filter, RFC 3542: a set bit blocks that ICMPv6 type. */
     public static final StructLayout ICMP6_FILTER = structLayout(
             sequenceLayout(8, JAVA_INT).withName("icmp6_filt"));
