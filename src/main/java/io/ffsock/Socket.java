@@ -40,6 +40,22 @@ import java.util.Set;
  * SO_RCVTIMEO/SO_SNDTIMEO no longer apply), while {@link #getTimeout()} and {@link #isBlocking()}
  * still say blocking and every call still blocks as it did.
  *
+ * <p>A read timeout ({@link #setReadTimeout}, {@code SO_TIMEOUT} in java.net) and a write timeout
+ * ({@link #setWriteTimeout}) bound the receiving and the sending calls apart from the socket
+ * timeout: a timeout of zero (non-blocking) wins over both; otherwise a receiving call waits at
+ * most the read timeout if one is set, else the socket timeout, and a sending call the write
+ * timeout if one is set, else the socket timeout. {@link #connect(SocketAddress, Duration)}
+ * bounds one connect. A call that times out receives or sends nothing more and leaves the socket
+ * usable.
+ *
+ * <h2>Channel and stream views</h2>
+ * A Socket is a {@link java.nio.channels.ByteChannel}, {@link ScatteringByteChannel} and
+ * {@link GatheringByteChannel} ({@link #read(ByteBuffer)} -1 at end of stream, 0 when non-blocking;
+ * a blocking {@link #write(ByteBuffer)} writes every byte), so {@link java.nio.channels.Channels}
+ * adapts it to readers, writers and streams; {@link #inputStream()} and {@link #outputStream()}
+ * have the contract of {@link java.net.Socket}'s streams. {@code io.ffsock.net} builds
+ * {@code java.net.Socket}, {@code ServerSocket} and {@code SocketFactory} on these.
+ *
  * <h2>Virtual threads</h2>
  * A blocking call never holds a virtual thread's carrier: it tries the system call without
  * waiting (MSG_DONTWAIT, or O_NONBLOCK as above), and on EAGAIN parks the virtual thread until
@@ -413,8 +429,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         SockAddr a = Addresses.toKernel(address, family, "connect");
         acquire("connect", address);
         boolean waits = beginWait(0);
+        boolean backToBlocking = false;
         try {
-            if (timeoutNanos < 0 && (timeout > 0 || Readiness.parks())) forceNonBlocking();
+            if (timeoutNanos < 0 && Readiness.parks()) forceNonBlocking();
+            else if (timeoutNanos < 0 && timeout > 0) backToBlocking = nonBlockingForThisCall();
             long deadline = deadlineAfter(timeout);
             int r;
             int token;
@@ -464,7 +482,11 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
                 if (errno != EAGAIN && errno != EINTR && errno != EINPROGRESS) return errno;
             }
         } finally {
-            endWait(waits, "connect", address);
+            try {
+                if (backToBlocking) blockingAgain();
+            } finally {
+                endWait(waits, "connect", address);
+            }
         }
     }
 
@@ -732,7 +754,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         do {
             long n;
             try {
-                n = send(data.asSlice(sent), 0, null, deadline);
+                n = send(sent == 0 ? data : data.asSlice(sent), 0, null, deadline); // no slice object in the common case
             } catch (SocketTimeoutException e) {
                 SocketTimeoutException t = new SocketTimeoutException(e.getMessage() + " after " + sent + " of " + total + " bytes");
                 t.bytesTransferred = (int) Math.min(sent, Integer.MAX_VALUE);
@@ -1430,9 +1452,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      * Connects to {@code address} waiting at most {@code timeout}, whatever the socket's timeout:
      * compound, connect(2), then poll(2) and getsockopt(SO_ERROR) while it is in progress (an
      * AF_UNIX listener with a full backlog is retried until the deadline). A connect that does
-     * not complete in time throws {@link SocketTimeoutException}. The fd stays O_NONBLOCK
-     * afterwards (as after a virtual thread's connect; {@link #getTimeout()} is unchanged).
-     * {@code null} waits as {@link #connect(SocketAddress)} does.
+     * not complete in time throws {@link SocketTimeoutException}. On a blocking socket a
+     * platform thread sets O_NONBLOCK for this call only and clears it again (fcntl(2)); a
+     * virtual thread leaves it set, as its blocking connect does. {@code null} waits as
+     * {@link #connect(SocketAddress)} does.
      *
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
@@ -1440,6 +1463,26 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         long nanos = timeout == null ? timeoutNanos : directionTimeout(timeout, "connect");
         int errno = connect(address, true, nanos);
         if (errno != 0) throw Errors.of("connect", errno, address);
+    }
+
+    /**
+     * A platform thread's connect with a timeout on a blocking fd: O_NONBLOCK for this call only,
+     * so that later calls still block in the kernel (the fast path for a platform thread).
+     * Returns whether {@link #blockingAgain} must undo it.
+     */
+    private boolean nonBlockingForThisCall() throws IOException {
+        synchronized (fd) {
+            if (forcedNonBlocking || timeoutNanos >= 0) return false;
+            setNonBlocking(true);
+            return true;
+        }
+    }
+
+    /** Undoes {@link #nonBlockingForThisCall}, unless the socket became non-blocking meanwhile. */
+    private void blockingAgain() throws IOException {
+        synchronized (fd) {
+            if (!forcedNonBlocking && timeoutNanos < 0 && !fd.isClosed()) setNonBlocking(false);
+        }
     }
 
     // ---- channel and stream views (issue 15) ---------------------------------------------------

@@ -159,4 +159,26 @@ class ReadmeExamplesTest {
         }
         assertTrue(matched);
     }
+
+    /** The java.net quick start, as the README has it (imports spelled out in place). */
+    @Test
+    void javaNetQuickStart() throws Exception {
+        java.nio.file.Path path = java.nio.file.Files.createTempDirectory("demo").resolve("app.sock");
+        try (io.ffsock.net.UnixServerSocket server = new io.ffsock.net.UnixServerSocket(java.net.UnixDomainSocketAddress.of(path))) {
+            javax.net.SocketFactory factory = new io.ffsock.net.UnixSocketFactory(path.toString());
+            try (java.net.Socket client = factory.createSocket("localhost", 80);
+                 io.ffsock.net.UnixSocket conn = server.accept()) {
+                client.setSoTimeout(5_000);
+                new java.io.PrintWriter(client.getOutputStream(), true).println("hello");
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(conn.getInputStream()));
+                String line = in.readLine();
+                long pid = conn.peerCredentials().pid();
+                assertEquals("hello", line);
+                assertEquals(ProcessHandle.current().pid(), pid);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(path);
+            java.nio.file.Files.deleteIfExists(path.getParent());
+        }
+    }
 }

@@ -46,6 +46,15 @@ public final class Alloc {
             out.put("send/recv direct ByteBuffer", measure(iterations, () -> a.send(direct.clear()), () -> b.recv(direct.clear())));
             out.put("send/recv heap ByteBuffer", measure(iterations, () -> a.send(heapBuf.clear()), () -> b.recv(heapBuf.clear())));
             out.put("send/recv MemorySegment", measure(iterations, () -> a.send(seg), () -> b.recv(seg)));
+            // issue 15's views: java.net-style streams (byte[] path, single bytes) and the ByteChannel
+            java.io.OutputStream os = a.outputStream();
+            java.io.InputStream is = b.inputStream();
+            out.put("outputStream/inputStream byte[]", measure(iterations, () -> os.write(array, 0, 64), () -> is.read(array, 0, 64)));
+            out.put("outputStream/inputStream single byte", measure(iterations, () -> os.write(7), () -> is.read()));
+            out.put("write/read ByteChannel, direct", measure(iterations, () -> a.write(direct.clear()), () -> b.read(direct.clear())));
+            b.setReadTimeout(Duration.ofSeconds(30));
+            out.put("inputStream byte[] with a read timeout", measure(iterations, () -> os.write(array, 0, 64), () -> is.read(array, 0, 64)));
+            b.setReadTimeout(null);
             a.setTimeout(Duration.ZERO);
             b.setTimeout(Duration.ZERO);
             out.put("send/recv byte[] (non-blocking)", measure(iterations, () -> a.send(array, 0, 64), () -> b.recv(array, 0, 64)));

@@ -1,8 +1,6 @@
 package io.ffsock.net;
 
-import io.ffsock.Family;
 import io.ffsock.Socket;
-import io.ffsock.SocketType;
 import io.ffsock.UnixAddress;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,7 +10,6 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 
@@ -33,11 +30,8 @@ import java.util.Set;
  */
 public final class UnixServerSocket extends java.net.ServerSocket {
     private static final int DEFAULT_BACKLOG = 50;
-    private final Object lock = new Object();
-    private volatile Socket socket;
-    private volatile boolean closed;
+    private final LazySocket lazy = new LazySocket("server socket");
     private volatile boolean bound;
-    private volatile int soTimeoutMillis;
     private volatile boolean reuseAddress = true;
 
     /** An unbound server socket; the fd is opened by {@link #bind} (or the first call that needs it). */
@@ -59,26 +53,11 @@ public final class UnixServerSocket extends java.net.ServerSocket {
 
     /** The ffsock socket underneath, opening it if it is not open yet. */
     public Socket socket() throws IOException {
-        return open("socket()");
-    }
-
-    private Socket open(String call) throws IOException {
-        Socket s = socket;
-        if (s != null) return s;
-        synchronized (lock) {
-            if (closed) throw new SocketException(call + ": server socket is closed");
-            if (socket == null) {
-                Socket made = Socket.open(Family.UNIX, SocketType.STREAM);
-                int t = soTimeoutMillis;
-                if (t > 0) made.setReadTimeout(Duration.ofMillis(t));
-                socket = made;
-            }
-            return socket;
-        }
+        return lazy.open("socket()");
     }
 
     private void requireOpen(String call) throws SocketException {
-        if (isClosed()) throw new SocketException(call + ": server socket is closed");
+        lazy.requireOpen(call);
     }
 
     /** Binds and listens with backlog 50; see {@link #bind(SocketAddress, int)}. */
@@ -105,12 +84,12 @@ public final class UnixServerSocket extends java.net.ServerSocket {
         if (endpoint == null) {
             a = UnixAddress.unnamed();
         } else if (endpoint instanceof UnixAddress || endpoint instanceof UnixDomainSocketAddress) {
-            a = UnixTargets.toUnix(endpoint);
+            a = UnixTargets.forCall("bind", endpoint);
         } else {
             throw new IllegalArgumentException("Unsupported address type " + endpoint.getClass().getName()
                     + ": a UnixServerSocket binds to a UnixDomainSocketAddress or an io.ffsock.UnixAddress");
         }
-        Socket s = open("bind");
+        Socket s = lazy.open("bind");
         try {
             s.bind(a);
             s.listen(backlog < 1 ? DEFAULT_BACKLOG : backlog);
@@ -133,7 +112,7 @@ public final class UnixServerSocket extends java.net.ServerSocket {
         if (!bound) throw new SocketException("accept: server socket is not bound");
         Socket accepted;
         try {
-            accepted = socket.accept();
+            accepted = lazy.peek().accept();
         } catch (java.nio.channels.ClosedChannelException e) {
             throw new SocketException(e.getMessage(), e);
         }
@@ -143,13 +122,7 @@ public final class UnixServerSocket extends java.net.ServerSocket {
     /** The bound {@link UnixAddress} (getsockname(2)), or null when not bound or closed. */
     @Override
     public SocketAddress getLocalSocketAddress() {
-        Socket s = socket;
-        if (!bound || s == null || s.isClosed()) return null;
-        try {
-            return s.localAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return lazy.localAddress(bound);
     }
 
     /** Null: an AF_UNIX socket has no IP address. */
@@ -173,11 +146,7 @@ public final class UnixServerSocket extends java.net.ServerSocket {
     /** Closes, close(2); idempotent. A thread blocked in accept gets a SocketException. */
     @Override
     public void close() {
-        synchronized (lock) {
-            closed = true;
-            Socket s = socket;
-            if (s != null) s.close();
-        }
+        lazy.close();
     }
 
     @Override
@@ -187,8 +156,7 @@ public final class UnixServerSocket extends java.net.ServerSocket {
 
     @Override
     public boolean isClosed() {
-        Socket s = socket;
-        return closed || (s != null && s.isClosed());
+        return lazy.isClosed();
     }
 
     /**
@@ -199,25 +167,12 @@ public final class UnixServerSocket extends java.net.ServerSocket {
      */
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        requireOpen("setSoTimeout");
-        if (timeout < 0) throw new IllegalArgumentException("setSoTimeout: negative timeout " + timeout);
-        synchronized (lock) {
-            soTimeoutMillis = timeout;
-            Socket s = socket;
-            if (s != null) {
-                try {
-                    s.setReadTimeout(timeout == 0 ? null : Duration.ofMillis(timeout));
-                } catch (IOException e) {
-                    throw new SocketException("setSoTimeout: " + e.getMessage(), e);
-                }
-            }
-        }
+        lazy.setSoTimeout(timeout);
     }
 
     @Override
     public int getSoTimeout() throws IOException {
-        requireOpen("getSoTimeout");
-        return soTimeoutMillis;
+        return lazy.soTimeout();
     }
 
     /** Kept and read back; no effect on AF_UNIX. */
@@ -236,27 +191,12 @@ public final class UnixServerSocket extends java.net.ServerSocket {
     /** SO_RCVBUF, setsockopt(2), inherited by accepted sockets. */
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) throw new IllegalArgumentException("setReceiveBufferSize: size must be positive, not " + size);
-        requireOpen("setReceiveBufferSize");
-        try {
-            open("setReceiveBufferSize").setOption(StandardSocketOptions.SO_RCVBUF, size);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new SocketException("setReceiveBufferSize: " + e.getMessage(), e);
-        }
+        lazy.setIntOption("setReceiveBufferSize", StandardSocketOptions.SO_RCVBUF, size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        requireOpen("getReceiveBufferSize");
-        try {
-            return open("getReceiveBufferSize").getOption(StandardSocketOptions.SO_RCVBUF);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new SocketException("getReceiveBufferSize: " + e.getMessage(), e);
-        }
+        return lazy.intOption("getReceiveBufferSize", StandardSocketOptions.SO_RCVBUF);
     }
 
     /** No effect, as in java.net.ServerSocket's own implementation. */
@@ -274,6 +214,7 @@ public final class UnixServerSocket extends java.net.ServerSocket {
     @Override
     public <T> java.net.ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name, "option");
+        requireOpen("setOption"); // first, as java.net.Socket: a closed socket says so whatever the option
         if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixServerSocket");
         if (value == null) throw new IllegalArgumentException("setOption: null value for " + name);
         if (name == StandardSocketOptions.SO_RCVBUF) setReceiveBufferSize((Integer) value);
@@ -285,6 +226,7 @@ public final class UnixServerSocket extends java.net.ServerSocket {
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "option");
+        requireOpen("getOption");
         if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixServerSocket");
         Object v = name == StandardSocketOptions.SO_RCVBUF ? getReceiveBufferSize() : (Object) getReuseAddress();
         return (T) v;

@@ -56,17 +56,14 @@ import java.util.Set;
  * made: its target (or its mapping of the host name) says which AF_UNIX socket to connect to.
  */
 public final class UnixSocket extends java.net.Socket {
-    private final Object lock = new Object();
-    /** Null until the fd is needed (connect, bind, a buffer size): like java.net.Socket. */
-    private volatile Socket socket;
-    private volatile boolean closed;
+    /** Opened when a call needs the fd (connect, bind, a buffer size), as java.net.Socket does. */
+    private final LazySocket lazy = new LazySocket("socket");
     private volatile boolean connected;
     private volatile boolean bound;
     /** Set by UnixSocketFactory: where an InetSocketAddress connects; null for a plain socket. */
     private final UnixTargets targets;
     /** What was connected to, for getRemoteSocketAddress after close. */
     private volatile UnixAddress remote;
-    private volatile int soTimeoutMillis;
     private volatile boolean tcpNoDelay;
     private volatile boolean keepAlive;
     private volatile int lingerSeconds = -1;
@@ -105,7 +102,7 @@ public final class UnixSocket extends java.net.Socket {
             throw new IllegalArgumentException("UnixSocket wraps an AF_UNIX SOCK_STREAM socket, not " + connected);
         }
         if (connected.isClosed()) throw new SocketException("UnixSocket: the socket to wrap is closed");
-        this.socket = connected;
+        lazy.adopt(connected);
         this.connected = true;
         this.bound = true;
         try {
@@ -117,26 +114,17 @@ public final class UnixSocket extends java.net.Socket {
 
     /** The ffsock socket underneath, opening it if it is not open yet; a ByteChannel with streams. */
     public Socket socket() throws IOException {
-        return open("socket()");
-    }
-
-    private Socket open(String call) throws IOException {
-        Socket s = socket;
-        if (s != null) return s;
-        synchronized (lock) {
-            if (closed) throw new SocketException(call + ": socket is closed");
-            if (socket == null) {
-                Socket made = Socket.open(Family.UNIX, SocketType.STREAM);
-                int t = soTimeoutMillis;
-                if (t > 0) made.setReadTimeout(Duration.ofMillis(t));
-                socket = made;
-            }
-            return socket;
-        }
+        return lazy.open("socket()");
     }
 
     private void requireOpen(String call) throws SocketException {
-        if (isClosed()) throw new SocketException(call + ": socket is closed");
+        lazy.requireOpen(call);
+    }
+
+    /** The open socket of a connected UnixSocket. */
+    private Socket connectedSocket(String call) throws SocketException {
+        requireConnected(call);
+        return lazy.peek();
     }
 
     private void requireConnected(String call) throws SocketException {
@@ -171,21 +159,18 @@ public final class UnixSocket extends java.net.Socket {
         if (timeout < 0) throw new IllegalArgumentException("connect: negative timeout " + timeout);
         requireOpen("connect");
         if (connected) throw new SocketException("connect: already connected to " + remote);
-        UnixAddress target;
-        if (endpoint instanceof InetSocketAddress inet && targets != null) {
-            target = targets.forHost(inet);
-        } else if (endpoint instanceof UnixAddress || endpoint instanceof UnixDomainSocketAddress) {
-            target = UnixTargets.toUnix(endpoint);
-        } else {
+        boolean inet = endpoint instanceof InetSocketAddress && targets != null;
+        if (!inet && !(endpoint instanceof UnixAddress || endpoint instanceof UnixDomainSocketAddress)) {
             throw new IllegalArgumentException("Unsupported address type " + endpoint.getClass().getName()
                     + ": a UnixSocket connects to a UnixDomainSocketAddress or an io.ffsock.UnixAddress"
                     + " (an InetSocketAddress only when UnixSocketFactory made the socket)");
         }
-        Socket s = open("connect");
+        UnixAddress target;
         try {
-            s.connect(target, timeout == 0 ? null : Duration.ofMillis(timeout));
+            target = inet ? targets.forHost((InetSocketAddress) endpoint) : UnixTargets.forCall("connect", endpoint);
+            lazy.open("connect").connect(target, timeout == 0 ? null : Duration.ofMillis(timeout));
         } catch (IOException | RuntimeException e) {
-            close();
+            close(); // as java.net.Socket: a connect that fails closes the socket
             throw e;
         }
         remote = target;
@@ -208,12 +193,12 @@ public final class UnixSocket extends java.net.Socket {
         if (bindpoint == null) {
             a = UnixAddress.unnamed();
         } else if (bindpoint instanceof UnixAddress || bindpoint instanceof UnixDomainSocketAddress) {
-            a = UnixTargets.toUnix(bindpoint);
+            a = UnixTargets.forCall("bind", bindpoint);
         } else {
             throw new IllegalArgumentException("Unsupported address type " + bindpoint.getClass().getName()
                     + ": bind takes a UnixDomainSocketAddress or an io.ffsock.UnixAddress");
         }
-        open("bind").bind(a);
+        lazy.open("bind").bind(a);
         bound = true;
     }
 
@@ -259,13 +244,7 @@ public final class UnixSocket extends java.net.Socket {
      */
     @Override
     public SocketAddress getLocalSocketAddress() {
-        Socket s = socket;
-        if (!bound || s == null || s.isClosed()) return null;
-        try {
-            return s.localAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return lazy.localAddress(bound);
     }
 
     /** Null: this socket was not made by a SocketChannel; {@link #socket()} is a ByteChannel. */
@@ -276,8 +255,7 @@ public final class UnixSocket extends java.net.Socket {
 
     /** The peer's pid, uid and gid as of connect, SO_PEERCRED (unix(7)). */
     public Credentials peerCredentials() throws IOException {
-        requireConnected("peerCredentials");
-        return socket.peerCredentials();
+        return connectedSocket("peerCredentials").peerCredentials();
     }
 
     // ---- streams -------------------------------------------------------------------------------
@@ -290,9 +268,9 @@ public final class UnixSocket extends java.net.Socket {
      */
     @Override
     public InputStream getInputStream() throws IOException {
-        requireConnected("getInputStream");
-        if (socket.isInputShutdown()) throw new SocketException("getInputStream: socket input is shut down");
-        return socket.inputStream();
+        Socket s = connectedSocket("getInputStream");
+        if (s.isInputShutdown()) throw new SocketException("getInputStream: socket input is shut down");
+        return s.inputStream();
     }
 
     /**
@@ -303,36 +281,36 @@ public final class UnixSocket extends java.net.Socket {
      */
     @Override
     public OutputStream getOutputStream() throws IOException {
-        requireConnected("getOutputStream");
-        if (socket.isOutputShutdown()) throw new SocketException("getOutputStream: socket output is shut down");
-        return socket.outputStream();
+        Socket s = connectedSocket("getOutputStream");
+        if (s.isOutputShutdown()) throw new SocketException("getOutputStream: socket output is shut down");
+        return s.outputStream();
     }
 
     /** shutdown(2) SHUT_RD: the input stream then reads -1 and available() is 0. */
     @Override
     public void shutdownInput() throws IOException {
-        requireConnected("shutdownInput");
-        if (socket.isInputShutdown()) throw new SocketException("shutdownInput: socket input is already shut down");
-        socket.shutdown(Shutdown.READ);
+        Socket s = connectedSocket("shutdownInput");
+        if (s.isInputShutdown()) throw new SocketException("shutdownInput: socket input is already shut down");
+        s.shutdown(Shutdown.READ);
     }
 
     /** shutdown(2) SHUT_WR: the peer reads end of stream; writes here then throw SocketException. */
     @Override
     public void shutdownOutput() throws IOException {
-        requireConnected("shutdownOutput");
-        if (socket.isOutputShutdown()) throw new SocketException("shutdownOutput: socket output is already shut down");
-        socket.shutdown(Shutdown.WRITE);
+        Socket s = connectedSocket("shutdownOutput");
+        if (s.isOutputShutdown()) throw new SocketException("shutdownOutput: socket output is already shut down");
+        s.shutdown(Shutdown.WRITE);
     }
 
     @Override
     public boolean isInputShutdown() {
-        Socket s = socket;
+        Socket s = lazy.peek();
         return s != null && s.isInputShutdown();
     }
 
     @Override
     public boolean isOutputShutdown() {
-        Socket s = socket;
+        Socket s = lazy.peek();
         return s != null && s.isOutputShutdown();
     }
 
@@ -351,18 +329,13 @@ public final class UnixSocket extends java.net.Socket {
     /** Whether this socket, or its ffsock socket or one of its streams, was closed. */
     @Override
     public boolean isClosed() {
-        Socket s = socket;
-        return closed || (s != null && s.isClosed());
+        return lazy.isClosed();
     }
 
     /** Closes the socket, close(2); idempotent. Threads blocked on it get an exception. */
     @Override
     public void close() {
-        synchronized (lock) {
-            closed = true;
-            Socket s = socket;
-            if (s != null) s.close();
-        }
+        lazy.close();
     }
 
     // ---- timeouts and buffers ------------------------------------------------------------------
@@ -377,76 +350,34 @@ public final class UnixSocket extends java.net.Socket {
      */
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
-        requireOpen("setSoTimeout");
-        if (timeout < 0) throw new IllegalArgumentException("setSoTimeout: negative timeout " + timeout);
-        synchronized (lock) {
-            soTimeoutMillis = timeout;
-            Socket s = socket;
-            if (s != null) {
-                try {
-                    s.setReadTimeout(timeout == 0 ? null : Duration.ofMillis(timeout));
-                } catch (IOException e) {
-                    throw socketException("setSoTimeout", e);
-                }
-            }
-        }
+        lazy.setSoTimeout(timeout);
     }
 
     @Override
     public int getSoTimeout() throws SocketException {
-        requireOpen("getSoTimeout");
-        return soTimeoutMillis;
+        return lazy.soTimeout();
     }
 
     /** SO_SNDBUF, setsockopt(2) (the kernel doubles it; getSendBufferSize shows what it made). */
     @Override
     public void setSendBufferSize(int size) throws SocketException {
-        if (size <= 0) throw new IllegalArgumentException("setSendBufferSize: size must be positive, not " + size);
-        setIntOption("setSendBufferSize", StandardSocketOptions.SO_SNDBUF, size);
+        lazy.setIntOption("setSendBufferSize", StandardSocketOptions.SO_SNDBUF, size);
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return getIntOption("getSendBufferSize", StandardSocketOptions.SO_SNDBUF);
+        return lazy.intOption("getSendBufferSize", StandardSocketOptions.SO_SNDBUF);
     }
 
     /** SO_RCVBUF, setsockopt(2). */
     @Override
     public void setReceiveBufferSize(int size) throws SocketException {
-        if (size <= 0) throw new IllegalArgumentException("setReceiveBufferSize: size must be positive, not " + size);
-        setIntOption("setReceiveBufferSize", StandardSocketOptions.SO_RCVBUF, size);
+        lazy.setIntOption("setReceiveBufferSize", StandardSocketOptions.SO_RCVBUF, size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return getIntOption("getReceiveBufferSize", StandardSocketOptions.SO_RCVBUF);
-    }
-
-    private void setIntOption(String call, SocketOption<Integer> option, int value) throws SocketException {
-        requireOpen(call);
-        try {
-            open(call).setOption(option, value);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw socketException(call, e);
-        }
-    }
-
-    private int getIntOption(String call, SocketOption<Integer> option) throws SocketException {
-        requireOpen(call);
-        try {
-            return open(call).getOption(option);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw socketException(call, e);
-        }
-    }
-
-    private static SocketException socketException(String call, IOException e) {
-        return new SocketException(e.getMessage() != null && e.getMessage().startsWith(call)
-                ? e.getMessage() : call + ": " + e.getMessage(), e);
+        return lazy.intOption("getReceiveBufferSize", StandardSocketOptions.SO_RCVBUF);
     }
 
     // ---- TCP options, accepted without effect --------------------------------------------------
@@ -568,9 +499,9 @@ public final class UnixSocket extends java.net.Socket {
     @Override
     public <T> java.net.Socket setOption(SocketOption<T> name, T value) throws IOException {
         Objects.requireNonNull(name, "option");
+        requireOpen("setOption"); // first, as java.net.Socket: a closed socket says so whatever the option
         if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixSocket");
         if (value == null) throw new IllegalArgumentException("setOption: null value for " + name);
-        requireOpen("setOption");
         if (name == StandardSocketOptions.SO_SNDBUF) setSendBufferSize((Integer) value);
         else if (name == StandardSocketOptions.SO_RCVBUF) setReceiveBufferSize((Integer) value);
         else if (name == StandardSocketOptions.TCP_NODELAY) setTcpNoDelay((Boolean) value);
@@ -589,8 +520,8 @@ public final class UnixSocket extends java.net.Socket {
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
         Objects.requireNonNull(name, "option");
-        if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixSocket");
         requireOpen("getOption");
+        if (!OPTIONS.contains(name)) throw new UnsupportedOperationException("'" + name + "' not supported on a UnixSocket");
         Object v;
         if (name == StandardSocketOptions.SO_SNDBUF) v = getSendBufferSize();
         else if (name == StandardSocketOptions.SO_RCVBUF) v = getReceiveBufferSize();

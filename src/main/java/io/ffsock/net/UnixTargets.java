@@ -107,6 +107,19 @@ final class UnixTargets {
         return UnixAddress.parse(t);
     }
 
+    /**
+     * {@link #toUnix} for an adapter's connect or bind: a path too long for sun_path is the
+     * SocketException the JDK's own UNIX channels throw, not an IllegalArgumentException.
+     */
+    static UnixAddress forCall(String call, SocketAddress a) throws java.net.SocketException {
+        try {
+            return toUnix(a);
+        } catch (IllegalArgumentException e) {
+            if (a instanceof UnixDomainSocketAddress) throw new java.net.SocketException(call + ": " + e.getMessage());
+            throw e;
+        }
+    }
+
     static UnixAddress toUnix(SocketAddress a) {
         if (a instanceof UnixAddress u) return u;
         if (a instanceof UnixDomainSocketAddress d) return UnixAddress.of(d);
