@@ -52,6 +52,21 @@ public final class OwnedFd implements FdOwner {
     }
 
     /**
+     * A new owned fd for the same open file as {@code fd}, fcntl(2) F_DUPFD_CLOEXEC; {@code fd}
+     * itself is left as it is, to whoever owns it (ffsock or not). For handing an fd this code
+     * does not own to a call that takes an {@link FdOwner}, such as {@link ControlMessage#rights}.
+     *
+     * @throws IllegalArgumentException if the number is negative
+     * @throws SyscallException         with EBADF if no such fd is open, EMFILE at the fd limit
+     */
+    public static OwnedFd duplicate(int fd) throws IOException {
+        if (fd < 0) throw new IllegalArgumentException("duplicate: negative fd " + fd);
+        int r = Syscalls.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (r < 0) throw Errors.of("fcntl(F_DUPFD_CLOEXEC)", -r, "fd " + fd);
+        return new OwnedFd(r);
+    }
+
+    /**
      * Opens a file, open(2) with O_CLOEXEC: for passing it to another process over SCM_RIGHTS,
      * or reading and writing it here. Options: READ (default), WRITE, APPEND, CREATE (mode 0600),
      * CREATE_NEW, TRUNCATE_EXISTING.
@@ -161,6 +176,7 @@ public final class OwnedFd implements FdOwner {
         if (!life.detach()) {
             throw new IllegalStateException("takeNumber: fd " + number + " is closed or in use by another thread");
         }
+        life.unregister(); // the number leaves ffsock: adopting it again is allowed
         cleanable.clean(); // detached: the cleaner's close is now a no-op
         return number;
     }

@@ -49,6 +49,26 @@ class OwnedFdTest {
     }
 
     @Test
+    void duplicateGivesANewOwnerOfTheSameFileAndLeavesTheOriginalToItsOwner() throws Exception {
+        OwnedFd[] pipe = OwnedFd.pipe();
+        try (OwnedFd r = pipe[0]; OwnedFd w = pipe[1]) {
+            // adopting a live object's fd is refused; duplicating it is how to borrow it
+            assertThrows(IllegalStateException.class, () -> OwnedFd.adopt(w.fdNumber()));
+            try (OwnedFd copy = OwnedFd.duplicate(w.fdNumber())) {
+                assertNotEquals(w.fdNumber(), copy.fdNumber());
+                copy.write(new byte[] {9}, 0, 1);
+            }
+            w.write(new byte[] {8}, 0, 1); // the original is still open after the copy closed
+            byte[] b = new byte[2];
+            assertEquals(2, r.read(b, 0, 2));
+            assertArrayEquals(new byte[] {9, 8}, b);
+        }
+        SyscallException e = assertThrows(SyscallException.class, () -> OwnedFd.duplicate(999_999));
+        assertEquals("EBADF", e.errno().symbol());
+        assertTrue(e.getMessage().startsWith("fcntl(F_DUPFD_CLOEXEC)(fd 999999): EBADF"), e.getMessage());
+    }
+
+    @Test
     void createWriteAndPipe() throws Exception {
         Path f = dir.resolve("new.txt");
         try (OwnedFd w = OwnedFd.open(f, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {

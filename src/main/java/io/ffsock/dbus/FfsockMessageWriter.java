@@ -44,13 +44,14 @@ final class FfsockMessageWriter extends ChannelHalf implements IMessageWriter {
             throw new IOException("D-Bus message " + message.getName() + " carries " + fds.size()
                     + " unix fds but this connection did not agree to fd passing (NEGOTIATE_UNIX_FD)");
         }
-        // The fds are the caller's: borrowed as OwnedFds for the call, handed back after it.
-        List<OwnedFd> borrowed = new ArrayList<>(fds.size());
+        // The fds are the caller's (dbus-java's FileDescriptors, perhaps owned by an ffsock
+        // OwnedFd): duplicates travel, and are closed once the kernel has taken its references.
+        List<OwnedFd> copies = new ArrayList<>(fds.size());
         try {
-            for (FileDescriptor fd : fds) borrowed.add(OwnedFd.adopt(fd.getIntFileDescriptor()));
-            socket.sendMsg(buffers, List.of(ControlMessage.rights(borrowed.toArray(new OwnedFd[0]))), Set.of(), null);
+            for (FileDescriptor fd : fds) copies.add(OwnedFd.duplicate(fd.getIntFileDescriptor()));
+            socket.sendMsg(buffers, List.of(ControlMessage.rights(copies.toArray(new OwnedFd[0]))), Set.of(), null);
         } finally {
-            for (OwnedFd fd : borrowed) fd.takeNumber();
+            for (OwnedFd fd : copies) fd.close();
         }
         ByteBuffer[] rest = buffers.stream().filter(ByteBuffer::hasRemaining).toArray(ByteBuffer[]::new);
         if (rest.length > 0) channel.write(rest);

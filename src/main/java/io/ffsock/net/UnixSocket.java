@@ -20,6 +20,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * A {@link java.net.Socket} over an AF_UNIX stream socket, for code that takes a
@@ -42,7 +43,9 @@ import java.util.Set;
  * thing, and callers written for TCP set them): {@code setTcpNoDelay}, {@code setKeepAlive},
  * {@code setSoLinger}, {@code setOOBInline}, {@code setTrafficClass}, {@code setReuseAddress},
  * {@code setPerformancePreferences}, and {@code setOption} with TCP_NODELAY, SO_KEEPALIVE,
- * SO_LINGER, IP_TOS and SO_REUSEADDR. {@code sendUrgentData} throws SocketException.
+ * SO_LINGER, IP_TOS and SO_REUSEADDR, and jdk.net's TCP_KEEPIDLE, TCP_KEEPINTERVAL and
+ * TCP_KEEPCOUNT (Apache HttpClient 5 sets those on every socket). {@code sendUrgentData} throws
+ * SocketException.
  *
  * <p><b>Addresses:</b> {@code getRemoteSocketAddress()} and {@code getLocalSocketAddress()} are
  * {@link UnixAddress}es (an unbound client is {@code UnixAddress.unnamed()}); the IP views have
@@ -487,11 +490,21 @@ public final class UnixSocket extends java.net.Socket {
 
     private static final Set<SocketOption<?>> OPTIONS = Set.of(StandardSocketOptions.SO_SNDBUF,
             StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
-            StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS, StandardSocketOptions.SO_REUSEADDR);
+            StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS, StandardSocketOptions.SO_REUSEADDR,
+            ExtendedSocketOptions.TCP_KEEPIDLE, ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT);
+
+    /**
+     * The JDK's TCP keep-alive tuning (jdk.net), accepted without effect: Apache HttpClient 5 sets
+     * all three on every socket it makes and gives up on the request when one is refused.
+     */
+    private static final Set<SocketOption<?>> KEEPALIVE_TUNING = Set.of(ExtendedSocketOptions.TCP_KEEPIDLE,
+            ExtendedSocketOptions.TCP_KEEPINTERVAL, ExtendedSocketOptions.TCP_KEEPCOUNT);
+    private final java.util.Map<SocketOption<?>, Integer> keepAliveTuning = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Sets an option: SO_SNDBUF and SO_RCVBUF for real; TCP_NODELAY, SO_KEEPALIVE, SO_LINGER,
-     * IP_TOS and SO_REUSEADDR without effect (see the class comment).
+     * IP_TOS, SO_REUSEADDR and jdk.net's TCP_KEEPIDLE, TCP_KEEPINTERVAL and TCP_KEEPCOUNT without
+     * effect (see the class comment).
      *
      * @throws UnsupportedOperationException for any other option
      * @throws IllegalArgumentException for a null or invalid value
@@ -508,7 +521,11 @@ public final class UnixSocket extends java.net.Socket {
         else if (name == StandardSocketOptions.SO_KEEPALIVE) setKeepAlive((Boolean) value);
         else if (name == StandardSocketOptions.SO_REUSEADDR) setReuseAddress((Boolean) value);
         else if (name == StandardSocketOptions.IP_TOS) setTrafficClass((Integer) value);
-        else if (name == StandardSocketOptions.SO_LINGER) {
+        else if (KEEPALIVE_TUNING.contains(name)) {
+            int v = (Integer) value;
+            if (v < 0) throw new IllegalArgumentException("setOption: negative value " + v + " for " + name);
+            keepAliveTuning.put(name, v);
+        } else if (name == StandardSocketOptions.SO_LINGER) {
             int v = (Integer) value;
             setSoLinger(v >= 0, Math.max(v, 0));
         }
@@ -529,6 +546,7 @@ public final class UnixSocket extends java.net.Socket {
         else if (name == StandardSocketOptions.SO_KEEPALIVE) v = keepAlive;
         else if (name == StandardSocketOptions.SO_REUSEADDR) v = reuseAddress;
         else if (name == StandardSocketOptions.IP_TOS) v = trafficClass;
+        else if (KEEPALIVE_TUNING.contains(name)) v = keepAliveTuning.getOrDefault(name, 0);
         else v = lingerSeconds;
         return (T) v;
     }

@@ -244,6 +244,15 @@ class UnixSocketTest {
             a.setOption(StandardSocketOptions.SO_LINGER, 3);
             assertEquals(3, a.getOption(StandardSocketOptions.SO_LINGER));
             assertTrue(a.supportedOptions().contains(StandardSocketOptions.SO_RCVBUF));
+            // jdk.net's keep-alive tuning, which Apache HttpClient 5 sets on every socket
+            assertEquals(0, a.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE));
+            a.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, 60);
+            a.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, 10);
+            a.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, 5);
+            assertEquals(60, a.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE));
+            assertEquals(10, a.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL));
+            assertEquals(5, a.getOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT));
+            assertThrows(IllegalArgumentException.class, () -> a.setOption(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT, -1));
             assertThrows(UnsupportedOperationException.class, () -> a.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1));
             assertThrows(UnsupportedOperationException.class, () -> a.getOption(StandardSocketOptions.SO_BROADCAST));
             SocketException e = assertThrows(SocketException.class, () -> a.sendUrgentData(1));

@@ -1,7 +1,11 @@
 package io.ffsock.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
+import io.ffsock.Family;
+import io.ffsock.Socket;
+import io.ffsock.SocketType;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,9 +62,11 @@ public final class PostgresCluster implements AutoCloseable {
 
     private static int freePort() throws IOException {
         // The port names the socket file (.s.PGSQL.<port>) and, with tcp, is bound on 127.0.0.1;
-        // the kernel's choice keeps parallel runs apart.
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        // the kernel's choice keeps parallel runs apart. (Not java.net.ServerSocket: its first use
+        // makes the JDK open a socketpair it keeps for good, which FdLeakCheck would count.)
+        try (Socket s = Socket.open(Family.INET, SocketType.STREAM)) {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return ((InetSocketAddress) s.localAddress()).getPort();
         }
     }
 
