@@ -2,4 +2,5 @@
 module io.ffsock {
     exports io.ffsock;
     exports io.ffsock.packet;
+    exports io.ffsock.uring;
 }
