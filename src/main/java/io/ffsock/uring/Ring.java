@@ -666,13 +666,14 @@ public final class Ring implements AutoCloseable {
     private int begin(int op, FdOwner file, RingBuffer buffer, Object done) throws IOException {
         Objects.requireNonNull(file, "socket");
         Objects.requireNonNull(done, "callback");
-        String call = "io_uring " + opName(op);
-        checkOpen(call);
-        if (buffer != null && buffer.isFreed()) throw new IllegalStateException(call + ": " + buffer);
+        // The call's name is built only for an exception: a steady stream of operations allocates nothing.
+        checkThread();
+        if (closed || closing) throw ACCESS.closed("io_uring " + opName(op), "io_uring ring");
+        if (buffer != null && buffer.isFreed()) throw new IllegalStateException("io_uring " + opName(op) + ": " + buffer);
         int slot = takeSlot();
         if (!ACCESS.tryAcquire(file)) {
             releaseSlot(slot);
-            throw ACCESS.closed(call, file);
+            throw ACCESS.closed("io_uring " + opName(op), file);
         }
         int i = sqe();
         fill(slot, op, file, buffer, done);

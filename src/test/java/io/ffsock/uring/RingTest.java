@@ -343,4 +343,44 @@ class RingTest {
             p.second().close();
         }
     }
+
+    /** com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes, reached by reflection (the test module does not read jdk.management). */
+    private static java.util.function.LongSupplier allocatedBytes() {
+        try {
+            Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+            java.lang.reflect.Method m = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
+            return () -> {
+                try {
+                    return (long) m.invoke(mx);
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+            };
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Steady state allocates nothing per operation: measured with ThreadMXBean over a send+recv loop. */
+    @Test
+    void steadyStateSendRecvAllocatesNothing() throws IOException {
+        java.util.function.LongSupplier allocated = allocatedBytes();
+        try (Ring ring = Ring.open(8); SocketPair p = Socket.pair(SocketType.SEQPACKET)) {
+            RingBuffer out = ring.allocate(64);
+            RingBuffer in = ring.allocate(64);
+            int[] done = {0};
+            Completion count = (op, r, f) -> done[0]++;
+            long perOp = Long.MAX_VALUE;
+            for (int round = 0; round < 5 && perOp > 0; round++) { // the first rounds warm up the JIT
+                long before = allocated.getAsLong();
+                for (int k = 0; k < 20_000; k++) {
+                    ring.send(p.first(), out, 0, 32, 0, count);
+                    ring.recv(p.second(), in, 0, 64, 0, count);
+                    ring.submitAndWait(2);
+                }
+                perOp = (allocated.getAsLong() - before) / 40_000;
+            }
+            assertEquals(0, perOp, "bytes allocated per operation");
+        }
+    }
 }
