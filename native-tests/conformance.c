@@ -579,11 +579,200 @@ static void netlink(void) {
     MEMBER(UNIX_DIAG_VFS, struct unix_diag_vfs, udiag_vfs_dev);
 }
 
+/*
+ * io_uring(7): constants and layouts of linux/io_uring.h (the opcodes are enum members, not
+ * macros, so they are printed here rather than listed in conformance-names.txt).
+ */
+#include <sys/mman.h>
+#include <linux/io_uring.h>
+#include <linux/time_types.h>
+
+static void uring(void) {
+    C(SYS_io_uring_setup);
+    C(SYS_io_uring_enter);
+    C(SYS_io_uring_register);
+    C(PROT_READ);
+    C(PROT_WRITE);
+    C(MAP_SHARED);
+    C(MAP_PRIVATE);
+    C(MAP_ANONYMOUS);
+    C(MAP_POPULATE);
+    C(IORING_SETUP_CQSIZE);
+    C(IORING_SETUP_CLAMP);
+    C(IORING_SETUP_SUBMIT_ALL);
+    C(IORING_SETUP_COOP_TASKRUN);
+    C(IORING_SETUP_SINGLE_ISSUER);
+    C(IORING_FEAT_SINGLE_MMAP);
+    C(IORING_FEAT_NODROP);
+    C(IORING_FEAT_SUBMIT_STABLE);
+    C(IORING_FEAT_FAST_POLL);
+    C(IORING_FEAT_EXT_ARG);
+    C(IORING_FEAT_NATIVE_WORKERS);
+    C(IORING_FEAT_CQE_SKIP);
+    C(IORING_ENTER_GETEVENTS);
+    C(IORING_ENTER_EXT_ARG);
+    C(IORING_SQ_NEED_WAKEUP);
+    C(IORING_SQ_CQ_OVERFLOW);
+    C(IORING_SQ_TASKRUN);
+    C(IOSQE_FIXED_FILE);
+    C(IOSQE_IO_DRAIN);
+    C(IOSQE_IO_LINK);
+    C(IOSQE_IO_HARDLINK);
+    C(IOSQE_ASYNC);
+    C(IOSQE_BUFFER_SELECT);
+    C(IOSQE_CQE_SKIP_SUCCESS);
+    C(IORING_CQE_F_BUFFER);
+    C(IORING_CQE_F_MORE);
+    C(IORING_CQE_F_SOCK_NONEMPTY);
+    C(IORING_CQE_F_NOTIF);
+    C(IORING_CQE_BUFFER_SHIFT);
+    C(IORING_OFF_SQ_RING);
+    C(IORING_OFF_CQ_RING);
+    C(IORING_OFF_SQES);
+    C(IORING_TIMEOUT_ABS);
+    C(IORING_POLL_ADD_MULTI);
+    C(IORING_ASYNC_CANCEL_ALL);
+    C(IORING_ASYNC_CANCEL_FD);
+    C(IORING_ASYNC_CANCEL_ANY);
+    C(IORING_RECVSEND_POLL_FIRST);
+    C(IORING_RECV_MULTISHOT);
+    C(IORING_ACCEPT_MULTISHOT);
+    C(IO_URING_OP_SUPPORTED);
+    C(IORING_OP_NOP);
+    C(IORING_OP_READ_FIXED);
+    C(IORING_OP_WRITE_FIXED);
+    C(IORING_OP_POLL_ADD);
+    C(IORING_OP_POLL_REMOVE);
+    C(IORING_OP_SENDMSG);
+    C(IORING_OP_RECVMSG);
+    C(IORING_OP_TIMEOUT);
+    C(IORING_OP_TIMEOUT_REMOVE);
+    C(IORING_OP_ACCEPT);
+    C(IORING_OP_ASYNC_CANCEL);
+    C(IORING_OP_LINK_TIMEOUT);
+    C(IORING_OP_CONNECT);
+    C(IORING_OP_CLOSE);
+    C(IORING_OP_READ);
+    C(IORING_OP_WRITE);
+    C(IORING_OP_SEND);
+    C(IORING_OP_RECV);
+    C(IORING_OP_SHUTDOWN);
+    C(IORING_REGISTER_BUFFERS);
+    C(IORING_UNREGISTER_BUFFERS);
+    C(IORING_REGISTER_FILES);
+    C(IORING_UNREGISTER_FILES);
+    C(IORING_REGISTER_FILES_UPDATE);
+    C(IORING_REGISTER_PROBE);
+    C(IORING_REGISTER_PBUF_RING);
+    C(IORING_UNREGISTER_PBUF_RING);
+
+    STRUCT(IO_SQRING_OFFSETS, struct io_sqring_offsets);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, head);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, tail);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, ring_mask);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, ring_entries);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, flags);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, dropped);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, array);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, resv1);
+    MEMBER(IO_SQRING_OFFSETS, struct io_sqring_offsets, resv2);
+
+    STRUCT(IO_CQRING_OFFSETS, struct io_cqring_offsets);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, head);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, tail);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, ring_mask);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, ring_entries);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, overflow);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, cqes);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, flags);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, resv1);
+    MEMBER(IO_CQRING_OFFSETS, struct io_cqring_offsets, resv2);
+
+    STRUCT(IO_URING_PARAMS, struct io_uring_params);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, sq_entries);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, cq_entries);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, flags);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, sq_thread_cpu);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, sq_thread_idle);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, features);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, wq_fd);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, resv);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, sq_off);
+    MEMBER(IO_URING_PARAMS, struct io_uring_params, cq_off);
+
+    STRUCT(IO_URING_SQE, struct io_uring_sqe);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, opcode);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, flags);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, ioprio);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, fd);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, off);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, addr);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, len);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, rw_flags);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, user_data);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, buf_index);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, personality);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, file_index);
+    MEMBER(IO_URING_SQE, struct io_uring_sqe, addr3);
+
+    STRUCT(IO_URING_CQE, struct io_uring_cqe);
+    MEMBER(IO_URING_CQE, struct io_uring_cqe, user_data);
+    MEMBER(IO_URING_CQE, struct io_uring_cqe, res);
+    MEMBER(IO_URING_CQE, struct io_uring_cqe, flags);
+
+    STRUCT(IO_URING_BUF, struct io_uring_buf);
+    MEMBER(IO_URING_BUF, struct io_uring_buf, addr);
+    MEMBER(IO_URING_BUF, struct io_uring_buf, len);
+    MEMBER(IO_URING_BUF, struct io_uring_buf, bid);
+    MEMBER(IO_URING_BUF, struct io_uring_buf, resv);
+
+    STRUCT(IO_URING_BUF_RING, struct io_uring_buf_ring);
+    MEMBER(IO_URING_BUF_RING, struct io_uring_buf_ring, resv1);
+    MEMBER(IO_URING_BUF_RING, struct io_uring_buf_ring, resv2);
+    MEMBER(IO_URING_BUF_RING, struct io_uring_buf_ring, resv3);
+    MEMBER(IO_URING_BUF_RING, struct io_uring_buf_ring, tail);
+
+    STRUCT(IO_URING_BUF_REG, struct io_uring_buf_reg);
+    MEMBER(IO_URING_BUF_REG, struct io_uring_buf_reg, ring_addr);
+    MEMBER(IO_URING_BUF_REG, struct io_uring_buf_reg, ring_entries);
+    MEMBER(IO_URING_BUF_REG, struct io_uring_buf_reg, bgid);
+    MEMBER(IO_URING_BUF_REG, struct io_uring_buf_reg, pad);
+    MEMBER(IO_URING_BUF_REG, struct io_uring_buf_reg, resv);
+
+    STRUCT(IO_URING_PROBE_OP, struct io_uring_probe_op);
+    MEMBER(IO_URING_PROBE_OP, struct io_uring_probe_op, op);
+    MEMBER(IO_URING_PROBE_OP, struct io_uring_probe_op, resv);
+    MEMBER(IO_URING_PROBE_OP, struct io_uring_probe_op, flags);
+    MEMBER(IO_URING_PROBE_OP, struct io_uring_probe_op, resv2);
+
+    STRUCT(IO_URING_PROBE, struct io_uring_probe);
+    MEMBER(IO_URING_PROBE, struct io_uring_probe, last_op);
+    MEMBER(IO_URING_PROBE, struct io_uring_probe, ops_len);
+    MEMBER(IO_URING_PROBE, struct io_uring_probe, resv);
+    MEMBER(IO_URING_PROBE, struct io_uring_probe, resv2);
+
+    STRUCT(IO_URING_FILES_UPDATE, struct io_uring_files_update);
+    MEMBER(IO_URING_FILES_UPDATE, struct io_uring_files_update, offset);
+    MEMBER(IO_URING_FILES_UPDATE, struct io_uring_files_update, resv);
+    MEMBER(IO_URING_FILES_UPDATE, struct io_uring_files_update, fds);
+
+    STRUCT(IO_URING_GETEVENTS_ARG, struct io_uring_getevents_arg);
+    MEMBER(IO_URING_GETEVENTS_ARG, struct io_uring_getevents_arg, sigmask);
+    MEMBER(IO_URING_GETEVENTS_ARG, struct io_uring_getevents_arg, sigmask_sz);
+    MEMBER(IO_URING_GETEVENTS_ARG, struct io_uring_getevents_arg, pad);
+    MEMBER(IO_URING_GETEVENTS_ARG, struct io_uring_getevents_arg, ts);
+
+    STRUCT(KERNEL_TIMESPEC, struct __kernel_timespec);
+    MEMBER(KERNEL_TIMESPEC, struct __kernel_timespec, tv_sec);
+    MEMBER(KERNEL_TIMESPEC, struct __kernel_timespec, tv_nsec);
+}
+
 int main(void) {
     netlink();
     constants();
     cmsg_sizes();
     structs();
+    uring();
     if (fflush(stdout) != 0 || ferror(stdout)) {
         perror("conformance: write");
         return 1;

@@ -6,6 +6,7 @@ module io.ffsock {
     exports io.ffsock.icmp;
     exports io.ffsock.netlink;
     exports io.ffsock.dbus;
+    exports io.ffsock.uring;
     // jdk.net: the TCP keep-alive options io.ffsock.net.UnixSocket accepts without effect.
     requires jdk.net;
     // dbus-java is optional: only io.ffsock.dbus uses it, and nothing else in ffsock loads that package.

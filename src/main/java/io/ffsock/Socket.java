@@ -96,6 +96,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     private static final Cleaner CLEANER = Cleaner.create();
     private static final int DEFAULT_BACKLOG = 4096;
 
+    static {
+        io.ffsock.internal.bridge.FdAccess.install(new BridgeAccess());
+    }
+
     private final FdLife fd;
     private final Family family;
     private final SocketType type;
@@ -239,6 +243,13 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
 
     FdLife life() {
         return fd;
+    }
+
+    /** A connection accepted from {@code listener} by other means (io_uring): it blocks, as from {@link #accept}. */
+    static Socket acceptedFrom(Socket listener, int fd) {
+        Socket accepted = new Socket(fd, listener.family, listener.type, listener.protocol);
+        accepted.boundName = listener.boundName;
+        return accepted;
     }
 
     /**

@@ -297,6 +297,92 @@ public final class Const {
     public static final int NETLINK_EXT_ACK = 11;
     public static final int NETLINK_GET_STRICT_CHK = 12;
 
+    // io_uring(7): io_uring_setup(2), io_uring_enter(2), io_uring_register(2) and linux/io_uring.h.
+    // The syscall numbers are the same on x86_64 and aarch64 (asm-generic since Linux 5.1).
+    public static final int SYS_io_uring_setup = 425;
+    public static final int SYS_io_uring_enter = 426;
+    public static final int SYS_io_uring_register = 427;
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_POPULATE = 0x8000;
+    public static final int ECANCELED = 125;
+    public static final int ETIME = 62;
+    public static final int EBUSY = 16;
+    public static final int ENOSYS = 38;
+    public static final int IORING_SETUP_CQSIZE = 1 << 3;
+    public static final int IORING_SETUP_CLAMP = 1 << 4;
+    public static final int IORING_SETUP_SUBMIT_ALL = 1 << 7;
+    public static final int IORING_SETUP_COOP_TASKRUN = 1 << 8;
+    public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
+    public static final int IORING_FEAT_SINGLE_MMAP = 1 << 0;
+    public static final int IORING_FEAT_NODROP = 1 << 1;
+    public static final int IORING_FEAT_SUBMIT_STABLE = 1 << 2;
+    public static final int IORING_FEAT_FAST_POLL = 1 << 5;
+    public static final int IORING_FEAT_EXT_ARG = 1 << 8;
+    public static final int IORING_FEAT_NATIVE_WORKERS = 1 << 9;
+    public static final int IORING_FEAT_CQE_SKIP = 1 << 11;
+    public static final int IORING_ENTER_GETEVENTS = 1 << 0;
+    public static final int IORING_ENTER_EXT_ARG = 1 << 3;
+    public static final int IORING_SQ_NEED_WAKEUP = 1 << 0;
+    public static final int IORING_SQ_CQ_OVERFLOW = 1 << 1;
+    public static final int IORING_SQ_TASKRUN = 1 << 2;
+    public static final int IOSQE_FIXED_FILE = 1 << 0;
+    public static final int IOSQE_IO_DRAIN = 1 << 1;
+    public static final int IOSQE_IO_LINK = 1 << 2;
+    public static final int IOSQE_IO_HARDLINK = 1 << 3;
+    public static final int IOSQE_ASYNC = 1 << 4;
+    public static final int IOSQE_BUFFER_SELECT = 1 << 5;
+    public static final int IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
+    public static final int IORING_CQE_F_BUFFER = 1 << 0;
+    public static final int IORING_CQE_F_MORE = 1 << 1;
+    public static final int IORING_CQE_F_SOCK_NONEMPTY = 1 << 2;
+    public static final int IORING_CQE_F_NOTIF = 1 << 3;
+    public static final int IORING_CQE_BUFFER_SHIFT = 16;
+    public static final int IORING_OFF_SQ_RING = 0;
+    public static final int IORING_OFF_CQ_RING = 0x8000000;
+    public static final int IORING_OFF_SQES = 0x10000000;
+    public static final int IORING_TIMEOUT_ABS = 1 << 0;
+    public static final int IORING_POLL_ADD_MULTI = 1 << 0;
+    public static final int IORING_ASYNC_CANCEL_ALL = 1 << 0;
+    public static final int IORING_ASYNC_CANCEL_FD = 1 << 1;
+    public static final int IORING_ASYNC_CANCEL_ANY = 1 << 2;
+    public static final int IORING_RECVSEND_POLL_FIRST = 1 << 0;
+    public static final int IORING_RECV_MULTISHOT = 1 << 1;
+    public static final int IORING_ACCEPT_MULTISHOT = 1 << 0;
+    public static final int IO_URING_OP_SUPPORTED = 1 << 0;
+    // enum io_uring_op
+    public static final int IORING_OP_NOP = 0;
+    public static final int IORING_OP_READ_FIXED = 4;
+    public static final int IORING_OP_WRITE_FIXED = 5;
+    public static final int IORING_OP_POLL_ADD = 6;
+    public static final int IORING_OP_POLL_REMOVE = 7;
+    public static final int IORING_OP_SENDMSG = 9;
+    public static final int IORING_OP_RECVMSG = 10;
+    public static final int IORING_OP_TIMEOUT = 11;
+    public static final int IORING_OP_TIMEOUT_REMOVE = 12;
+    public static final int IORING_OP_ACCEPT = 13;
+    public static final int IORING_OP_ASYNC_CANCEL = 14;
+    public static final int IORING_OP_LINK_TIMEOUT = 15;
+    public static final int IORING_OP_CONNECT = 16;
+    public static final int IORING_OP_CLOSE = 19;
+    public static final int IORING_OP_READ = 22;
+    public static final int IORING_OP_WRITE = 23;
+    public static final int IORING_OP_SEND = 26;
+    public static final int IORING_OP_RECV = 27;
+    public static final int IORING_OP_SHUTDOWN = 34;
+    // io_uring_register(2) opcodes
+    public static final int IORING_REGISTER_BUFFERS = 0;
+    public static final int IORING_UNREGISTER_BUFFERS = 1;
+    public static final int IORING_REGISTER_FILES = 2;
+    public static final int IORING_UNREGISTER_FILES = 3;
+    public static final int IORING_REGISTER_FILES_UPDATE = 6;
+    public static final int IORING_REGISTER_PROBE = 8;
+    public static final int IORING_REGISTER_PBUF_RING = 22;
+    public static final int IORING_UNREGISTER_PBUF_RING = 23;
+
     /**
      * Kernel ABI values newer than the C headers the conformance probe is built against (Debian
      * 12's linux-libc-dev 6.1 prints them UNDEFINED), taken from the kernel's

@@ -194,4 +194,128 @@ public final class Structs {
 
     /** sigset_t, sigsetops(3): opaque, filled by sigemptyset/sigfillset. */
     public static final StructLayout SIGSET_T = structLayout(sequenceLayout(16, JAVA_LONG));
+
+    // ---- io_uring(7), linux/io_uring.h ----------------------------------------------------------
+
+    /** struct io_sqring_offsets: where io_uring_setup(2) put each field of the submission ring. */
+    public static final StructLayout IO_SQRING_OFFSETS = structLayout(
+            JAVA_INT.withName("head"),
+            JAVA_INT.withName("tail"),
+            JAVA_INT.withName("ring_mask"),
+            JAVA_INT.withName("ring_entries"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("dropped"),
+            JAVA_INT.withName("array"),
+            JAVA_INT.withName("resv1"),
+            JAVA_LONG.withName("resv2"));
+
+    /** struct io_cqring_offsets: where io_uring_setup(2) put each field of the completion ring. */
+    public static final StructLayout IO_CQRING_OFFSETS = structLayout(
+            JAVA_INT.withName("head"),
+            JAVA_INT.withName("tail"),
+            JAVA_INT.withName("ring_mask"),
+            JAVA_INT.withName("ring_entries"),
+            JAVA_INT.withName("overflow"),
+            JAVA_INT.withName("cqes"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("resv1"),
+            JAVA_LONG.withName("resv2"));
+
+    /** struct io_uring_params, io_uring_setup(2): sizes and flags in, features and offsets out. */
+    public static final StructLayout IO_URING_PARAMS = structLayout(
+            JAVA_INT.withName("sq_entries"),
+            JAVA_INT.withName("cq_entries"),
+            JAVA_INT.withName("flags"),
+            JAVA_INT.withName("sq_thread_cpu"),
+            JAVA_INT.withName("sq_thread_idle"),
+            JAVA_INT.withName("features"),
+            JAVA_INT.withName("wq_fd"),
+            sequenceLayout(3, JAVA_INT).withName("resv"),
+            IO_SQRING_OFFSETS.withName("sq_off"),
+            IO_CQRING_OFFSETS.withName("cq_off"));
+
+    /**
+     * struct io_uring_sqe, one submission. The C struct is mostly unions; each is named here by
+     * the member ffsock writes ({@code rw_flags} also holds msg_flags, poll32_events,
+     * timeout_flags, accept_flags and cancel_flags; {@code buf_index} also buf_group;
+     * {@code file_index} also splice_fd_in), which is how the probe prints them.
+     */
+    public static final StructLayout IO_URING_SQE = structLayout(
+            JAVA_BYTE.withName("opcode"),
+            JAVA_BYTE.withName("flags"),
+            JAVA_SHORT.withName("ioprio"),
+            JAVA_INT.withName("fd"),
+            JAVA_LONG.withName("off"),
+            JAVA_LONG.withName("addr"),
+            JAVA_INT.withName("len"),
+            JAVA_INT.withName("rw_flags"),
+            JAVA_LONG.withName("user_data"),
+            JAVA_SHORT.withName("buf_index"),
+            JAVA_SHORT.withName("personality"),
+            JAVA_INT.withName("file_index"),
+            JAVA_LONG.withName("addr3"),
+            paddingLayout(8));
+
+    /** struct io_uring_cqe, one completion (without IORING_SETUP_CQE32). */
+    public static final StructLayout IO_URING_CQE = structLayout(
+            JAVA_LONG.withName("user_data"),
+            JAVA_INT.withName("res"),
+            JAVA_INT.withName("flags"));
+
+    /** struct io_uring_buf: one provided buffer in a buffer ring. */
+    public static final StructLayout IO_URING_BUF = structLayout(
+            JAVA_LONG.withName("addr"),
+            JAVA_INT.withName("len"),
+            JAVA_SHORT.withName("bid"),
+            JAVA_SHORT.withName("resv"));
+
+    /**
+     * struct io_uring_buf_ring: its header overlays the first io_uring_buf (a union), so only
+     * {@code tail} (in the first buffer's resv) is the ring's own.
+     */
+    public static final StructLayout IO_URING_BUF_RING = structLayout(
+            JAVA_LONG.withName("resv1"),
+            JAVA_INT.withName("resv2"),
+            JAVA_SHORT.withName("resv3"),
+            JAVA_SHORT.withName("tail"));
+
+    /** struct io_uring_buf_reg, IORING_REGISTER_PBUF_RING. */
+    public static final StructLayout IO_URING_BUF_REG = structLayout(
+            JAVA_LONG.withName("ring_addr"),
+            JAVA_INT.withName("ring_entries"),
+            JAVA_SHORT.withName("bgid"),
+            JAVA_SHORT.withName("pad"),
+            sequenceLayout(3, JAVA_LONG).withName("resv"));
+
+    /** struct io_uring_probe_op, one opcode in IORING_REGISTER_PROBE's answer. */
+    public static final StructLayout IO_URING_PROBE_OP = structLayout(
+            JAVA_BYTE.withName("op"),
+            JAVA_BYTE.withName("resv"),
+            JAVA_SHORT.withName("flags"),
+            JAVA_INT.withName("resv2"));
+
+    /** struct io_uring_probe, IORING_REGISTER_PROBE; io_uring_probe_op entries follow it. */
+    public static final StructLayout IO_URING_PROBE = structLayout(
+            JAVA_BYTE.withName("last_op"),
+            JAVA_BYTE.withName("ops_len"),
+            JAVA_SHORT.withName("resv"),
+            sequenceLayout(3, JAVA_INT).withName("resv2"));
+
+    /** struct io_uring_files_update, IORING_REGISTER_FILES_UPDATE. */
+    public static final StructLayout IO_URING_FILES_UPDATE = structLayout(
+            JAVA_INT.withName("offset"),
+            JAVA_INT.withName("resv"),
+            JAVA_LONG.withName("fds"));
+
+    /** struct io_uring_getevents_arg, io_uring_enter(2) with IORING_ENTER_EXT_ARG: a wait with a timeout. */
+    public static final StructLayout IO_URING_GETEVENTS_ARG = structLayout(
+            JAVA_LONG.withName("sigmask"),
+            JAVA_INT.withName("sigmask_sz"),
+            JAVA_INT.withName("pad"),
+            JAVA_LONG.withName("ts"));
+
+    /** struct __kernel_timespec, linux/time_types.h: the timeout of IORING_OP_TIMEOUT. */
+    public static final StructLayout KERNEL_TIMESPEC = structLayout(
+            JAVA_LONG.withName("tv_sec"),
+            JAVA_LONG.withName("tv_nsec"));
 }
