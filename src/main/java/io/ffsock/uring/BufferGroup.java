@@ -2,7 +2,6 @@ package io.ffsock.uring;
 
 import io.ffsock.internal.sys.Uring;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -42,7 +41,7 @@ public final class BufferGroup {
     public void get(int bufferId, byte[] dst, int off, int length) {
         check(bufferId, length);
         Objects.checkFromIndexSize(off, length, dst.length);
-        MemorySegment.copy(bufs.buffer(bufferId, bufs.size), ValueLayout.JAVA_BYTE, 0, dst, off, length);
+        Uring.copyOut(bufs.buffer(bufferId, bufs.size), 0, dst, off, length);
     }
 
     /** Copies the first {@code length} bytes of buffer {@code bufferId} into {@code dst} at {@code at}. */

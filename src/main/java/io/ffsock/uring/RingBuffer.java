@@ -2,7 +2,6 @@ package io.ffsock.uring;
 
 import io.ffsock.internal.sys.Uring;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -45,13 +44,13 @@ public final class RingBuffer implements AutoCloseable {
     /** Copies {@code src[off, off+len)} to {@code at}. */
     public void put(int at, byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
-        MemorySegment.copy(src, off, segment, ValueLayout.JAVA_BYTE, at, len);
+        Uring.copyIn(src, off, segment, at, len);
     }
 
     /** Copies {@code len} bytes from {@code at} to {@code dst[off, off+len)}. */
     public void get(int at, byte[] dst, int off, int len) {
         Objects.checkFromIndexSize(off, len, dst.length);
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, at, dst, off, len);
+        Uring.copyOut(segment, at, dst, off, len);
     }
 
     /** Operations that may still use this buffer. */

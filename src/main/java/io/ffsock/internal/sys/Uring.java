@@ -683,4 +683,14 @@ public final class Uring {
             memory.free();
         }
     }
+
+    /** Copies {@code src[off, off+len)} into native memory at {@code dst + at}; for io.ffsock.uring's buffers. */
+    public static void copyIn(byte[] src, int off, MemorySegment dst, long at, int len) {
+        MemorySegment.copy(src, off, dst, JAVA_BYTE, at, len);
+    }
+
+    /** Copies {@code len} bytes of native memory at {@code src + at} into {@code dst[off, off+len)}. */
+    public static void copyOut(MemorySegment src, long at, byte[] dst, int off, int len) {
+        MemorySegment.copy(src, JAVA_BYTE, at, dst, off, len);
+    }
 }
