@@ -139,7 +139,9 @@ public final class Socket implements FdOwner {
     }
 
     /**
-     * Opens a socket, socket(2), with SOCK_CLOEXEC. The socket blocks (no timeout).
+     * Opens a socket, socket(2), with SOCK_CLOEXEC. The socket blocks (no timeout). AF_UNIX with
+     * SOCK_RAW is accepted, as the kernel accepts it, and makes a SOCK_DGRAM socket (unix(7)),
+     * which {@link #type()} reports.
      *
      * @throws SyscallException e.g. EAFNOSUPPORT, EPROTONOSUPPORT, or EPERM for a raw socket
      *         without CAP_NET_RAW (the message says what to do)
