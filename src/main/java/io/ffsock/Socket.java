@@ -71,6 +71,16 @@ import java.util.Set;
  * last call using it has returned, so it is never used after another open took it over. A socket
  * that becomes unreachable without being closed has its fd closed by a {@link Cleaner}.
  *
+ * <p><b>Writers.</b> {@link #sendAll(byte[]) sendAll} (every overload) takes the socket's write
+ * lock, as the JDK's {@code SocketChannel.write} does: one sendAll at a time per socket, so the
+ * bytes of concurrent sendAll calls arrive as whole runs, never interleaved. Waiting for the lock
+ * counts against the timeout and ends with the socket closed if the thread is interrupted
+ * (a ReentrantLock, so a virtual thread waiting for it does not pin its carrier). The single
+ * system calls ({@code send}, {@code sendTo}, {@code sendMsg}, {@code sendBatch}) do not take the
+ * lock and never wait for it: they are as atomic as the kernel makes one call (a datagram or
+ * seqpacket message always is; a stream send that blocks partway may interleave with another
+ * thread's send, and may land between two chunks of a concurrent sendAll).
+ *
  * <p>Interrupts follow {@link java.nio.channels.InterruptibleChannel}: interrupting a thread
  * blocked in a call that may wait (not timeout zero, not MSG_DONTWAIT), platform or virtual,
  * closes the socket and the call throws {@link java.nio.channels.ClosedByInterruptException}
@@ -111,7 +121,9 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     private volatile CachedAddress lastTarget;
     /** Set once a virtual thread accepted or connected in blocking mode: O_NONBLOCK stays set. */
     private volatile boolean forcedNonBlocking;
-    /** Brackets calls that may wait, so that Thread.interrupt() closes the socket and wakes them. */
+    /** One sendAll at a time (see the class comment, Writers); the single-call sends never take it. */
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+        /** Brackets calls that may wait, so that Thread.interrupt() closes the socket and wakes them. */
     private final Interruption.Closing interruptor;
 
     private record CachedAddress(SocketAddress address, SockAddr kernel) {}
@@ -163,7 +175,9 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     }
 
     /**
-     * Opens a socket, socket(2), with SOCK_CLOEXEC. The socket blocks (no timeout).
+     * Opens a socket, socket(2), with SOCK_CLOEXEC. The socket blocks (no timeout). AF_UNIX with
+     * SOCK_RAW is accepted, as the kernel accepts it, and makes a SOCK_DGRAM socket (unix(7)),
+     * which {@link #type()} reports.
      *
      * @throws SyscallException e.g. EAFNOSUPPORT, EPROTONOSUPPORT, or EPERM for a raw socket
      *         without CAP_NET_RAW (the message says what to do)
@@ -660,32 +674,32 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
 
     // ---- sending -------------------------------------------------------------------------------
 
-    /** Sends {@code data}, send(2); returns the bytes sent (a stream may take fewer). */
+    /** Sends {@code data}, send(2); returns the bytes sent (a stream may take fewer). One call: takes no write lock (see the class comment, Writers). */
     public int send(byte[] data) throws IOException {
         requireBuffer(data, "send");
         return send(data, 0, data.length, Set.of());
     }
 
-    /** Sends {@code data[offset, offset+length)}, send(2); returns the bytes sent. */
+    /** Sends {@code data[offset, offset+length)}, send(2); returns the bytes sent. One call: takes no write lock (see the class comment, Writers). */
     public int send(byte[] data, int offset, int length) throws IOException {
         requireBuffer(data, "send");
         return send(data, offset, length, Set.of());
     }
 
-    /** Sends a slice with flags, send(2); returns the bytes sent. */
+    /** Sends a slice with flags, send(2); returns the bytes sent. One call: takes no write lock (see the class comment, Writers). */
     public int send(byte[] data, int offset, int length, Set<MsgFlag> flags) throws IOException {
         requireBuffer(data, "send");
         Objects.checkFromIndexSize(offset, length, data.length);
         return (int) send(Syscalls.segment(data, offset, length), MsgFlag.bits(flags), null);
     }
 
-    /** Sends the buffer's remaining bytes, send(2); its position moves by the bytes sent. */
+    /** Sends the buffer's remaining bytes, send(2); its position moves by the bytes sent. One call: takes no write lock (see the class comment, Writers). */
     public int send(ByteBuffer data) throws IOException {
         requireBuffer(data, "send");
         return send(data, Set.of());
     }
 
-    /** Sends the buffer's remaining bytes with flags, send(2). */
+    /** Sends the buffer's remaining bytes with flags, send(2). One call: takes no write lock (see the class comment, Writers). */
     public int send(ByteBuffer data, Set<MsgFlag> flags) throws IOException {
         requireBuffer(data, "send");
         int n = (int) send(Syscalls.segment(data), MsgFlag.bits(flags), null);
@@ -693,32 +707,32 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         return n;
     }
 
-    /** Sends the segment's bytes, send(2); returns the bytes sent. */
+    /** Sends the segment's bytes, send(2); returns the bytes sent. One call: takes no write lock (see the class comment, Writers). */
     public long send(MemorySegment data) throws IOException {
         requireBuffer(data, "send");
         return send(data, Set.of());
     }
 
-    /** Sends the segment's bytes with flags, send(2). */
+    /** Sends the segment's bytes with flags, send(2). One call: takes no write lock (see the class comment, Writers). */
     public long send(MemorySegment data, Set<MsgFlag> flags) throws IOException {
         requireBuffer(data, "send");
         return send(Objects.requireNonNull(data, "data"), MsgFlag.bits(flags), null);
     }
 
-    /** Sends {@code data} to {@code target}, sendto(2); returns the bytes sent. */
+    /** Sends {@code data} to {@code target}, sendto(2); returns the bytes sent. One call: takes no write lock (see the class comment, Writers). */
     public int sendTo(byte[] data, SocketAddress target) throws IOException {
         requireBuffer(data, "sendto");
         return sendTo(data, 0, data.length, target);
     }
 
-    /** Sends {@code data[offset, offset+length)} to {@code target}, sendto(2). */
+    /** Sends {@code data[offset, offset+length)} to {@code target}, sendto(2). One call: takes no write lock (see the class comment, Writers). */
     public int sendTo(byte[] data, int offset, int length, SocketAddress target) throws IOException {
         requireBuffer(data, "sendto");
         Objects.checkFromIndexSize(offset, length, data.length);
         return (int) send(Syscalls.segment(data, offset, length), 0, requireTarget(target));
     }
 
-    /** Sends the buffer's remaining bytes to {@code target}, sendto(2); the position moves. */
+    /** Sends the buffer's remaining bytes to {@code target}, sendto(2); the position moves. One call: takes no write lock (see the class comment, Writers). */
     public int sendTo(ByteBuffer data, SocketAddress target) throws IOException {
         requireBuffer(data, "sendto");
         int n = (int) send(Syscalls.segment(data), 0, requireTarget(target));
@@ -726,13 +740,13 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         return n;
     }
 
-    /** Sends the segment's bytes to {@code target}, sendto(2). */
+    /** Sends the segment's bytes to {@code target}, sendto(2). One call: takes no write lock (see the class comment, Writers). */
     public long sendTo(MemorySegment data, SocketAddress target) throws IOException {
         requireBuffer(data, "sendto");
         return send(Objects.requireNonNull(data, "data"), 0, requireTarget(target));
     }
 
-    /** Sends with flags to {@code target} (any of the above), sendto(2). */
+    /** Sends with flags to {@code target} (any of the above), sendto(2). One call: takes no write lock (see the class comment, Writers). */
     public int sendTo(byte[] data, int offset, int length, Set<MsgFlag> flags, SocketAddress target) throws IOException {
         requireBuffer(data, "sendto");
         Objects.checkFromIndexSize(offset, length, data.length);
@@ -748,20 +762,24 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      * Sends all of {@code data}: compound, calls send(2) until every byte is out. If a call fails,
      * the exception ({@link SendAllException}, or a {@link SocketTimeoutException} whose
      * {@code bytesTransferred} is set) says how many bytes went out before it.
+     *
+     * <p>Holds the socket's write lock for the whole operation: concurrent sendAll calls on one
+     * socket go one after the other, each one's bytes contiguous (the single-call sends do not
+     * wait for it; see the class comment, Writers). The timeout covers the wait for the lock too.
      */
     public void sendAll(byte[] data) throws IOException {
         requireBuffer(data, "sendall");
         sendAll(data, 0, data.length);
     }
 
-    /** Sends all of {@code data[offset, offset+length)}; compound, see {@link #sendAll(byte[])}. */
+    /** Sends all of {@code data[offset, offset+length)}; compound, see {@link #sendAll(byte[])}. Takes the write lock, as {@link #sendAll(byte[])}. */
     public void sendAll(byte[] data, int offset, int length) throws IOException {
         requireBuffer(data, "sendall");
         Objects.checkFromIndexSize(offset, length, data.length);
         sendAll(Syscalls.segment(data, offset, length));
     }
 
-    /** Sends all the buffer's remaining bytes; compound. The position moves past what was sent. */
+    /** Sends all the buffer's remaining bytes; compound. The position moves past what was sent. Takes the write lock, as {@link #sendAll(byte[])}. */
     public void sendAll(ByteBuffer data) throws IOException {
         requireBuffer(data, "sendall");
         int start = data.position();
@@ -777,13 +795,22 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         }
     }
 
-    /** Sends all the segment's bytes; compound, see {@link #sendAll(byte[])}. */
+    /** Sends all the segment's bytes; compound, see {@link #sendAll(byte[])}. Takes the write lock, as {@link #sendAll(byte[])}. */
     public void sendAll(MemorySegment data) throws IOException {
         requireBuffer(data, "sendall");
         Objects.requireNonNull(data, "data");
         long total = data.byteSize();
-        long sent = 0;
         long deadline = deadline(POLLOUT); // one deadline for the whole operation, as Python's sendall
+        lockForSendAll(deadline);
+        try {
+            sendAllLocked(data, total, deadline);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void sendAllLocked(MemorySegment data, long total, long deadline) throws IOException {
+        long sent = 0;
         do {
             long n;
             try {
@@ -800,6 +827,26 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
             }
             sent += n;
         } while (sent < total);
+    }
+
+    /**
+     * Takes {@link #writeLock}: at once when free (the single writer's path: one CAS); else waits,
+     * until the deadline if there is one, interruptibly (an interrupt closes the socket).
+     */
+    private void lockForSendAll(long deadline) throws IOException {
+        if (writeLock.tryLock()) return;
+        try {
+            if (deadline == 0) {
+                writeLock.lockInterruptibly();
+            } else if (!writeLock.tryLock(deadline - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                SocketTimeoutException t = Errors.timeout("sendall", describePeer(), waitNanos(POLLOUT));
+                t.bytesTransferred = 0;
+                throw t;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // InterruptibleChannel: the status stays set
+            throw interrupted("sendall", null);
+        }
     }
 
     private long send(MemorySegment data, int flags, SocketAddress target) throws IOException {
@@ -1089,6 +1136,8 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      * <p>An SCM_RIGHTS message on a SOCK_STREAM socket needs at least one data byte (the kernel
      * would otherwise drop the fds); ffsock refuses it before the call. The fds sent stay open here.
      *
+     * <p>One call: takes no write lock (see the class comment, Writers).
+     *
      * @return the bytes sent
      */
     public long sendMsg(java.util.List<ByteBuffer> data, java.util.List<? extends ControlMessage> control,
@@ -1155,7 +1204,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         }
     }
 
-    /** Sends {@code data} with control messages on a connected socket, sendmsg(2). */
+    /** Sends {@code data} with control messages on a connected socket, sendmsg(2). One call: takes no write lock (see the class comment, Writers). */
     public long sendMsg(ByteBuffer data, ControlMessage... control) throws IOException {
         return sendMsg(java.util.List.of(data), java.util.List.of(control), Set.of(), null);
     }
@@ -1255,7 +1304,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     /**
      * Sends the batch's messages from index {@code from}, sendmmsg(2): one system call; returns
      * how many messages went (a non-blocking or interrupted call may send fewer than all: call
-     * again from {@code from + sent}).
+     * again from {@code from + sent}). One call: takes no write lock (see the class comment, Writers).
      */
     public int sendBatch(MessageBatch batch, int from) throws IOException {
         Objects.checkFromToIndex(from, batch.size(), batch.size());
@@ -1276,7 +1325,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         }
     }
 
-    /** Sends the whole batch from its first message, sendmmsg(2); returns how many went. */
+    /** Sends the whole batch from its first message, sendmmsg(2); returns how many went. One call: takes no write lock (see the class comment, Writers). */
     public int sendBatch(MessageBatch batch) throws IOException {
         return sendBatch(batch, 0);
     }
