@@ -27,6 +27,19 @@ class ReceiveTimestampTest {
             rx.setOption(LinuxSocketOptions.SO_TIMESTAMPNS, true);
             assertTrue(rx.getOption(LinuxSocketOptions.SO_TIMESTAMPNS));
             rx.setTimeout(Duration.ofSeconds(3));
+            // Turning timestamps on enables the kernel's receive stamping through deferred work
+            // (net_enable_timestamp); a datagram that arrives before that is stamped when it is
+            // read. Wait, with datagrams of our own, until arrivals are stamped.
+            for (int round = 0; ; round++) {
+                tx.sendTo(new byte[] {0}, rx.localAddress());
+                Thread.sleep(50);
+                try (ReceivedMessage m = rx.recvMsg(ByteBuffer.allocate(16))) {
+                    long read = nanosOf(Instant.now());
+                    long at = ((ControlMessage.Timestamp) m.control().get(0)).epochNanos();
+                    if (read - at >= 25_000_000L) break;
+                }
+                assertTrue(round < 100, "the kernel never stamped a datagram on arrival");
+            }
             Instant before = Instant.now();
             tx.sendTo(new byte[] {1, 2, 3}, rx.localAddress());
             // The datagram waits in the queue; the stamp is when it arrived, not when it is read.
@@ -54,5 +67,9 @@ class ReceiveTimestampTest {
             assertTrue(e.getMessage().contains("SCM_TIMESTAMPNS"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> new ControlMessage.Timestamp(0, 1_000_000_000L));
         }
+    }
+
+    private static long nanosOf(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 }
