@@ -398,18 +398,18 @@ public final class Ring implements AutoCloseable {
      * IORING_OP_READ (read(2)/pread(2)), or IORING_OP_READ_FIXED if the buffer is registered.
      */
     public long read(FdOwner file, RingBuffer buffer, int at, int len, long fileOffset, Completion done) throws IOException {
-        long addr = addressOf(buffer, at, len);
-        int op = buffer.isRegistered() ? IORING_OP_READ_FIXED : IORING_OP_READ;
-        int i = begin(op, file, buffer, done);
-        prepFile(i, op, file, addr, len, fileOffset);
-        if (buffer.isRegistered()) ring.bufIndex(i, buffer.registeredIndex);
-        return end(i);
+        return transfer(buffer.isRegistered() ? IORING_OP_READ_FIXED : IORING_OP_READ, file, buffer, at, len, fileOffset, done);
     }
 
     /** Writes {@code buffer[at, at+len)}, IORING_OP_WRITE or WRITE_FIXED; see {@link #read}. */
     public long write(FdOwner file, RingBuffer buffer, int at, int len, long fileOffset, Completion done) throws IOException {
+        return transfer(buffer.isRegistered() ? IORING_OP_WRITE_FIXED : IORING_OP_WRITE, file, buffer, at, len, fileOffset, done);
+    }
+
+    /** A read or write SQE over {@code buffer[at, at+len)}; a registered buffer also names its index. */
+    private long transfer(int op, FdOwner file, RingBuffer buffer, int at, int len, long fileOffset, Completion done)
+            throws IOException {
         long addr = addressOf(buffer, at, len);
-        int op = buffer.isRegistered() ? IORING_OP_WRITE_FIXED : IORING_OP_WRITE;
         int i = begin(op, file, buffer, done);
         prepFile(i, op, file, addr, len, fileOffset);
         if (buffer.isRegistered()) ring.bufIndex(i, buffer.registeredIndex);
