@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -310,6 +311,10 @@ static void structs(void) {
     STRUCT(POSIX_SPAWN_FILE_ACTIONS_T, posix_spawn_file_actions_t);
     STRUCT(POSIX_SPAWNATTR_T, posix_spawnattr_t);
     STRUCT(SIGSET_T, sigset_t);
+
+    STRUCT(RLIMIT, struct rlimit);
+    MEMBER(RLIMIT, struct rlimit, rlim_cur);
+    MEMBER(RLIMIT, struct rlimit, rlim_max);
 }
 
 /*

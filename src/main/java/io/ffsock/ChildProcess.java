@@ -23,6 +23,10 @@ import java.util.Optional;
  * never waited for stays a zombie, once it ends, until this process ends.
  */
 public final class ChildProcess implements AutoCloseable {
+    static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
+    }
+
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final int pid;

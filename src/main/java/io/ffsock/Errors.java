@@ -21,6 +21,52 @@ import java.nio.channels.ClosedChannelException;
 final class Errors {
     private Errors() {}
 
+    /*
+     * Every class an error path needs, loaded with this one. At EMFILE the JVM cannot open a class
+     * file either: with classes loaded from a directory (an IDE, mvn exec) the first error would
+     * be a NoClassDefFoundError instead of this exception, and the JVM remembers a failed
+     * resolution, so that call site stays broken for the life of the process. Every class that
+     * makes system calls calls preload() in its static initializer, which loads this class. A
+     * class literal loads a class without initializing it; the JDK's own classes come from the
+     * runtime image, which is open already, and are listed for completeness (they cost nothing).
+     */
+    private static final Class<?>[] ERROR_PATH = {
+        Errno.class, SyscallError.class, SyscallException.class, SendAllException.class,
+        ControlTruncatedException.class, Connect.class, Bind.class, NoRoute.class, PortUnreachable.class,
+        Closed.class, Interrupted.class, AsyncClosed.class,
+        // what error messages and CTRUNC handling touch: addresses, control messages
+        Addresses.class, UnixAddress.class, UnixAddress.Kind.class, NetlinkAddress.class, PacketAddress.class,
+        Messages.class, ControlMessage.class, ReceivedMessage.class, io.ffsock.internal.sys.Cmsg.class,
+        ControlMessage.Rights.class, ControlMessage.CredentialsMessage.class, ControlMessage.PidFd.class,
+        ControlMessage.Ttl.class, ControlMessage.Tos.class, ControlMessage.HopLimit.class,
+        ControlMessage.PacketInfo.class, ControlMessage.ExtendedError.class, ControlMessage.Timestamp.class,
+        ControlMessage.Raw.class, Credentials.class, OwnedFd.class,
+        Interruption.class, Readiness.class,
+        IOException.class, java.net.SocketException.class, SocketTimeoutException.class, ConnectException.class,
+        BindException.class, NoRouteToHostException.class, PortUnreachableException.class,
+        AsynchronousCloseException.class, ClosedByInterruptException.class, ClosedChannelException.class,
+        java.io.UncheckedIOException.class,
+    };
+
+    static {
+        // Initialized too: their static state (the errno text handles of Syscalls) must not need a
+        // class load later either.
+        for (Class<?> c : new Class<?>[] {Errno.class, io.ffsock.internal.sys.Cmsg.class, Messages.class}) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+        new Errno(EMFILE).symbol(); // links the strerrorname_np call
+        fdLimit();
+    }
+
+    /** Loads the error-path classes (see above) if they are not yet; costs nothing after. */
+    static void preload() {
+        if (ERROR_PATH.length == 0) throw new AssertionError();
+    }
+
     /** The exception for {@code call} failing with {@code errno} on {@code address} (may be null). */
     static IOException of(String call, int errno, Object address) {
         Errno e = new Errno(errno);
@@ -53,6 +99,10 @@ final class Errors {
 
     /** What to do about a refusal the user can fix, appended to the message. */
     private static String hint(String call, int errno) {
+        if (errno == EMFILE) {
+            return ": this process's fd table is full" + fdLimit() + "; close fds or raise the limit (ulimit -n, prlimit --nofile)";
+        }
+        if (errno == ENFILE) return ": the system-wide limit on open files (fs.file-max) is reached";
         if (call.startsWith("socket(") && call.contains("SOCK_RAW") && (errno == EPERM || errno == EACCES)) {
             return ": raw sockets need CAP_NET_RAW (run as root, or setcap cap_net_raw+ep on the java binary);"
                     + " for ICMP echo, a ping socket (SOCK_DGRAM + IPPROTO_ICMP) needs no privilege where"
@@ -63,6 +113,13 @@ final class Errors {
                     + " (sysctl -w net.ipv4.ping_group_range='0 2147483647' allows everyone)";
         }
         return "";
+    }
+
+    /** {@code " (RLIMIT_NOFILE soft limit N)"}, getrlimit(2); empty if that fails. */
+    static String fdLimit() {
+        long soft = io.ffsock.internal.sys.Syscalls.getrlimitSoft(RLIMIT_NOFILE);
+        if (soft < 0) return "";
+        return ", RLIMIT_NOFILE soft limit " + (soft == Long.MAX_VALUE ? "unlimited" : Long.toString(soft));
     }
 
     /** The timeout of a call that waited longer than the socket's timeout. */

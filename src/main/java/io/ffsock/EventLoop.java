@@ -68,6 +68,10 @@ import java.util.Set;
  * for-each (the JIT usually removes the iterator).
  */
 public final class EventLoop implements AutoCloseable {
+    static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
+    }
+
     private static final Cleaner CLEANER = Cleaner.create();
     private static final long WAKE = -1L;
 

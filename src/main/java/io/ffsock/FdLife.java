@@ -24,6 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * and one whose close(2) has run no longer blocks an adoption.
  */
 final class FdLife implements Runnable {
+    static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
+    }
+
     private static final int CLOSED = 1 << 30;
     private static final VarHandle STATE;
 

@@ -7,6 +7,10 @@ import java.io.IOException;
 
 /** fcntl(2) helpers shared by {@link Socket} and {@link OwnedFd}. */
 final class Fds {
+    static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
+    }
+
     private Fds() {}
 
     static boolean isCloexec(int fd) throws IOException {

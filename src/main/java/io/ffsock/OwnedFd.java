@@ -21,6 +21,10 @@ import java.util.Objects;
  * {@link Socket} with {@link #toSocket()}.
  */
 public final class OwnedFd implements FdOwner {
+    static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
+    }
+
     private static final Cleaner CLEANER = Cleaner.create();
     private final FdLife life;
     private final Cleaner.Cleanable cleanable;

@@ -38,6 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  * thread: it never holds the JVM up at exit.
  */
 final class Poller {
+    static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
+    }
+
     /** Results of {@link #await}. */
     static final int READY = 0;
     static final int TIMED_OUT = 1;

@@ -43,6 +43,10 @@ import java.util.Set;
  * directory is then removed. The kernel keeps the private name as that socket's address.
  */
 final class SecureBind {
+    static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
+    }
+
     private SecureBind() {}
 
     /** The private directory's name: ".ffsock-" and 6 random characters; "/s" is the socket. */

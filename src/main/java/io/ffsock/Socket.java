@@ -107,6 +107,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     private static final int DEFAULT_BACKLOG = 4096;
 
     static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
         io.ffsock.internal.bridge.FdAccess.install(new BridgeAccess());
     }
 
@@ -1261,12 +1262,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
                         throw Errors.closedDuringCall("recvmsg", describeLocal());
                     }
                     if ((msgFlags & MSG_CTRUNC) != 0) {
+                        boolean fdLimit = Syscalls.lastFdsRefused(controlSpace); // before any other recvmsg here
                         fds.forEach(OwnedFd::close);
                         advance(bufs, r); // the data did arrive: positions show it
-                        throw new ControlTruncatedException("recvmsg(" + where(null) + "): control data truncated"
-                                + " (MSG_CTRUNC) in a control buffer of " + controlSpace + " bytes; the " + fds.size()
-                                + " fds that arrived were closed; " + DEFAULT_CONTROL_SPACE
-                                + " bytes hold the most a peer can send (253 fds, credentials and a pidfd)", r, fds.size());
+                        throw controlTruncated(controlSpace, r, fds.size(), fdLimit);
                     }
                     advance(bufs, r);
                     return new ReceivedMessage(r, msgFlags, sender, control);
@@ -1277,6 +1276,21 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         } finally {
             endWait(waits, "recvmsg", null);
         }
+    }
+
+    /** The MSG_CTRUNC of a recvmsg, naming the cause: control space, or the fd limit. */
+    private ControlTruncatedException controlTruncated(int controlSpace, long received, int closed, boolean fdLimit) {
+        String call = "recvmsg(" + Errors.describe(where(null)) + "): ";
+        if (fdLimit) {
+            return new ControlTruncatedException(call + "fds lost (MSG_CTRUNC) although the control buffer of "
+                    + controlSpace + " bytes had room for them: the kernel could not install them because this"
+                    + " process's fd table is full (EMFILE" + Errors.fdLimit() + "); the kernel closed the ones"
+                    + " it could not install, ffsock the " + closed + " that arrived. Close fds or raise the limit"
+                    + " (ulimit -n, prlimit --nofile)", received, closed, true);
+        }
+        return new ControlTruncatedException(call + "control data truncated (MSG_CTRUNC) in a control buffer of "
+                + controlSpace + " bytes; the " + closed + " fds that arrived were closed; " + DEFAULT_CONTROL_SPACE
+                + " bytes hold the most a peer can send (253 fds, credentials and a pidfd)", received, closed, false);
     }
 
     /** Receives one message into {@code buffer} with room for any control data, recvmsg(2). */

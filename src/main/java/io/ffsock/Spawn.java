@@ -47,6 +47,10 @@ import java.util.TreeMap;
  * A builder is not thread-safe; it may be started more than once.
  */
 public final class Spawn {
+    static {
+        Errors.preload(); // error paths must not need a class load at EMFILE (see Errors)
+    }
+
     private final List<String> argv;
     private final Map<String, String> environment = new HashMap<>(System.getenv());
     /** Child fd number to source, in number order. */

@@ -28,6 +28,11 @@ import java.util.Set;
  * thread instead of holding its carrier (ffsock's {@link Socket} waits that way).
  */
 public final class NetlinkSocket implements AutoCloseable {
+    /**
+     * Loaded with this class, as io.ffsock loads its own error path: at EMFILE a class cannot be
+     * loaded from a directory, and the error would become a NoClassDefFoundError.
+     */
+    private static final Class<?>[] ERROR_PATH = {NetlinkException.class, MalformedNetlinkException.class};
     /** NETLINK_ROUTE: rtnetlink(7), links, addresses, routes, neighbours. */
     public static final int ROUTE = 0;
     /** NETLINK_SOCK_DIAG: sock_diag(7), socket monitoring. */

@@ -234,6 +234,7 @@ public final class Const {
     public static final int EWOULDBLOCK = 11;
     public static final int EACCES = 13;
     public static final int EINVAL = 22;
+    public static final int ENFILE = 23;
     public static final int EMFILE = 24;
     public static final int EPIPE = 32;
     public static final int ENOTSOCK = 88;
@@ -270,7 +271,13 @@ public final class Const {
     public static final int POSIX_SPAWN_SETSID = 0x80;
     public static final int WNOHANG = 1;
     public static final int SIGKILL = 9;
+    public static final int SIGPIPE = 13;
     public static final int SIGTERM = 15;
+    // pthread_sigmask(3) how.
+    public static final int SIG_BLOCK = 0;
+    public static final int SIG_SETMASK = 2;
+    // getrlimit(2) resources.
+    public static final int RLIMIT_NOFILE = 7;
 
     // syscall(2) numbers of calls older glibc has no wrapper for (the same on x86_64 and aarch64).
     public static final int SYS_pidfd_send_signal = 424;

@@ -195,6 +195,11 @@ public final class Structs {
     /** sigset_t, sigsetops(3): opaque, filled by sigemptyset/sigfillset. */
     public static final StructLayout SIGSET_T = structLayout(sequenceLayout(16, JAVA_LONG));
 
+    /** struct rlimit, getrlimit(2): rlim_t is an unsigned long; RLIM_INFINITY is all ones. */
+    public static final StructLayout RLIMIT = structLayout(
+            JAVA_LONG.withName("rlim_cur"),
+            JAVA_LONG.withName("rlim_max"));
+
     // ---- io_uring(7), linux/io_uring.h ----------------------------------------------------------
 
     /** struct io_sqring_offsets: where io_uring_setup(2) put each field of the submission ring. */

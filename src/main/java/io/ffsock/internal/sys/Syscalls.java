@@ -97,6 +97,11 @@ public final class Syscalls {
     private static final MethodHandle PIPE2 = errnoHandle("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle READ = errnoHandle("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = errnoHandle("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+    private static final MethodHandle PTHREAD_SIGMASK = plainHandle("pthread_sigmask", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle SIGPENDING = plainHandle("sigpending", JAVA_INT, ADDRESS);
+    private static final MethodHandle SIGISMEMBER = plainHandle("sigismember", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle SIGTIMEDWAIT = errnoHandle("sigtimedwait", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+    private static final MethodHandle GETRLIMIT = errnoHandle("getrlimit", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle GETUID = plainHandle("getuid", JAVA_INT);
     private static final MethodHandle GETGID = plainHandle("getgid", JAVA_INT);
     private static final MethodHandle STRERRORNAME_NP = plainHandle("strerrorname_np", ADDRESS, JAVA_INT);
@@ -435,6 +440,79 @@ public final class Syscalls {
         return write(fd, MemorySegment.ofArray(a).asSlice(off, len));
     }
 
+    /** {SIGPIPE}, and a zero timeout: read-only, shared by every thread (see writeNoSignal). */
+    private static final MemorySegment SIGPIPE_SET = sigpipeSet();
+    private static final MemorySegment ZERO_TIMEOUT = Arena.global().allocate(Structs.TIMESPEC);
+
+    private static MemorySegment sigpipeSet() {
+        MemorySegment set = Arena.global().allocate(Structs.SIGSET_T);
+        try {
+            int r = (int) plainHandle("sigemptyset", JAVA_INT, ADDRESS).invokeExact(set);
+            if (r == 0) r = (int) plainHandle("sigaddset", JAVA_INT, ADDRESS, JAVA_INT).invokeExact(set, Const.SIGPIPE);
+            if (r != 0) throw new AssertionError("sigemptyset/sigaddset(SIGPIPE) failed");
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        return set;
+    }
+
+    /**
+     * write(2) that cannot raise SIGPIPE, for fds that are not sockets (a socket takes
+     * send(2) with MSG_NOSIGNAL instead). A write to a pipe or FIFO whose read end is closed
+     * raises SIGPIPE in the writing thread (pipe(7)), which kills the process where SIGPIPE is at
+     * its default action. So: SIGPIPE is blocked in the calling thread for the call
+     * (pthread_sigmask(3)); if the write failed with EPIPE, the SIGPIPE it left pending is taken
+     * (sigtimedwait(2) with a zero timeout), unless one was pending already before (that one
+     * belongs to someone else and stays); then the thread's mask is restored. Four system calls
+     * more than write(2). Returns as write: the count, or -errno.
+     */
+    public static long writeNoSignal(int fd, MemorySegment data) {
+        Scratch s = scratch();
+        MemorySegment old = s.value.asSlice(0, Structs.SIGSET_T.byteSize());
+        MemorySegment pending = s.value.asSlice(Structs.SIGSET_T.byteSize(), Structs.SIGSET_T.byteSize());
+        try {
+            int e = (int) PTHREAD_SIGMASK.invokeExact(Const.SIG_BLOCK, SIGPIPE_SET, old);
+            if (e != 0) return -e;
+            try {
+                boolean pendingBefore = (int) SIGPENDING.invokeExact(pending) == 0
+                        && (int) SIGISMEMBER.invokeExact(pending, Const.SIGPIPE) == 1;
+                long r = write(fd, data);
+                if (r == -Const.EPIPE && !pendingBefore) {
+                    // The kernel raised SIGPIPE at this thread, where it is blocked: take it.
+                    int taken = (int) SIGTIMEDWAIT.invokeExact(s.errno, SIGPIPE_SET, MemorySegment.NULL, ZERO_TIMEOUT);
+                    assert taken == Const.SIGPIPE || taken < 0;
+                }
+                return r;
+            } finally {
+                int restored = (int) PTHREAD_SIGMASK.invokeExact(Const.SIG_SETMASK, old, MemorySegment.NULL);
+                assert restored == 0;
+            }
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** {@link #writeNoSignal(int, MemorySegment)} from {@code a[off, off+len)}. */
+    public static long writeNoSignal(int fd, byte[] a, int off, int len) {
+        return writeNoSignal(fd, MemorySegment.ofArray(a).asSlice(off, len));
+    }
+
+    /**
+     * The soft limit of {@code resource}, getrlimit(2) (RLIMIT_NOFILE: one more than the highest
+     * fd number this process may open); {@link Long#MAX_VALUE} for RLIM_INFINITY, or -errno.
+     */
+    public static long getrlimitSoft(int resource) {
+        Scratch s = scratch();
+        try {
+            int r = (int) GETRLIMIT.invokeExact(s.errno, resource, s.value);
+            if (r < 0) return -s.errno();
+            long soft = s.value.get(JAVA_LONG, Structs.RLIMIT.byteOffset(PathElement.groupElement("rlim_cur")));
+            return soft < 0 ? Long.MAX_VALUE : soft; // RLIM_INFINITY is ~0UL
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
     /** getuid(2). */
     public static int getuid() {
         try {
@@ -759,6 +837,41 @@ public final class Syscalls {
         Scratch s = scratch();
         return s.lastControlLen == 0 ? List.of() : Cmsg.read(s.control, s.lastControlLen);
     }
+
+    /**
+     * Whether the calling thread's last recvmsg, which set MSG_CTRUNC, lost fds that its control
+     * buffer had room for: the kernel stopped installing them because it could not (scm_detach_fds
+     * in net/core/scm.c ends at the first fd it fails to install, EMFILE at RLIMIT_NOFILE, and
+     * closes the rest), not for lack of space. The kernel writes credentials and security labels
+     * before the fds and SCM_PIDFD after them, and fits as many fds as
+     * {@code (room - sizeof(struct cmsghdr)) / 4} where they go; fewer than that (and fewer than
+     * 253, the most a message carries) means the room was not what stopped it. A message cut for
+     * space leaves no room behind it.
+     *
+     * @param controlSpace the control space that recvmsg was given
+     */
+    public static boolean lastFdsRefused(int controlSpace) {
+        Scratch s = scratch();
+        long at = 0;
+        boolean pidfd = false;
+        for (Cmsg c : lastControl()) {
+            if (c.level() == Const.SOL_SOCKET && c.type() == Const.SCM_RIGHTS) {
+                long room = controlSpace - at;
+                long fit = room <= Structs.CMSGHDR.byteSize() ? 0 : (room - Structs.CMSGHDR.byteSize()) / 4;
+                return c.data().length / 4 < Math.min(fit, SCM_MAX_FD);
+            }
+            if (c.level() == Const.SOL_SOCKET && c.type() == Const.AfterHeaders.SCM_PIDFD) {
+                pidfd = true;
+                break;
+            }
+            at += Cmsg.space(c.data().length);
+        }
+        if (!pidfd) at = Math.max(at, s.lastControlLen);
+        return controlSpace - at >= Cmsg.len(4); // no fd arrived, yet one had room
+    }
+
+    /** SCM_MAX_FD, include/net/scm.h: the most fds one SCM_RIGHTS message carries. */
+    private static final int SCM_MAX_FD = 253;
 
     // ---- options ---------------------------------------------------------------------------------
 
