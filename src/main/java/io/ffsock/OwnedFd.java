@@ -16,7 +16,8 @@ import java.util.Objects;
  * adopted. Closing it closes the fd (idempotent); one that becomes unreachable unclosed is closed
  * by a {@link Cleaner}. Received fds always arrive with FD_CLOEXEC set (MSG_CMSG_CLOEXEC).
  *
- * <p>{@link #read} and {@link #write} use the fd itself (read(2), write(2)). {@link #reopen}
+ * <p>{@link #read} and {@link #write} use the fd itself (read(2); write(2), or send(2) with
+ * MSG_NOSIGNAL on a socket: a write never raises SIGPIPE). {@link #reopen}
  * gives a {@link FileChannel} for a file, through {@code /proc/self/fd}; a socket becomes a
  * {@link Socket} with {@link #toSocket()}.
  */
@@ -201,21 +202,48 @@ public final class OwnedFd implements FdOwner {
         }
     }
 
-    /** write(2) from {@code data[offset, offset+length)}; returns the bytes written. */
+    /**
+     * Writes {@code data[offset, offset+length)}; returns the bytes written. Never raises SIGPIPE,
+     * even where SIGPIPE is at its default action (which would end the process): to a socket this
+     * is send(2) with MSG_NOSIGNAL (write(2) with that flag), to anything else write(2) with
+     * SIGPIPE blocked in the calling thread for the call, the signal it raised taken back and the
+     * thread's mask restored (pthread_sigmask(3), sigtimedwait(2): four more system calls). A
+     * write to a socket whose peer is gone or a pipe whose read end is closed fails with EPIPE.
+     * Whether the fd is a socket is learnt by the first write (send(2) says ENOTSOCK otherwise).
+     *
+     * @throws SyscallException naming {@code send} or {@code write}, the errno and the fd
+     */
     public int write(byte[] data, int offset, int length) throws IOException {
         Objects.requireNonNull(data, "write: buffer is null");
         Objects.checkFromIndexSize(offset, length, data.length);
         acquire("write");
         try {
             for (;;) {
-                long r = Syscalls.write(life.fd, data, offset, length);
+                boolean socket = kind != NOT_A_SOCKET;
+                long r = socket
+                        ? Syscalls.send(life.fd, data, offset, length, MSG_NOSIGNAL, true)
+                        : Syscalls.writeNoSignal(life.fd, data, offset, length);
+                if (r == -ENOTSOCK && socket) {
+                    kind = NOT_A_SOCKET;
+                    continue;
+                }
+                if (socket) kind = SOCKET;
                 if (r >= 0) return (int) r;
-                if (r != -EINTR) throw Errors.of("write", (int) -r, "fd " + life.fd);
+                if (r != -EINTR) throw Errors.of(socket ? "send" : "write", (int) -r, "fd " + life.fd);
             }
         } finally {
             release();
         }
     }
+
+    private static final byte UNKNOWN = 0;
+    private static final byte SOCKET = 1;
+    private static final byte NOT_A_SOCKET = 2;
+    /**
+     * What {@link #write} learnt the fd to be. An fd number keeps its open file while this object
+     * owns it, so the answer never changes; threads that race to learn it learn the same.
+     */
+    private byte kind = UNKNOWN;
 
     /**
      * Opens the file this fd refers to again, as a {@link FileChannel}, through

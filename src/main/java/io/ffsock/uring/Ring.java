@@ -5,6 +5,7 @@ import static io.ffsock.internal.sys.Const.*;
 import io.ffsock.FdOwner;
 import io.ffsock.Socket;
 import io.ffsock.internal.bridge.FdAccess;
+import io.ffsock.internal.sys.SigpipeBlock;
 import io.ffsock.internal.sys.SockAddr;
 import io.ffsock.internal.sys.Uring;
 import java.io.IOException;
@@ -401,9 +402,42 @@ public final class Ring implements AutoCloseable {
         return transfer(buffer.isRegistered() ? IORING_OP_READ_FIXED : IORING_OP_READ, file, buffer, at, len, fileOffset, done);
     }
 
-    /** Writes {@code buffer[at, at+len)}, IORING_OP_WRITE or WRITE_FIXED; see {@link #read}. */
+    /**
+     * Writes {@code buffer[at, at+len)}, IORING_OP_WRITE or WRITE_FIXED; see {@link #read}. To a
+     * {@link Socket} it is {@link #send} instead (IORING_OP_SEND with MSG_NOSIGNAL, the buffer
+     * passed by address even if registered, {@code fileOffset} ignored): a write to a socket whose
+     * peer is gone raises SIGPIPE, which ends the process where SIGPIPE is at its default action.
+     */
     public long write(FdOwner file, RingBuffer buffer, int at, int len, long fileOffset, Completion done) throws IOException {
-        return transfer(buffer.isRegistered() ? IORING_OP_WRITE_FIXED : IORING_OP_WRITE, file, buffer, at, len, fileOffset, done);
+        if (file instanceof Socket socket) return send(socket, buffer, at, len, 0, done);
+        checkThread(); // the signal mask below is this thread's
+        if (nonSocketWrites == 0) {
+            if (sigpipe == null) sigpipe = new SigpipeBlock();
+            int e = sigpipe.block();
+            if (e != 0) throw ACCESS.error("pthread_sigmask(SIG_BLOCK, SIGPIPE)", e, null);
+        }
+        nonSocketWrites++;
+        try {
+            return transfer(buffer.isRegistered() ? IORING_OP_WRITE_FIXED : IORING_OP_WRITE, file, buffer, at, len, fileOffset, done);
+        } catch (IOException | RuntimeException e) {
+            nonSocketWriteEnded(false);
+            throw e;
+        }
+    }
+
+    /**
+     * A write to a pipe or FIFO whose read end is closed raises SIGPIPE at the thread that runs
+     * it, and the kernel runs a ring's operations on the ring's thread (at submission, or later as
+     * task work when the pipe has room or hangs up). So while a write to an fd that is not a
+     * socket is in flight, SIGPIPE is blocked in the ring's thread ({@link SigpipeBlock}); a write
+     * that ends with EPIPE takes back the SIGPIPE it raised; the last one to end restores the mask.
+     */
+    private SigpipeBlock sigpipe;
+    private int nonSocketWrites;
+
+    private void nonSocketWriteEnded(boolean epipe) {
+        if (epipe) sigpipe.takeRaised();
+        if (--nonSocketWrites == 0) sigpipe.restore();
     }
 
     /** A read or write SQE over {@code buffer[at, at+len)}; a registered buffer also names its index. */
@@ -620,6 +654,9 @@ public final class Ring implements AutoCloseable {
         }
         boolean more = (flags & IORING_CQE_F_MORE) != 0;
         Object h = handlers[slot];
+        if ((opcode[slot] == IORING_OP_WRITE || opcode[slot] == IORING_OP_WRITE_FIXED) && !(held[slot] instanceof Socket)) {
+            nonSocketWriteEnded(res == -EPIPE); // before the callback, which may block or throw
+        }
         try {
             if (h instanceof Acceptor a) {
                 Socket accepted = null;

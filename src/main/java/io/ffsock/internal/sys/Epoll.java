@@ -105,9 +105,13 @@ public final class Epoll {
     /** Contents never read: a byte to write to a wake-up pipe, and room to drain one into. */
     private static final MemorySegment WAKE_BYTES = Arena.global().allocate(64);
 
-    /** Writes one byte to the write end of a non-blocking wake-up pipe, write(2). */
+    /**
+     * Writes one byte to the write end of a non-blocking wake-up pipe, write(2) with SIGPIPE
+     * blocked ({@link Syscalls#writeNoSignal}): should the read end be closed first, this fails
+     * with EPIPE instead of raising SIGPIPE, which ends a process where it is at its default action.
+     */
     public static void wake(int pipeWriteEnd) {
-        Syscalls.write(pipeWriteEnd, WAKE_BYTES.asSlice(0, 1));
+        Syscalls.writeNoSignal(pipeWriteEnd, WAKE_BYTES.asSlice(0, 1));
     }
 
     /** Reads a non-blocking wake-up pipe until it is empty, read(2). */

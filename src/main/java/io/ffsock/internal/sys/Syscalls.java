@@ -97,10 +97,6 @@ public final class Syscalls {
     private static final MethodHandle PIPE2 = errnoHandle("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle READ = errnoHandle("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = errnoHandle("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
-    private static final MethodHandle PTHREAD_SIGMASK = plainHandle("pthread_sigmask", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
-    private static final MethodHandle SIGPENDING = plainHandle("sigpending", JAVA_INT, ADDRESS);
-    private static final MethodHandle SIGISMEMBER = plainHandle("sigismember", JAVA_INT, ADDRESS, JAVA_INT);
-    private static final MethodHandle SIGTIMEDWAIT = errnoHandle("sigtimedwait", JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
     private static final MethodHandle GETRLIMIT = errnoHandle("getrlimit", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle GETUID = plainHandle("getuid", JAVA_INT);
     private static final MethodHandle GETGID = plainHandle("getgid", JAVA_INT);
@@ -127,6 +123,7 @@ public final class Syscalls {
         // them, and 10,000 threads would otherwise hold 180 MB of idle native memory.
         MemorySegment control;
         MemorySegment bounce;
+        SigpipeBlock sigpipe;
         int lastMsgFlags;
         long lastControlLen;
 
@@ -440,55 +437,25 @@ public final class Syscalls {
         return write(fd, MemorySegment.ofArray(a).asSlice(off, len));
     }
 
-    /** {SIGPIPE}, and a zero timeout: read-only, shared by every thread (see writeNoSignal). */
-    private static final MemorySegment SIGPIPE_SET = sigpipeSet();
-    private static final MemorySegment ZERO_TIMEOUT = Arena.global().allocate(Structs.TIMESPEC);
-
-    private static MemorySegment sigpipeSet() {
-        MemorySegment set = Arena.global().allocate(Structs.SIGSET_T);
-        try {
-            int r = (int) plainHandle("sigemptyset", JAVA_INT, ADDRESS).invokeExact(set);
-            if (r == 0) r = (int) plainHandle("sigaddset", JAVA_INT, ADDRESS, JAVA_INT).invokeExact(set, Const.SIGPIPE);
-            if (r != 0) throw new AssertionError("sigemptyset/sigaddset(SIGPIPE) failed");
-        } catch (Throwable t) {
-            throw unexpected(t);
-        }
-        return set;
-    }
-
     /**
      * write(2) that cannot raise SIGPIPE, for fds that are not sockets (a socket takes
      * send(2) with MSG_NOSIGNAL instead). A write to a pipe or FIFO whose read end is closed
      * raises SIGPIPE in the writing thread (pipe(7)), which kills the process where SIGPIPE is at
-     * its default action. So: SIGPIPE is blocked in the calling thread for the call
-     * (pthread_sigmask(3)); if the write failed with EPIPE, the SIGPIPE it left pending is taken
-     * (sigtimedwait(2) with a zero timeout), unless one was pending already before (that one
-     * belongs to someone else and stays); then the thread's mask is restored. Four system calls
-     * more than write(2). Returns as write: the count, or -errno.
+     * its default action. So the call runs inside a {@link SigpipeBlock}: SIGPIPE blocked in the
+     * calling thread, the one the write raised taken back, the thread's mask restored. Four system
+     * calls more than write(2). Returns as write: the count, or -errno.
      */
     public static long writeNoSignal(int fd, MemorySegment data) {
         Scratch s = scratch();
-        MemorySegment old = s.value.asSlice(0, Structs.SIGSET_T.byteSize());
-        MemorySegment pending = s.value.asSlice(Structs.SIGSET_T.byteSize(), Structs.SIGSET_T.byteSize());
+        if (s.sigpipe == null) s.sigpipe = new SigpipeBlock();
+        int e = s.sigpipe.block();
+        if (e != 0) return -e;
         try {
-            int e = (int) PTHREAD_SIGMASK.invokeExact(Const.SIG_BLOCK, SIGPIPE_SET, old);
-            if (e != 0) return -e;
-            try {
-                boolean pendingBefore = (int) SIGPENDING.invokeExact(pending) == 0
-                        && (int) SIGISMEMBER.invokeExact(pending, Const.SIGPIPE) == 1;
-                long r = write(fd, data);
-                if (r == -Const.EPIPE && !pendingBefore) {
-                    // The kernel raised SIGPIPE at this thread, where it is blocked: take it.
-                    int taken = (int) SIGTIMEDWAIT.invokeExact(s.errno, SIGPIPE_SET, MemorySegment.NULL, ZERO_TIMEOUT);
-                    assert taken == Const.SIGPIPE || taken < 0;
-                }
-                return r;
-            } finally {
-                int restored = (int) PTHREAD_SIGMASK.invokeExact(Const.SIG_SETMASK, old, MemorySegment.NULL);
-                assert restored == 0;
-            }
-        } catch (Throwable t) {
-            throw unexpected(t);
+            long r = write(fd, data);
+            if (r == -Const.EPIPE) s.sigpipe.takeRaised();
+            return r;
+        } finally {
+            s.sigpipe.restore();
         }
     }
 
