@@ -1223,8 +1223,10 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      *
      * @param controlSpace control buffer size in bytes; {@link #DEFAULT_CONTROL_SPACE} holds 253
      *                     fds, credentials and a pidfd, the most a message can carry
-     * @throws ControlTruncatedException if the control data did not fit (MSG_CTRUNC): the fds
-     *         that arrived are closed first, so none leak
+     * @throws ControlTruncatedException if control data was lost (MSG_CTRUNC): the fds that
+     *         arrived are closed first, so none leak. The message says why: the control buffer was
+     *         too small, or it had room but this process's fd table is full (EMFILE at
+     *         RLIMIT_NOFILE: {@link ControlTruncatedException#fdLimitReached()})
      */
     public ReceivedMessage recvMsg(java.util.List<ByteBuffer> buffers, int controlSpace, Set<MsgFlag> flags) throws IOException {
         Objects.requireNonNull(buffers, "recvmsg: buffers is null");
