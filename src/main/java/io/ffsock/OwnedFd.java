@@ -248,7 +248,9 @@ public final class OwnedFd implements FdOwner {
     /**
      * Opens the file this fd refers to again, as a {@link FileChannel}, through
      * {@code /proc/self/fd/N}. Compound, and not the same open file description: the channel has
-     * its own offset and flags. Works for files, pipes and FIFOs; not for sockets.
+     * its own offset and flags. Works for files, pipes and FIFOs; not for sockets. The channel
+     * writes with the JDK's plain write(2): where SIGPIPE is at its default action, its write to a
+     * pipe whose read end is closed ends the process; {@link #write} cannot.
      */
     public FileChannel reopen(OpenOption... options) throws IOException {
         acquire("reopen");
