@@ -29,9 +29,7 @@ import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -84,7 +82,7 @@ public final class IgmpCommand implements Command {
 
                 Sending: the message is built with io.ffsock.packet and sent on a raw socket with
                 IP_HDRINCL, TTL 1 and the Router Alert option (RFC 2236, RFC 3376), TOS 0xc0, from
-                the interface chosen with IP_MULTICAST_IF. Destinations: a general query goes to
+                IFACE (SO_BINDTODEVICE) and its IPv4 address, read through rtnetlink. Destinations: a general query goes to
                 224.0.0.1, a group-specific query and v1/v2 reports to the group, a v2 leave to
                 224.0.0.2, v3 reports and leaves to 224.0.0.22. A v3 report says MODE_IS_EXCLUDE
                 (joined) without --source, MODE_IS_INCLUDE with the sources; a v3 leave is
@@ -243,9 +241,10 @@ public final class IgmpCommand implements Command {
             }
         }
 
-        NetworkInterface nif = p.value("interface").isPresent() ? NetSupport.networkInterface(p.value("interface").get()) : null;
-        Inet4Address source = nif == null ? ANY : nif.inetAddresses().filter(a -> a instanceof Inet4Address)
-                .map(a -> (Inet4Address) a).findFirst().orElse(ANY); // 0.0.0.0: the kernel fills it in
+        // -i: index and addresses through rtnetlink; its primary IPv4 address is the source
+        LocalInterfaces.Interface nif = p.value("interface").isPresent() ? LocalInterfaces.byName(p.value("interface").get()) : null;
+        Inet4Address source = nif == null ? ANY // 0.0.0.0: the kernel fills it in
+                : nif.ipv4().orElseThrow(() -> new NetSupport.ToolException(nif.name() + ": no IPv4 address to send IGMP from"));
         byte[] igmp = message.toBytes();
         List<Ipv4Option> options = List.of(Ipv4Option.RouterAlert.EXAMINE);
         Ipv4Header proto = Ipv4Header.of(Ipv4Header.PROTOCOL_IGMP, 1, source, destination, options, igmp.length);
@@ -259,11 +258,11 @@ public final class IgmpCommand implements Command {
 
         try (Socket s = Socket.open(Family.INET, SocketType.RAW, Protocol.IGMP)) {
             s.setOption(LinuxSocketOptions.IP_HDRINCL, true);
-            if (nif != null) s.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+            if (nif != null) s.setOption(LinuxSocketOptions.SO_BINDTODEVICE, nif.name()); // multicast goes out of it
             s.sendTo(packet, new InetSocketAddress(destination, 0));
         }
         out.println("sent " + (source.equals(ANY) ? "" : text(source) + " ") + "> " + text(destination) + ": "
-                + describe(message) + (nif == null ? "" : " on " + nif.getName()));
+                + describe(message) + (nif == null ? "" : " on " + nif.name()));
         return Main.OK;
     }
 
@@ -282,10 +281,10 @@ public final class IgmpCommand implements Command {
             throws UsageException, NetSupport.ToolException, IOException {
         int count = NetSupport.intOption(p, "count", 0, 1, Integer.MAX_VALUE);
         long timeoutNanos = p.value("timeout").isPresent() ? NetSupport.secondsOption(p, "timeout", 0, 0.001, 1e7) : 0;
-        NetworkInterface nif = p.value("interface").isPresent() ? NetSupport.networkInterface(p.value("interface").get()) : null;
+        LocalInterfaces.Interface nif = p.value("interface").isPresent() ? LocalInterfaces.byName(p.value("interface").get()) : null;
         try (Socket s = Socket.open(Family.PACKET, SocketType.DGRAM, Protocol.ethernet(ethertype))) {
-            s.bind(PacketAddress.of(ethertype, nif == null ? 0 : nif.getIndex()));
-            err.println("ffsock " + tool + ": listening on " + (nif == null ? "every interface" : nif.getName()));
+            s.bind(PacketAddress.of(ethertype, nif == null ? 0 : nif.index()));
+            err.println("ffsock " + tool + ": listening on " + (nif == null ? "every interface" : nif.name()));
             err.flush();
             byte[] buf = new byte[65536];
             long deadline = timeoutNanos == 0 ? 0 : System.nanoTime() + timeoutNanos;

@@ -4,6 +4,7 @@ import static io.ffsock.tools.NetSupport.text;
 
 import io.ffsock.ControlMessage;
 import io.ffsock.Family;
+import io.ffsock.LinuxSocketOptions;
 import io.ffsock.PacketAddress;
 import io.ffsock.Protocol;
 import io.ffsock.Socket;
@@ -23,7 +24,6 @@ import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -137,7 +137,7 @@ public final class MldCommand implements Command {
         if (p.value("interface").isEmpty()) {
             throw new UsageException("MLD is link-local: name the interface with -i IFACE");
         }
-        NetworkInterface nif = NetSupport.networkInterface(p.value("interface").get());
+        LocalInterfaces.Interface nif = LocalInterfaces.byName(p.value("interface").get()); // through rtnetlink
 
         Icmpv6Message message;
         Inet6Address destination;
@@ -160,28 +160,23 @@ public final class MldCommand implements Command {
             }
         }
 
-        Inet6Address source = nif.inetAddresses().filter(a -> a instanceof Inet6Address v && v.isLinkLocalAddress())
-                .map(a -> (Inet6Address) a).findFirst()
-                .orElseThrow(() -> new NetSupport.ToolException(nif.getName()
+        Inet6Address source = nif.linkLocalIpv6()
+                .orElseThrow(() -> new NetSupport.ToolException(nif.name()
                         + ": no link-local IPv6 address, which MLD messages must come from (RFC 3810 section 5)"));
         try (Socket s = Socket.open(Family.INET6, SocketType.RAW, Protocol.ICMPV6)) {
-            s.bind(new InetSocketAddress(scoped(source, nif), 0));
-            s.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);
+            // out of IFACE: bound to it, and to its link-local address scoped to it
+            s.setOption(LinuxSocketOptions.SO_BINDTODEVICE, nif.name());
+            s.bind(new InetSocketAddress(nif.scoped(source), 0));
             s.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 1);
             // Not to this host's own kernel: a query looped back would make it answer (and a v1
             // query switch its interface to MLDv1) as if another router had asked.
             s.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, false);
             s.sendMsg(List.of(ByteBuffer.wrap(message.toBytes())),
                     List.of(new ControlMessage.Raw(IPPROTO_IPV6, IPV6_HOPOPTS, ROUTER_ALERT_MLD)), Set.of(),
-                    new InetSocketAddress(scoped(destination, nif), 0));
+                    new InetSocketAddress(nif.scoped(destination), 0));
         }
-        out.println("sent " + text(source) + " > " + text(destination) + ": " + describe(message) + " on " + nif.getName());
+        out.println("sent " + text(source) + " > " + text(destination) + ": " + describe(message) + " on " + nif.name());
         return Main.OK;
-    }
-
-    /** {@code a} with the interface's index as its scope (the JDK's own scoping reads /proc/net). */
-    private static Inet6Address scoped(Inet6Address a, NetworkInterface nif) throws UnknownHostException {
-        return Inet6Address.getByAddress(null, a.getAddress(), nif.getIndex());
     }
 
     private static Inet6Address ipv6Literal(String text, String what) throws UsageException {

@@ -16,8 +16,6 @@ import java.math.MathContext;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.UnknownHostException;
 
 /**
@@ -115,17 +113,6 @@ final class NetSupport {
             // falls through
         }
         throw new UsageException("bad " + what + " '" + text + "': an IPv4 address, e.g. 239.1.2.3");
-    }
-
-    /** The interface called {@code name}; a one-line error when there is none. */
-    static NetworkInterface networkInterface(String name) throws ToolException {
-        try {
-            NetworkInterface nif = NetworkInterface.getByName(name);
-            if (nif == null) throw new ToolException(name + ": no such interface");
-            return nif;
-        } catch (SocketException e) {
-            throw new ToolException(name + ": " + e.getMessage());
-        }
     }
 
     /** Parses an integer option in {@code [min, max]}. */

@@ -36,7 +36,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code ffsock traceroute [-4|-6] [-m MAXHOPS] [-q QUERIES] [-w WAIT] [-f FIRST] [-I|-U] [-n] HOST}:
+ * {@code ffsock traceroute [-4|-6] [-m MAXHOPS] [-q QUERIES] [-w WAIT] [-f FIRST] [-I|-U] [-n] [-i IFACE] [-s ADDRESS] HOST}:
  * the route to an IPv4 or IPv6 host, hop by hop, printed as Debian's traceroute prints it.
  */
 public final class TracerouteCommand implements Command {
@@ -49,6 +49,9 @@ public final class TracerouteCommand implements Command {
                     + "without CAP_NET_RAW")
             .flag('U', "udp", "probe with UDP datagrams to ports 33434, 33435... (no privilege needed)")
             .flag('n', "numeric", "print addresses only, no reverse DNS lookup")
+            .option('i', "interface", "IFACE", "send from interface IFACE (bound to it, SO_BINDTODEVICE; its address the\n"
+                    + "kernel prefers for HOST)")
+            .option('s', "source", "ADDRESS", "send from ADDRESS, an address of this host")
             .flag('4', "ipv4", "trace over IPv4 only")
             .flag('6', "ipv6", "trace over IPv6 only");
 
@@ -89,7 +92,10 @@ public final class TracerouteCommand implements Command {
                 """ + PARSER.optionsHelp() + """
 
                 With -U the answers are read back from the socket's error queue (IP_RECVERR,
-                IPV6_RECVERR).
+                IPV6_RECVERR). -i and -s are traceroute's (-I is ICMP there, as here): the source
+                address for -i is the one the kernel prefers on IFACE for HOST (rtnetlink
+                RTM_GETROUTE, as 'ip route get HOST oif IFACE'); -s with -i sends from ADDRESS out
+                of IFACE.
                 Exit status: 0 when the route was printed, 2 on an error (unknown host, missing
                 privilege, bad usage).
 
@@ -97,11 +103,12 @@ public final class TracerouteCommand implements Command {
                   ffsock traceroute -n 10.2.0.2
                   ffsock traceroute -6 -n fd00:2::2
                   ffsock traceroute -U -q 1 -w 1 example.org
+                  ffsock traceroute -n -i eth1 10.2.0.2
                 """;
     }
 
     private record Options(String host, int family, int maxHops, int queries, long waitNanos, int first, boolean udp,
-                           boolean numeric) {}
+                           boolean numeric, String device, String source) {}
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err, InputStream in) throws UsageException {
@@ -120,16 +127,32 @@ public final class TracerouteCommand implements Command {
                 NetSupport.intOption(p, "queries", 3, 1, 10),
                 NetSupport.secondsOption(p, "wait", 5, 0.01, 3600),
                 NetSupport.intOption(p, "first", 1, 1, 255),
-                p.flag("udp"), p.flag("numeric"));
+                p.flag("udp"), p.flag("numeric"), p.value("interface").orElse(null), p.value("source").orElse(null));
+        if (o.device != null && SourceSelection.isAddress(o.device)) {
+            throw new UsageException("-i takes an interface name, not '" + o.device + "' (an address goes with -s)");
+        }
+        if (o.source != null && !SourceSelection.isAddress(o.source)) {
+            throw new UsageException("bad -s '" + o.source + "': an address of this host, e.g. 10.0.0.1 (an interface goes with -i)");
+        }
         if (o.first > o.maxHops) throw new UsageException("first hop " + o.first + " is beyond --max-hops " + o.maxHops);
         if (o.host.isEmpty()) throw new UsageException("HOST is empty");
         try {
             InetAddress target = NetSupport.resolve(o.host, o.family);
-            return new Tracer(o, target, out).run();
+            return new Tracer(o, target, source(o, target), out).run();
         } catch (NetSupport.ToolException | IOException e) {
             err.println("ffsock traceroute: " + e.getMessage());
             return NetSupport.ERROR;
         }
+    }
+
+    /** Where -i and -s say the probes leave from (the interface of -i, the address of -s), or null without them. */
+    private static SourceSelection source(Options o, InetAddress target) throws NetSupport.ToolException {
+        if (o.source == null) return o.device == null ? null : SourceSelection.resolve(o.device, target);
+        SourceSelection address = SourceSelection.resolve(o.source, target);
+        if (o.device == null) return address;
+        // both: ADDRESS out of IFACE, which need not have an address of its own
+        LocalInterfaces.Interface device = LocalInterfaces.byName(o.device);
+        return new SourceSelection(address.source(), device.name(), device.index());
     }
 
     /** One probe: when it went, and what answered it. */
@@ -145,6 +168,7 @@ public final class TracerouteCommand implements Command {
     private static final class Tracer {
         private final Options o;
         private final InetAddress target;
+        private final SourceSelection from; // -i / -s, or null
         private final boolean v6;
         private final PrintStream out;
         private final int ident = (int) (ProcessHandle.current().pid() & 0xffff);
@@ -154,14 +178,15 @@ public final class TracerouteCommand implements Command {
         private Probe[] probes; // by probe number (sequence - 1, or port - 33434)
         private int sent;
 
-        Tracer(Options o, InetAddress target, PrintStream out) {
+        Tracer(Options o, InetAddress target, SourceSelection from, PrintStream out) {
             this.o = o;
             this.target = target;
+            this.from = from;
             this.v6 = target instanceof Inet6Address;
             this.out = out;
         }
 
-        int run() throws IOException {
+        int run() throws IOException, NetSupport.ToolException {
             open();
             try (Socket s = socket) {
                 int packetLength = (v6 ? Ipv6Header.LENGTH : Ipv4Header.MIN_LENGTH) + 8 + DATA_LENGTH;
@@ -186,7 +211,7 @@ public final class TracerouteCommand implements Command {
             }
         }
 
-        private void open() throws IOException {
+        private void open() throws IOException, NetSupport.ToolException {
             Family family = v6 ? Family.INET6 : Family.INET;
             Protocol icmp = v6 ? Protocol.ICMPV6 : Protocol.ICMP;
             if (o.udp) {
@@ -215,7 +240,8 @@ public final class TracerouteCommand implements Command {
                 } else {
                     socket.setOption(LinuxSocketOptions.IP_RECVERR, true);
                 }
-            } catch (IOException | RuntimeException e) {
+                if (from != null) LocalInterfaces.bindSource(socket, from, o.device != null);
+            } catch (IOException | NetSupport.ToolException | RuntimeException e) {
                 socket.close();
                 throw e;
             }

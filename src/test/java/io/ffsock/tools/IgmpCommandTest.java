@@ -121,6 +121,22 @@ class IgmpCommandTest extends TwoHostCliTest {
         CliProcess noIfListen = run(q, "listen", "-i", "nosuch0");
         assertEquals(2, noIfListen.awaitExit());
         assertEquals("ffsock igmp: nosuch0: no such interface\n", noIfListen.stderr());
+        CliProcess tooLong = run(q, "report", "-i", "sixteen-bytes-xx", "239.1.1.1");
+        assertEquals(2, tooLong.awaitExit());
+        assertEquals("ffsock igmp: sixteen-bytes-xx: no such interface (an interface name has at most 15 bytes, this has 16)\n",
+                tooLong.stderr());
+        // an interface without an IPv4 address: nothing to send from (listening on it is fine)
+        q.ip("link", "add", "q1", "type", "veth", "peer", "name", "q1p");
+        q.ip("-6", "addr", "add", "fd77::1/64", "dev", "q1", "nodad");
+        q.ip("link", "set", "q1p", "up");
+        q.ip("link", "set", "q1", "up");
+        CliProcess noV4 = run(q, "report", "-i", "q1", "239.1.1.1");
+        assertEquals(2, noV4.awaitExit());
+        assertEquals("ffsock igmp: q1: no IPv4 address to send IGMP from\n", noV4.stderr());
+        assertEquals("", noV4.stdout());
+        CliProcess listenNoV4 = run(q, "listen", "-i", "q1", "-c", "1", "-W", "0.2");
+        assertEquals(1, listenNoV4.awaitExit(), listenNoV4.describe("exit 1"));
+        assertEquals("ffsock igmp: listening on q1\n", listenNoV4.stderr());
 
         CliProcess unprivileged = CliProcess.runWrapped(cmd -> {
             List<String> c = new ArrayList<>(List.of(q.inside("setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw")));

@@ -121,6 +121,10 @@ class MldCommandTest extends TwoHostCliTest {
         CliProcess noIf = run(q, "query", "-i", "nosuch0", "::");
         assertEquals(2, noIf.awaitExit());
         assertEquals("ffsock mld: nosuch0: no such interface\n", noIf.stderr());
+        CliProcess tooLong = run(q, "listen", "-i", "sixteen-bytes-xx");
+        assertEquals(2, tooLong.awaitExit());
+        assertEquals("ffsock mld: sixteen-bytes-xx: no such interface (an interface name has at most 15 bytes, this has 16)\n",
+                tooLong.stderr());
         CliProcess noIfGiven = run(q, "report", "ff0e::1");
         assertEquals(2, noIfGiven.awaitExit());
         assertTrue(noIfGiven.stderr().startsWith("ffsock mld: MLD is link-local: name the interface with -i IFACE"), noIfGiven.stderr());
