@@ -23,7 +23,8 @@ import java.util.Objects;
  * per-round ratios ffsock / TCP and ffsock / junixsocket. Needs root (the server runs as nobody).
  *
  * <p>Options: {@code quick} (2 rounds, 1 + 1.5 s), {@code --rounds=N} (default 5),
- * {@code --warm=SECONDS} (2), {@code --measure=SECONDS} (3), {@code --java=PATH} (set by bench/run).
+ * {@code --warm=SECONDS} (2), {@code --measure=SECONDS} (3), {@code --only=select} or {@code connect},
+ * {@code --java=PATH} (set by bench/run).
  */
 public final class JdbcBench {
     static final List<String> IMPLS = List.of("ffsock", "tcp", "junixsocket");
@@ -34,32 +35,39 @@ public final class JdbcBench {
         Integer rounds = null;
         Double warm = null;
         Double measure = null;
+        List<String> only = WORKLOADS;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (String a : args) {
             if (a.equals("quick")) quick = true;
             else if (a.startsWith("--rounds=")) rounds = Integer.parseInt(a.substring(9));
             else if (a.startsWith("--warm=")) warm = Double.parseDouble(a.substring(7));
             else if (a.startsWith("--measure=")) measure = Double.parseDouble(a.substring(10));
+            else if (a.startsWith("--only=")) only = List.of(a.substring(7).split(","));
             else if (a.startsWith("--java=")) java = a.substring(7);
             else if (!a.equals("jdbc")) {
-                throw new IllegalArgumentException("JdbcBench: unknown option " + a + " (quick, --rounds=N, --warm=S, --measure=S)");
+                throw new IllegalArgumentException("JdbcBench: unknown option " + a
+                        + " (quick, --rounds=N, --warm=S, --measure=S, --only=select,connect)");
             }
         }
+        if (!WORKLOADS.containsAll(only)) throw new IllegalArgumentException("JdbcBench: --only takes select and/or connect");
         new JdbcBench(java, rounds != null ? rounds : quick ? 2 : 5, warm != null ? warm : quick ? 1 : 2,
-                measure != null ? measure : quick ? 1.5 : 3).run();
+                measure != null ? measure : quick ? 1.5 : 3, only).run();
     }
 
     private final String java;
     private final int rounds;
     private final double warm;
     private final double measure;
+    private final List<String> workloads;
     /** workload|impl -> the figure of each round (null where the cell failed). */
     private final Map<String, List<Double>> rates = new LinkedHashMap<>();
     private final Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    private final Map<String, List<Double>> alloc = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
 
-    private JdbcBench(String java, int rounds, double warm, double measure) {
+    private JdbcBench(String java, int rounds, double warm, double measure, List<String> workloads) {
         this.java = java;
+        this.workloads = workloads;
         this.rounds = rounds;
         this.warm = warm;
         this.measure = measure;
@@ -77,7 +85,7 @@ public final class JdbcBench {
             System.out.printf(Locale.ROOT, "JdbcBench: %d rounds, %.1f s warm + %.1f s measured per cell; PostgreSQL at %s and 127.0.0.1:%d%n",
                     rounds, warm, measure, pg.socketPath(), pg.port());
             for (int r = 0; r < rounds; r++) {
-                for (String w : WORKLOADS) {
+                for (String w : workloads) {
                     for (int i = 0; i < IMPLS.size(); i++) {
                         String impl = IMPLS.get((i + r) % IMPLS.size());
                         String target = impl.equals("tcp") ? Integer.toString(pg.port()) : pg.socketPath().toString();
@@ -112,9 +120,11 @@ public final class JdbcBench {
             }
             put(rates, key, r, rate);
             Double cpuNanos = p.result(1);
+            Double bytes = p.result(2);
             put(cpu, key, r, cpuNanos);
-            System.out.printf(Locale.ROOT, "  round %d %-22s %10.0f /s  (client cpu %s us/op)%n", r + 1, label, rate,
-                    fmt(cpuNanos == null ? null : cpuNanos / 1000, "%.1f"));
+            put(alloc, key, r, bytes);
+            System.out.printf(Locale.ROOT, "  round %d %-22s %10.0f /s  (client: cpu %s us/op, %s B/op)%n", r + 1, label, rate,
+                    fmt(cpuNanos == null ? null : cpuNanos / 1000, "%.1f"), fmt(bytes, "%.0f"));
         } finally {
             p.kill();
         }
@@ -151,9 +161,9 @@ public final class JdbcBench {
         StringBuilder t = new StringBuilder();
         t.append(String.format("%n## ffsock JDBC benchmark (%d rounds: figures are medians of rounds, ratios medians of the"
                 + " ratios within each round)%n%n", rounds));
-        t.append("| workload | pgjdbc over | median | unit | ffsock / this | min..max | client CPU us/op |\n");
-        t.append("|---|---|---:|---|---:|---|---:|\n");
-        for (String w : WORKLOADS) {
+        t.append("| workload | pgjdbc over | median | unit | ffsock / this | min..max | client CPU us/op | client B/op |\n");
+        t.append("|---|---|---:|---|---:|---|---:|---:|\n");
+        for (String w : workloads) {
             String title = w.equals("select") ? "prepared SELECT 1, one connection" : "connection open+close";
             String unit = w.equals("select") ? "queries/s" : "connections/s";
             for (String impl : IMPLS) {
@@ -163,21 +173,24 @@ public final class JdbcBench {
                 String range = all.isEmpty() ? "" : Bench.human(all.stream().mapToDouble(d -> d).min().orElse(0))
                         + ".." + Bench.human(all.stream().mapToDouble(d -> d).max().orElse(0));
                 Double c = median(cpu.get(key));
-                t.append(String.format("| %s | %s | %s | %s | %s | %s | %s |%n", title, name(impl), m == null ? "failed" : Bench.human(m),
-                        unit, fmt(ratio(w + "|ffsock", key), "%.2f"), range, fmt(c == null ? null : c / 1000, "%.1f")));
+                t.append(String.format("| %s | %s | %s | %s | %s | %s | %s | %s |%n", title, name(impl), m == null ? "failed" : Bench.human(m),
+                        unit, fmt(ratio(w + "|ffsock", key), "%.2f"), range, fmt(c == null ? null : c / 1000, "%.1f"),
+                        fmt(median(alloc.get(key)), "%.0f")));
             }
         }
         t.append(String.format("%nffsock = socketFactory=io.ffsock.net.UnixSocketFactory; junixsocket = socketFactory="
                 + "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg (2.10.1); both socketFactoryArg=<the server's socket>."
                 + "%nTCP = pgjdbc's own socket to 127.0.0.1. sslmode=disable and gssEncMode=disable on every path; the server"
                 + "%ntrusts both the unix socket and loopback TCP. Every cell is a child JVM (%s);"
-                + "%nthe client CPU is that JVM's measuring thread per operation (the server's CPU is not in it).%n",
+                + "%nclient CPU and B/op: that JVM's measuring thread, CPU time and bytes allocated per operation (the server is not in it).%n",
                 String.join(" ", Bench.JVM_FLAGS)));
         t.append("\nTargets (issue 15):\n");
         check(t, "select", "tcp", 1.2);
         check(t, "select", "junixsocket", 1.0);
-        t.append(String.format(Locale.ROOT, "  info connect ffsock / TCP %s, ffsock / junixsocket %s%n",
-                fmt(ratio("connect|ffsock", "connect|tcp"), "%.3f"), fmt(ratio("connect|ffsock", "connect|junixsocket"), "%.3f")));
+        if (workloads.contains("connect")) { // no target in the issue: for the record
+            t.append(String.format(Locale.ROOT, "  info connect ffsock / TCP %s, ffsock / junixsocket %s%n",
+                    fmt(ratio("connect|ffsock", "connect|tcp"), "%.3f"), fmt(ratio("connect|ffsock", "connect|junixsocket"), "%.3f")));
+        }
         t.append(String.format("%ncores: %d; load average before/after: %s / %s; took %.0f s (the machine may be shared:"
                 + " compare ratios, not rates)%n", Runtime.getRuntime().availableProcessors(), loadBefore,
                 Files.readString(Path.of("/proc/loadavg")).trim(), seconds));
