@@ -64,6 +64,8 @@ public final class JdbcBench {
     private final Map<String, List<Double>> cpu = new LinkedHashMap<>();
     private final Map<String, List<Double>> alloc = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
+    /** The cell's child JVM while it runs, for the shutdown hook. */
+    private volatile Bench.Child running;
 
     private JdbcBench(String java, int rounds, double warm, double measure, List<String> workloads) {
         this.java = java;
@@ -77,8 +79,13 @@ public final class JdbcBench {
         long start = System.nanoTime();
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         ServerGuard server = new ServerGuard(PostgresCluster.startForBenchmark());
-        // Ctrl-C or a kill ends the JVM without the finally below: the hook stops the server then.
-        Thread hook = new Thread(server::close, "stop PostgreSQL");
+        // Ctrl-C or a kill ends the JVM without the finally below: the hook ends the running cell
+        // and stops the server then.
+        Thread hook = new Thread(() -> {
+            Bench.Child c = running;
+            if (c != null) c.process.destroyForcibly();
+            server.close();
+        }, "stop PostgreSQL");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             PostgresCluster pg = server.cluster;
@@ -110,6 +117,7 @@ public final class JdbcBench {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JdbcBenchChild.class.getName(),
                 impl, workload, target, String.format(Locale.ROOT, "%.3f", warm), String.format(Locale.ROOT, "%.3f", measure)));
         Bench.Child p = Bench.Child.start(cmd, label);
+        running = p;
         try {
             p.await(warm + measure + 60);
             Double rate = p.result(0);
@@ -127,6 +135,7 @@ public final class JdbcBench {
                     fmt(cpuNanos == null ? null : cpuNanos / 1000, "%.1f"), fmt(bytes, "%.0f"));
         } finally {
             p.kill();
+            running = null;
         }
     }
 
