@@ -777,7 +777,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     public void sendAll(byte[] data, int offset, int length) throws IOException {
         requireBuffer(data, "sendall");
         Objects.checkFromIndexSize(offset, length, data.length);
-        sendAll(Syscalls.segment(data, offset, length));
+        sendAll(null, data, offset, length); // no segment: any window of the array allocates nothing
     }
 
     /** Sends all the buffer's remaining bytes; compound. The position moves past what was sent. Takes the write lock, as {@link #sendAll(byte[])}. */
@@ -800,22 +800,28 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     public void sendAll(MemorySegment data) throws IOException {
         requireBuffer(data, "sendall");
         Objects.requireNonNull(data, "data");
-        long total = data.byteSize();
+        sendAll(data, null, 0, data.byteSize());
+    }
+
+    /** sendAll of {@code data}, or of {@code array[off, off+total)} when {@code array} is not null. */
+    private void sendAll(MemorySegment data, byte[] array, int off, long total) throws IOException {
         long deadline = deadline(POLLOUT); // one deadline for the whole operation, as Python's sendall
         lockForSendAll(deadline);
         try {
-            sendAllLocked(data, total, deadline);
+            sendAllLocked(data, array, off, total, deadline);
         } finally {
             writeLock.unlock();
         }
     }
 
-    private void sendAllLocked(MemorySegment data, long total, long deadline) throws IOException {
+    private void sendAllLocked(MemorySegment data, byte[] array, int off, long total, long deadline) throws IOException {
         long sent = 0;
         do {
             long n;
             try {
-                n = send(sent == 0 ? data : data.asSlice(sent), 0, null, deadline); // no slice object in the common case
+                n = array != null
+                        ? send(null, array, off + (int) sent, (int) (total - sent), 0, null, deadline)
+                        : send(sent == 0 ? data : data.asSlice(sent), 0, null, deadline); // no slice object in the common case
             } catch (SocketTimeoutException e) {
                 SocketTimeoutException t = new SocketTimeoutException(e.getMessage() + " after " + sent + " of " + total + " bytes");
                 t.bytesTransferred = (int) Math.min(sent, Integer.MAX_VALUE);
@@ -855,6 +861,15 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     }
 
     private long send(MemorySegment data, int flags, SocketAddress target, long deadline) throws IOException {
+        return send(data, null, 0, 0, flags, target, deadline);
+    }
+
+    /**
+     * send(2) or sendto(2) of {@code data}, or (no target) of {@code array[off, off+len)} when
+     * {@code array} is not null: then no heap segment is made (see Syscalls.send for byte[]).
+     */
+    private long send(MemorySegment data, byte[] array, int off, int len, int flags, SocketAddress target, long deadline)
+            throws IOException {
         String call = target == null ? "send" : "sendto";
         SockAddr to = target == null ? null : kernelTarget(target);
         acquire(call, target);
@@ -865,9 +880,9 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
                 boolean mayBlock = mayBlock(flags, POLLOUT);
                 int f = callFlags(flags, POLLOUT);
                 int token = Readiness.token(fd, POLLOUT);
-                long r = to == null
-                        ? Syscalls.send(fd.fd, data, f, mayBlock)
-                        : Syscalls.sendto(fd.fd, data, f, to, mayBlock);
+                long r = to != null ? Syscalls.sendto(fd.fd, data, f, to, mayBlock)
+                        : array != null ? Syscalls.send(fd.fd, array, off, len, f, mayBlock)
+                        : Syscalls.send(fd.fd, data, f, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall(call, target != null ? target : describePeer());
                 if (r >= 0) return r;
                 onFailure((int) -r, flags, POLLOUT, token, deadline, call, target);
@@ -1858,7 +1873,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         if (timeoutNanos == 0) throw new java.nio.channels.IllegalBlockingModeException();
         long n;
         try {
-            n = receiveSome(Syscalls.segment(b, off, len));
+            n = receiveSome(null, b, off, len); // no segment: any window of the array allocates nothing
         } catch (java.nio.channels.ClosedChannelException e) {
             throw streamClosed(e);
         }
@@ -1909,6 +1924,11 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
      * when the socket is non-blocking (the channel and stream contracts return 0 there).
      */
     private long receiveSome(MemorySegment data) throws IOException {
+        return receiveSome(data, null, 0, 0);
+    }
+
+    /** As above, into {@code array[off, off+len)} instead when {@code array} is not null (no heap segment made). */
+    private long receiveSome(MemorySegment data, byte[] array, int off, int len) throws IOException {
         acquire("recv", null);
         boolean waits = beginWait(0);
         try {
@@ -1916,7 +1936,8 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
             for (;;) {
                 boolean mayBlock = mayBlock(0, POLLIN);
                 int token = Readiness.token(fd, POLLIN);
-                long r = Syscalls.recv(fd.fd, data, callFlags(0, POLLIN), mayBlock);
+                int flags = callFlags(0, POLLIN);
+                long r = array != null ? Syscalls.recv(fd.fd, array, off, len, flags, mayBlock) : Syscalls.recv(fd.fd, data, flags, mayBlock);
                 if (fd.isClosed()) throw Errors.closedDuringCall("recv", describeLocal());
                 if (r >= 0) return r;
                 if (r == -EAGAIN && timeoutNanos == 0) return WOULD_BLOCK;

@@ -379,4 +379,38 @@ class StreamViewTest {
             }
         }
     }
+
+    /**
+     * A buffered reader refills at a new offset after every partial read, and a writer's slices
+     * vary: the byte[] path of the streams allocates nothing whatever the window (no heap segment
+     * is made for a call that may block), and every byte lands where it was asked to.
+     */
+    @Test
+    void readsAndWritesAtEveryWindowOfAnArrayAllocateNothingAndLandInPlace() throws Exception {
+        java.util.function.LongSupplier allocated = io.ffsock.testing.ThreadAllocation.counter();
+        try (SocketPair p = Socket.pair(SocketType.STREAM)) {
+            OutputStream out = p.first().outputStream();
+            InputStream in = p.second().inputStream();
+            byte[] src = new byte[8192];
+            byte[] dst = new byte[8192];
+            ThreadLocalRandom.current().nextBytes(src);
+            long perOp = Long.MAX_VALUE;
+            for (int round = 0; round < 6 && perOp > 0; round++) { // the first rounds warm up the JIT
+                long before = allocated.getAsLong();
+                for (int i = 0; i < 20_000; i++) {
+                    int n = 1 + i % 61;
+                    int from = (i * 31) % (src.length - n);
+                    int to = (i * 17) % (dst.length - n);
+                    out.write(src, from, n);
+                    int got = 0;
+                    while (got < n) got += in.read(dst, to + got, n - got);
+                    if (!Arrays.equals(src, from, from + n, dst, to, to + n)) {
+                        fail("bytes " + from + ".." + (from + n) + " did not land at " + to);
+                    }
+                }
+                perOp = (allocated.getAsLong() - before) / 40_000;
+            }
+            assertEquals(0, perOp, "bytes allocated per stream read or write");
+        }
+    }
 }

@@ -51,6 +51,11 @@ public final class Alloc {
             java.io.InputStream is = b.inputStream();
             out.put("outputStream/inputStream byte[]", measure(iterations, () -> os.write(array, 0, 64), () -> is.read(array, 0, 64)));
             out.put("outputStream/inputStream single byte", measure(iterations, () -> os.write(7), () -> is.read()));
+            // A buffered reader or writer moves along its array: a new offset on every call.
+            byte[] wide = new byte[4096 + 64];
+            int[] at = {0, 0};
+            out.put("outputStream/inputStream byte[], a new window each call", measure(iterations,
+                    () -> os.write(wide, at[0] = (at[0] + 61) % 4096, 64), () -> is.read(wide, at[1] = (at[1] + 37) % 4096, 64)));
             out.put("write/read ByteChannel, direct", measure(iterations, () -> a.write(direct.clear()), () -> b.read(direct.clear())));
             b.setReadTimeout(Duration.ofSeconds(30));
             out.put("inputStream byte[] with a read timeout", measure(iterations, () -> os.write(array, 0, 64), () -> is.read(array, 0, 64)));

@@ -53,7 +53,8 @@ public final class Bench {
             new Workload("W2", "ping-pong 64 B, AF_UNIX seqpacket", "pp-seqpacket", "round trips/s",
                     List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap")),
             new Workload("W3", "stream one way, 64 KiB writes", "stream", "GiB/s",
-                    List.of(SPLIT), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr")),
+                    List.of(SPLIT), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr",
+                            "ffsock-stream", "jdk-stream", "jdk-heap")),
             new Workload("W4", "datagrams 64 B one way, send/recv", "dgram", "msgs/s",
                     List.of(UNPINNED), List.of("c", "ffsock", "ffsock-heap", "junixsocket", "jnr")),
             new Workload("W4b", "datagrams 64 B one way, sendmmsg/recvmmsg x32", "dgram-batch", "msgs/s",
@@ -317,6 +318,8 @@ public final class Bench {
                 + "%nEvery end is its own process of the same implementation (C<->C, ffsock<->ffsock, JDK<->JDK ...);"
                 + "%nping-pongs are measured by the client, one-way traffic by the receiver. W5 is one process (the kernel answers)."
                 + "%nffsock = native MemorySegment buffers; ffsock-heap = byte[]; JDK, junixsocket, jnr = their channels with direct ByteBuffers."
+                + "%nW3 also: ffsock-stream = Socket.inputStream()/outputStream() with a byte[]; jdk-stream = Channels.newInputStream/"
+                + "%nnewOutputStream over the JDK's UNIX SocketChannel, byte[]; jdk-heap = that SocketChannel with heap ByteBuffers."
                 + "%nc-mt = the C program with one more thread that only sleeps: a multithreaded process (every JVM is one) pays"
                 + "%nfor each fd lookup in the kernel (fdget takes a reference on the file), a single-threaded one does not."
                 + "%nffm-bare (only when asked for): the same loops with one plain FFM downcall per call, the floor for any FFM library."
@@ -366,6 +369,10 @@ public final class Bench {
                 }
             }
         }
+        // Issue 15: ffsock's java.io stream views against the JDK's channel streams and heap buffers.
+        for (String jdk : List.of("jdk-stream", "jdk-heap")) {
+            check(t, "W3 split ffsock-stream", "W3|split|ffsock-stream", "W3|split|" + jdk, 0.95, jdk);
+        }
         // Not a target: how much of a gap to C is ffsock's own, where the floor was measured.
         for (Workload w : WORKLOADS) {
             for (String pin : w.pins) {
@@ -406,7 +413,7 @@ public final class Bench {
         return v == null ? null : median(v.stream().filter(java.util.Objects::nonNull).mapToDouble(d -> d).toArray());
     }
 
-    private static Double median(double[] values) {
+    static Double median(double[] values) {
         if (values.length == 0) return null;
         double[] s = values.clone();
         Arrays.sort(s);

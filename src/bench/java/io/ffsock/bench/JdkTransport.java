@@ -9,25 +9,44 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The JDK's own SocketChannel over UnixDomainSocketAddress, blocking, direct buffers. Stream only. */
+/**
+ * The JDK's own SocketChannel over UnixDomainSocketAddress, blocking. {@code heap == false}:
+ * direct buffers; {@code heap == true} (W3 only): heap buffers, which the JDK copies through a
+ * temporary direct buffer of its own. Stream only.
+ */
 final class JdkTransport implements Transport {
+    private final boolean heap;
+
+    JdkTransport(boolean heap) {
+        this.heap = heap;
+    }
+
     @Override
     public Conn accept(String path, boolean seqpacket, Runnable ready) throws IOException {
         if (seqpacket) throw new UnsupportedOperationException("the JDK has no AF_UNIX seqpacket");
-        Files.deleteIfExists(Path.of(path));
-        try (ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            l.bind(UnixDomainSocketAddress.of(path), 16);
-            ready.run();
-            return conn(l.accept());
-        }
+        return conn(acceptOne(path, ready), 64 * 1024, heap);
     }
 
     @Override
     public Conn connect(String path, boolean seqpacket) throws IOException {
         if (seqpacket) throw new UnsupportedOperationException("the JDK has no AF_UNIX seqpacket");
+        return conn(connectTo(path), 64 * 1024, heap);
+    }
+
+    /** Binds {@code path}, listens, calls {@code ready} and returns the one connection accepted. */
+    static SocketChannel acceptOne(String path, Runnable ready) throws IOException {
+        Files.deleteIfExists(Path.of(path));
+        try (ServerSocketChannel l = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            l.bind(UnixDomainSocketAddress.of(path), 16);
+            ready.run();
+            return l.accept();
+        }
+    }
+
+    static SocketChannel connectTo(String path) throws IOException {
         SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
         c.connect(UnixDomainSocketAddress.of(path));
-        return conn(c);
+        return c;
     }
 
     @Override
@@ -43,9 +62,7 @@ final class JdkTransport implements Transport {
 
     @Override
     public Conn connect(String path, int buffer) throws IOException {
-        SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
-        c.connect(UnixDomainSocketAddress.of(path));
-        return conn(c, buffer);
+        return conn(connectTo(path), buffer);
     }
 
     static Conn conn(java.nio.channels.ByteChannel c) {
@@ -53,7 +70,11 @@ final class JdkTransport implements Transport {
     }
 
     static Conn conn(java.nio.channels.ByteChannel c, int size) {
-        ByteBuffer b = ByteBuffer.allocateDirect(size);
+        return conn(c, size, false);
+    }
+
+    private static Conn conn(java.nio.channels.ByteChannel c, int size, boolean heap) {
+        ByteBuffer b = heap ? ByteBuffer.allocate(size) : ByteBuffer.allocateDirect(size);
         return new Conn() {
             public int send(int n) throws IOException {
                 b.clear().limit(n);

@@ -19,7 +19,7 @@ public final class Peer {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
-            System.err.println("usage: Peer ffsock|ffsock-heap|jdk|junixsocket|jnr MODE server|client PATH A B");
+            System.err.println("usage: Peer ffsock|ffsock-heap|ffsock-stream|jdk|jdk-heap|jdk-stream|junixsocket|jnr MODE server|client PATH A B");
             System.exit(2);
         }
         Transport t = transport(args[0]);
@@ -64,7 +64,10 @@ public final class Peer {
         return switch (impl) {
             case "ffsock" -> new FfsockTransport(false);
             case "ffsock-heap" -> new FfsockTransport(true);
-            case "jdk" -> new JdkTransport();
+            case "jdk" -> new JdkTransport(false);
+            case "jdk-heap" -> new JdkTransport(true);
+            case "ffsock-stream" -> new StreamViewTransport(false);
+            case "jdk-stream" -> new StreamViewTransport(true);
             case "junixsocket" -> new JunixsocketTransport();
             case "jnr" -> new JnrTransport();
             case "ffm-bare" -> new BareFfmTransport();
@@ -72,10 +75,18 @@ public final class Peer {
         };
     }
 
-    /** The measured rate and the measuring thread's CPU nanoseconds per operation. */
-    record Rate(double perSecond, double cpuNanosPerOp) {}
+    /**
+     * The measured rate, the measuring thread's CPU nanoseconds per operation and (from
+     * {@link #timed}; NaN elsewhere) the bytes it allocated per operation.
+     */
+    record Rate(double perSecond, double cpuNanosPerOp, double bytesPerOp) {
+        Rate(double perSecond, double cpuNanosPerOp) {
+            this(perSecond, cpuNanosPerOp, Double.NaN);
+        }
+    }
 
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** CPU time of the calling thread, in nanoseconds. */
     static long cpu() {
@@ -219,11 +230,14 @@ public final class Peer {
      */
     static Rate timed(double warm, double measure, Step step) throws IOException {
         loop(step, System.nanoTime() + (long) (warm * 1e9));
+        long a0 = THREADS.getCurrentThreadAllocatedBytes();
         long c0 = cpu();
         long t0 = System.nanoTime();
         long n = loop(step, t0 + (long) (measure * 1e9));
         long t = System.nanoTime();
-        return new Rate(n / ((t - t0) / 1e9), (double) (cpu() - c0) / n);
+        long c = cpu();
+        long a = THREADS.getCurrentThreadAllocatedBytes();
+        return new Rate(n / ((t - t0) / 1e9), (double) (c - c0) / n, (double) (a - a0) / n);
     }
 
     /** Runs steps until {@code deadline} (a nanoTime value); returns the operations done. */

@@ -18,7 +18,8 @@ import java.util.List;
  * <p>Authentication on the unix socket is {@code peer} with a user map: the OS user root (who runs
  * the tests) may log in as the role {@link #ROLE} only, nobody as the superuser {@link #SUPERUSER}
  * (used to set up). The role {@link #OTHER_ROLE} exists but no OS user maps to it, so a test can
- * see peer authentication refuse. TCP (loopback only) uses {@code trust}, for the benchmark.
+ * see peer authentication refuse. TCP (loopback only) uses {@code trust}. The benchmark's cluster
+ * ({@link #startForBenchmark()}) trusts the unix socket too, so that both paths authenticate alike.
  */
 public final class PostgresCluster implements AutoCloseable {
     /** The bootstrap superuser (initdb -U); only nobody maps to it. */
@@ -34,13 +35,15 @@ public final class PostgresCluster implements AutoCloseable {
     private final Path data;
     private final int port;
     private final boolean tcp;
+    private final boolean trustLocal;
     private boolean started;
 
-    private PostgresCluster(Path dir, int port, boolean tcp) {
+    private PostgresCluster(Path dir, int port, boolean tcp, boolean trustLocal) {
         this.dir = dir;
         this.data = dir.resolve("data");
         this.port = port;
         this.tcp = tcp;
+        this.trustLocal = trustLocal;
     }
 
     /**
@@ -50,7 +53,19 @@ public final class PostgresCluster implements AutoCloseable {
      * @param tcp also listen on 127.0.0.1:{@link #port()} (otherwise {@code listen_addresses=''})
      */
     public static PostgresCluster start(boolean tcp) throws IOException, InterruptedException {
-        PostgresCluster c = new PostgresCluster(RealServers.ownedTempDir("pg"), freePort(), tcp);
+        return start(new PostgresCluster(RealServers.ownedTempDir("pg"), freePort(), tcp, false));
+    }
+
+    /**
+     * Creates and starts the benchmark's cluster: the unix socket and 127.0.0.1:{@link #port()},
+     * both with {@code trust} (no peer lookup on the unix socket), so that a connection costs the
+     * server the same whichever way it comes. Cleans up on failure as {@link #start(boolean)}.
+     */
+    public static PostgresCluster startForBenchmark() throws IOException, InterruptedException {
+        return start(new PostgresCluster(RealServers.ownedTempDir("pgbench"), freePort(), true, true));
+    }
+
+    private static PostgresCluster start(PostgresCluster c) throws IOException, InterruptedException {
         try {
             c.init();
             return c;
@@ -75,7 +90,8 @@ public final class PostgresCluster implements AutoCloseable {
                 "-D", data.toString(), "-U", SUPERUSER, "-A", "peer", "--no-sync",
                 "-E", "UTF8", "--locale=C"), dir);
         String tcpLine = tcp ? "host all all 127.0.0.1/32 trust\n" : "";
-        write(data.resolve("pg_hba.conf"), "local all all peer map=ffsock\n" + tcpLine);
+        String localLine = trustLocal ? "local all all trust\n" : "local all all peer map=ffsock\n";
+        write(data.resolve("pg_hba.conf"), localLine + tcpLine);
         write(data.resolve("pg_ident.conf"),
                 "ffsock nobody " + SUPERUSER + "\n" + "ffsock root " + ROLE + "\n");
         Files.writeString(data.resolve("postgresql.conf"), String.join("\n",

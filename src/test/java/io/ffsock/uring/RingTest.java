@@ -344,27 +344,10 @@ class RingTest {
         }
     }
 
-    /** com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes, reached by reflection (the test module does not read jdk.management). */
-    private static java.util.function.LongSupplier allocatedBytes() {
-        try {
-            Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-            java.lang.reflect.Method m = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
-            return () -> {
-                try {
-                    return (long) m.invoke(mx);
-                } catch (ReflectiveOperationException e) {
-                    throw new AssertionError(e);
-                }
-            };
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /** Steady state allocates nothing per operation: measured with ThreadMXBean over a send+recv loop. */
     @Test
     void steadyStateSendRecvAllocatesNothing() throws IOException {
-        java.util.function.LongSupplier allocated = allocatedBytes();
+        java.util.function.LongSupplier allocated = io.ffsock.testing.ThreadAllocation.counter();
         try (Ring ring = Ring.open(8); SocketPair p = Socket.pair(SocketType.SEQPACKET)) {
             RingBuffer out = ring.allocate(64);
             RingBuffer in = ring.allocate(64);

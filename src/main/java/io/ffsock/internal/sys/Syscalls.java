@@ -571,9 +571,24 @@ public final class Syscalls {
         }
     }
 
-    /** send(2) from {@code a[off, off+len)}. */
+    /**
+     * send(2) from {@code a[off, off+len)}, allocating nothing whatever the window: a call that
+     * may block copies the bytes into the thread's bounce buffer (no heap segment at all); one
+     * that cannot passes the array itself through the thread's segment cache, as
+     * {@link #segment(byte[], int, int)}. The caller checks the bounds.
+     */
     public static long send(int fd, byte[] a, int off, int len, int flags, boolean mayBlock) {
-        return send(fd, MemorySegment.ofArray(a).asSlice(off, len), flags, mayBlock);
+        if (!mayBlock) return send(fd, segment(a, off, len), flags, false);
+        Scratch s = scratch();
+        try {
+            MemorySegment b = s.bounce(len);
+            int n = (int) Math.min(len, b.byteSize());
+            MemorySegment.copy(a, off, b, JAVA_BYTE_LAYOUT, 0, n);
+            long r = (long) SEND.invokeExact(s.errno, fd, b, (long) n, flags);
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
     }
 
     /** send(2) from the buffer's remaining bytes; the position is not moved. */
@@ -602,9 +617,24 @@ public final class Syscalls {
         }
     }
 
-    /** recv(2) into {@code a[off, off+len)}. */
+    /**
+     * recv(2) into {@code a[off, off+len)}, allocating nothing whatever the window (a buffered
+     * reader refills at a new offset after every partial read): a call that may block receives
+     * into the thread's bounce buffer and copies out; one that cannot passes the array itself
+     * through the thread's segment cache. The caller checks the bounds.
+     */
     public static long recv(int fd, byte[] a, int off, int len, int flags, boolean mayBlock) {
-        return recv(fd, MemorySegment.ofArray(a).asSlice(off, len), flags, mayBlock);
+        if (!mayBlock) return recv(fd, segment(a, off, len), flags, false);
+        Scratch s = scratch();
+        try {
+            MemorySegment b = s.bounce(len);
+            int n = (int) Math.min(len, b.byteSize());
+            long r = (long) RECV.invokeExact(s.errno, fd, b, (long) n, flags);
+            if (r > 0) MemorySegment.copy(b, JAVA_BYTE_LAYOUT, 0, a, off, (int) Math.min(r, n));
+            return r < 0 ? -s.errno() : r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
     }
 
     /** recv(2) into the buffer's remaining space; the position is not moved. */
