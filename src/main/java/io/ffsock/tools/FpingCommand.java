@@ -547,6 +547,13 @@ public final class FpingCommand implements Command {
                 NetworkInterface nif = it.next();
                 for (InterfaceAddress a : nif.getInterfaceAddresses()) {
                     if (a.getBroadcast() != null) all.put(a.getBroadcast(), nif.getName());
+                    // The kernel makes the subnet's all-ones address a broadcast route even when
+                    // the address was added without "brd" (fib_add_ifaddr, prefixes below /31).
+                    int prefix = a.getNetworkPrefixLength();
+                    if (a.getAddress() instanceof Inet4Address v4 && prefix < 31) {
+                        long bits = ipv4(v4.getHostAddress()) | ((1L << (32 - prefix)) - 1);
+                        all.putIfAbsent(address(bits), nif.getName());
+                    }
                 }
             }
         } catch (SocketException e) {
