@@ -616,12 +616,22 @@ public final class FpingCommand implements Command {
             options = PingOptions.defaults().withTimeout(Duration.ofNanos(Math.max(timeoutNanos, 1_000_000)))
                     .withRetries(countMode ? 0 : s.retries).withBackoff(s.backoff).withPayloadSize(s.size)
                     .withTtl(s.ttl).withTos(s.tos).withDontFragment(s.dontFragment);
+            // Ctrl-C (SIGINT, SIGTERM) ends the run as fping's does: the summary of what came back, its status.
+            Thread hook = new Thread(() -> Runtime.getRuntime().halt(finish(System.nanoTime() - start)), "ffsock-fping-summary");
             try (Pinger p = Pinger.open(config)) {
                 pinger = p;
                 if (hosts.stream().anyMatch(h -> h.refused == null && h.address instanceof Inet6Address)) p.socketKind(true);
                 if (hosts.stream().anyMatch(h -> h.refused == null && h.address instanceof Inet4Address)) p.socketKind(false);
-                probe();
-                finishCounters();
+                Runtime.getRuntime().addShutdownHook(hook);
+                try {
+                    probe();
+                } finally {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // the hook runs: it prints the summary and ends the process
+                    }
+                }
             } catch (IOException e) {
                 throw new Invalid(e.getMessage(), false, SYSTEM_ERROR);
             } catch (InterruptedException e) {
@@ -848,25 +858,26 @@ public final class FpingCommand implements Command {
             gSum += rtt;
         }
 
-        /** Replies that counted for nothing (duplicates, late ones) are still "received", as fping counts them. */
-        private void finishCounters() {
+        /** Replies that counted for nothing (duplicates, late ones): fping counts them as received too. */
+        private long strays() {
             Set<InetAddress> seen = new HashSet<>();
-            long extra = 0;
+            long n = pinger.counters().late();
             for (Host h : hosts) {
-                if (h.refused == null && seen.add(h.address)) {
-                    PingStatistics st = pinger.statistics(h.address);
-                    extra += st.duplicates();
-                }
+                if (h.refused == null && seen.add(h.address)) n += pinger.statistics(h.address).duplicates();
             }
-            extra += pinger.counters().late();
-            synchronized (this) {
-                received = replies + extra;
-            }
+            return n;
         }
 
-        private long received;
+        private int status = -1;
 
-        private int finish(long elapsedNanos) {
+        /** Prints the end of the run once (the end and Ctrl-C may race); returns the exit status. */
+        private synchronized int finish(long elapsedNanos) {
+            if (status < 0) status = report(elapsedNanos);
+            return status;
+        }
+
+        private int report(long elapsedNanos) {
+            long received = replies + (pinger == null ? 0 : strays());
             int unreachable = 0;
             for (Host h : hosts) {
                 if (h.recv > 0) continue;

@@ -437,4 +437,39 @@ class FpingCommandTest {
         assertTrue(v.out().startsWith("ffsock fping: Version "), v.out());
         assertFalse(ours("-l", "10.150.0.1").err().isEmpty());
     }
+
+    @Test
+    void ctrlCEndsWithTheSummaryOfWhatCameBack() throws Exception {
+        CliProcess p = CliProcess.startWrapped(Topology.in(net.a), "fping", "-c", "1000", "-p", "50", "10.150.0.1");
+        started.add(p);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!p.stdout().contains(" : [3], ") && System.nanoTime() < deadline && p.isAlive()) Thread.sleep(20);
+        assertTrue(p.stdout().contains(" : [3], "), p.describe("four replies"));
+        Netns.exec("kill", "-INT", Long.toString(p.pid()));
+        assertEquals(0, p.awaitExit(), p.describe("exit 0"));
+        Matcher m = SUMMARY.matcher(p.stderr().strip());
+        assertTrue(m.matches(), p.stderr());
+        assertEquals("10.150.0.1", m.group(1));
+        assertTrue(Integer.parseInt(m.group(2)) >= 4 && Integer.parseInt(m.group(2)) < 1000, p.stderr());
+    }
+
+    @Test
+    void elapsedAndReachableLikeFping() throws Exception {
+        String[] e = {"-e", "-r", "0", "-t", "300", "10.150.0.1", "10.150.0.4"};
+        PingerTest.Run theirs = fping(e);
+        PingerTest.Run mine = ours(e);
+        for (PingerTest.Run r : List.of(theirs, mine)) {
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.out().matches("10\\.150\\.0\\.1 is alive \\(\\d+\\.\\d+ ms\\)\n10\\.150\\.0\\.4 is unreachable\n"), r.out());
+        }
+        for (String n : List.of("1", "2")) {
+            String[] x = {"-x", n, "-r", "0", "-t", "300", "10.150.0.1", "10.150.0.4"};
+            PingerTest.Run t = fping(x);
+            PingerTest.Run o = ours(x);
+            assertEquals(t.exit(), o.exit(), o.toString());
+            assertEquals(t.out(), o.out());
+        }
+        assertEquals("Not enough hosts reachable (required: 2, reachable: 1)\n", ours("-x", "2", "-r", "0", "-t", "300", "10.150.0.1",
+                "10.150.0.4").out());
+    }
 }
