@@ -329,7 +329,11 @@ public final class FpingCommand implements Command {
             }
             case 'p' -> s.periodMs = millis(v, c);
             case 'q' -> s.quiet = true;
-            case 'r' -> s.retries = (int) Math.min(whole(v, c, 0), 1_000);
+            case 'r' -> {
+                long n = whole(v, c, 0);
+                if (n > 1_000) throw new Invalid("retry " + n + " out of range (at most 1000)", false);
+                s.retries = (int) n;
+            }
             case 's' -> s.stats = true;
             case 'S' -> {
                 if (!v.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !v.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {

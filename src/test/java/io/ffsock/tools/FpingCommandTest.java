@@ -472,4 +472,33 @@ class FpingCommandTest {
         assertEquals("Not enough hosts reachable (required: 2, reachable: 1)\n", ours("-x", "2", "-r", "0", "-t", "300", "10.150.0.1",
                 "10.150.0.4").out());
     }
+
+    @Test
+    void withoutCapNetRawOrPingSocketsBothExit4() throws Exception {
+        try (Netns ns = Netns.create("fpgpriv")) { // ping_group_range "1 0": nobody may open a ping socket
+            java.util.function.UnaryOperator<List<String>> unprivileged = cmd -> {
+                List<String> c = new ArrayList<>(List.of(ns.inside("setpriv", "--bounding-set=-net_raw", "--inh-caps=-net_raw")));
+                c.addAll(cmd);
+                return c;
+            };
+            PingerTest.Run mine = oursWrapped(unprivileged, "127.0.0.1");
+            assertEquals(4, mine.exit(), mine.toString());
+            assertEquals("", mine.out());
+            assertTrue(mine.err().startsWith("ffsock fping: ") && mine.err().contains("CAP_NET_RAW")
+                    && mine.err().contains("ping_group_range"), mine.err());
+            // Debian's fping carries cap_net_raw as a file capability, which a process without it in
+            // its bounding set may not exec: a copy (without the capability) shows fping's answer.
+            Path copy = Files.createTempFile("fping", "");
+            try {
+                Files.copy(Path.of("/usr/bin/fping"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                copy.toFile().setExecutable(true);
+                Process p = new ProcessBuilder(unprivileged.apply(List.of(copy.toString(), "127.0.0.1"))).redirectErrorStream(true).start();
+                String theirs = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertEquals(4, p.waitFor(), theirs);
+                assertTrue(theirs.contains("can't create socket"), theirs);
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+        }
+    }
 }
