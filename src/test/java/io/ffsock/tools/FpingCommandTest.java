@@ -284,7 +284,7 @@ class FpingCommandTest {
         List<List<String>> sameMessage = List.of(
                 List.of("-H", "256", t), List.of("-4", "-6", t), List.of("-a", "-u", t), List.of("-g", "10.0.0.0/33"),
                 List.of("-g", "10.0.0.0/0"), List.of("-g", "::1/120"), List.of("-B", "6", t), List.of("-B", "0.5", t),
-                List.of("-Z", t), List.of(t, "-c"), List.of("--bogus", t));
+                List.of("-Z", t), List.of(t, "-c"), List.of("--bogus", t), List.of("-S", "foo", t));
         for (List<String> args : sameMessage) {
             PingerTest.Run theirs = fping(args.toArray(String[]::new));
             PingerTest.Run mine = ours(args.toArray(String[]::new));
@@ -312,6 +312,13 @@ class FpingCommandTest {
             assertEquals("ffsock fping: " + e.getValue(), errors(mine.err()).isEmpty() ? "" : mine.err().lines().findFirst().orElseThrow(),
                     e.getKey().toString());
         }
+        // A source address that is not ours: bind(2) fails, a system call failure (4) for both.
+        PingerTest.Run theirsS = fping("-S", "10.99.0.1", t);
+        PingerTest.Run mineS = ours("-S", "10.99.0.1", t);
+        assertEquals(4, theirsS.exit(), theirsS.toString());
+        assertEquals(4, mineS.exit(), mineS.toString());
+        assertTrue(theirsS.err().contains("Cannot assign requested address") && mineS.err().contains("Cannot assign requested address"),
+                mineS.err());
         // A missing interface: both 1, both say No such device.
         PingerTest.Run theirs = fping("-I", "nosuchif0", t);
         PingerTest.Run mine = ours("-I", "nosuchif0", t);
