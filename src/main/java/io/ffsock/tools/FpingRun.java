@@ -329,10 +329,13 @@ final class FpingRun {
         gSum += rtt;
     }
 
-    /** Replies that counted for nothing (duplicates, late ones): fping counts them as received too. */
+    /**
+     * Duplicate replies: fping counts them as received too. (Late ones are left out: the
+     * Pinger's late counter also holds ICMP errors that came after their request ended.)
+     */
     private long strays() {
         Set<InetAddress> seen = new HashSet<>();
-        long n = pinger.counters().late();
+        long n = 0;
         for (Host h : hosts) {
             if (h.refused == null && seen.add(h.address)) n += pinger.statistics(h.address).duplicates();
         }
