@@ -232,90 +232,97 @@ final class FpingRun {
 
     private void answered(Host h, int used, PingResult r, Throwable x) {
         boolean done = true;
-        synchronized (this) {
-            switch (r) {
-                case PingResult.Reply reply -> {
-                    int attempt = used + reply.attempt();
-                    echosSent += reply.attempt() + 1;
-                    timeouts += reply.attempt();
-                    h.sent = attempt + 1;
-                    reply(h, reply.rttNanos());
-                    if (h.recv == 1) {
-                        numAlive++;
-                        if (verbose || alive) {
-                            out.println(h.display + (verbose ? " is alive" : "")
-                                    + (s.elapsed ? " (" + tm(reply.rttNanos()) + " ms)" : ""));
-                            out.flush();
+        try {
+            synchronized (this) {
+                switch (r) {
+                    case PingResult.Reply reply -> {
+                        int attempt = used + reply.attempt();
+                        echosSent += reply.attempt() + 1;
+                        timeouts += reply.attempt();
+                        h.sent = attempt + 1;
+                        reply(h, reply.rttNanos());
+                        if (h.recv == 1) {
+                            numAlive++;
+                            if (verbose || alive) {
+                                out.println(h.display + (verbose ? " is alive" : "")
+                                        + (s.elapsed ? " (" + tm(reply.rttNanos()) + " ms)" : ""));
+                                out.flush();
+                            }
                         }
                     }
-                }
-                case PingResult.Timeout t -> {
-                    echosSent += t.attempts();
-                    timeouts += t.attempts();
-                    h.sent = used + t.attempts();
-                }
-                case PingResult.IcmpError e -> {
-                    // fping waits out the attempt the error answered, then retries.
-                    int attempt = used + e.attempt();
-                    echosSent += e.attempt() + 1;
-                    timeouts += e.attempt() + 1;
-                    otherIcmp++;
-                    h.sent = attempt + 1;
-                    warn(icmpText(e) + " from " + NetSupport.text(e.router()) + " for ICMP Echo sent to " + h.display);
-                    if (attempt < s.retries) {
-                        done = false;
-                        CompletableFuture.delayedExecutor(options.attemptTimeoutNanos(attempt), TimeUnit.NANOSECONDS)
-                                .execute(() -> send(h, attempt + 1));
+                    case PingResult.Timeout t -> {
+                        echosSent += t.attempts();
+                        timeouts += t.attempts();
+                        h.sent = used + t.attempts();
                     }
+                    case PingResult.IcmpError e -> {
+                        // fping waits out the attempt the error answered, then retries.
+                        int attempt = used + e.attempt();
+                        echosSent += e.attempt() + 1;
+                        timeouts += e.attempt() + 1;
+                        otherIcmp++;
+                        h.sent = attempt + 1;
+                        warn(icmpText(e) + " from " + NetSupport.text(e.router()) + " for ICMP Echo sent to " + h.display);
+                        if (attempt < s.retries) {
+                            done = false;
+                            CompletableFuture.delayedExecutor(options.attemptTimeoutNanos(attempt), TimeUnit.NANOSECONDS)
+                                    .execute(() -> send(h, attempt + 1));
+                        }
+                    }
+                    case PingResult.Failed f -> {
+                        echosSent++;
+                        h.sent++;
+                        if (verbose) warn(h.display + ": error while sending ping: " + errnoText(f.message()));
+                    }
+                    case null -> warn(h.display + ": " + (x == null ? "no result" : x.getMessage()));
                 }
-                case PingResult.Failed f -> {
-                    echosSent++;
-                    h.sent++;
-                    if (verbose) warn(h.display + ": error while sending ping: " + errnoText(f.message()));
-                }
-                case null -> warn(h.display + ": " + (x == null ? "no result" : x.getMessage()));
             }
+        } finally {
+            // a callback that failed still ends its request: the run never waits forever
+            if (done) pending.countDown();
         }
-        if (done) pending.countDown();
     }
 
     /** Count mode: request {@code index} of {@code h} ended. */
     private void counted(Host h, int index, PingResult r, Throwable x) {
-        synchronized (this) {
-            echosSent++;
-            h.sent++;
-            switch (r) {
-                case PingResult.Reply reply -> {
-                    reply(h, reply.rttNanos());
-                    h.resp[index] = reply.rttNanos();
-                    if (h.recv == 1) numAlive++;
-                    if (perRecv) {
-                        out.println(stamp() + pad(h.display) + " : [" + index + "], " + reply.bytes() + " bytes, "
-                                + tm(reply.rttNanos()) + " ms (" + tm(h.total / h.recv) + " avg, " + loss(h) + "% loss)");
-                        out.flush();
+        try {
+            synchronized (this) {
+                echosSent++;
+                h.sent++;
+                switch (r) {
+                    case PingResult.Reply reply -> {
+                        reply(h, reply.rttNanos());
+                        h.resp[index] = reply.rttNanos();
+                        if (h.recv == 1) numAlive++;
+                        if (perRecv) {
+                            out.println(stamp() + pad(h.display) + " : [" + index + "], " + reply.bytes() + " bytes, "
+                                    + tm(reply.rttNanos()) + " ms (" + tm(h.total / h.recv) + " avg, " + loss(h) + "% loss)");
+                            out.flush();
+                        }
                     }
-                }
-                case PingResult.Failed f -> h.resp[index] = RESP_ERROR;
-                case null -> {
-                    h.resp[index] = RESP_ERROR;
-                    warn(h.display + ": " + (x == null ? "no result" : x.getMessage()));
-                }
-                default -> {
-                    if (r instanceof PingResult.IcmpError e) {
-                        otherIcmp++;
-                        warn(icmpText(e) + " from " + NetSupport.text(e.router()) + " for ICMP Echo sent to " + h.display);
+                    case PingResult.Failed f -> h.resp[index] = RESP_ERROR;
+                    case null -> {
+                        h.resp[index] = RESP_ERROR;
+                        warn(h.display + ": " + (x == null ? "no result" : x.getMessage()));
                     }
-                    timeouts++;
-                    h.resp[index] = RESP_TIMEOUT;
-                    if (perRecv) {
-                        out.println(stamp() + pad(h.display) + " : [" + index + "], timed out ("
-                                + (h.recv > 0 ? tm(h.total / h.recv) : "NaN") + " avg, " + loss(h) + "% loss)");
-                        out.flush();
+                    default -> {
+                        if (r instanceof PingResult.IcmpError e) {
+                            otherIcmp++;
+                            warn(icmpText(e) + " from " + NetSupport.text(e.router()) + " for ICMP Echo sent to " + h.display);
+                        }
+                        timeouts++;
+                        h.resp[index] = RESP_TIMEOUT;
+                        if (perRecv) {
+                            out.println(stamp() + pad(h.display) + " : [" + index + "], timed out ("
+                                    + (h.recv > 0 ? tm(h.total / h.recv) : "NaN") + " avg, " + loss(h) + "% loss)");
+                            out.flush();
+                        }
                     }
                 }
             }
+        } finally {
+            pending.countDown();
         }
-        pending.countDown();
     }
 
     private void reply(Host h, long rtt) {
