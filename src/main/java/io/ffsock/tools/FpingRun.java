@@ -470,10 +470,19 @@ final class FpingRun {
     static String tm(long ns) {
         double t = ns / 1e6;
         if (t < 0) return String.format(Locale.ROOT, "%.2g", t);
-        if (t < 1) return String.format(Locale.ROOT, "%.3f", t);
-        if (t < 10) return String.format(Locale.ROOT, "%.2f", t);
-        if (t < 100) return String.format(Locale.ROOT, "%.1f", t);
-        if (t < 1_000_000) return String.format(Locale.ROOT, "%.0f", t);
+        if (t < 1) return fixed(t, 3);
+        if (t < 10) return fixed(t, 2);
+        if (t < 100) return fixed(t, 1);
+        if (t < 1_000_000) return fixed(t, 0);
         return String.format(Locale.ROOT, "%.3e", t);
+    }
+
+    /**
+     * C's {@code %.Nf}: the double's exact binary value rounded half to even. (Java's own
+     * {@code %.Nf} rounds the shortest decimal form half up: 1.0005 ms would print 1.001 where C
+     * prints 1.000.)
+     */
+    private static String fixed(double t, int decimals) {
+        return new java.math.BigDecimal(t).setScale(decimals, java.math.RoundingMode.HALF_EVEN).toPlainString();
     }
 }
