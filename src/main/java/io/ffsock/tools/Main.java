@@ -23,6 +23,7 @@ public final class Main {
     static final List<Command> COMMANDS = List.of(
             new UnixCommand(),
             new PingCommand(),
+            new FpingCommand(),
             new TracerouteCommand(),
             new IgmpCommand(),
             new MldCommand());
