@@ -305,6 +305,11 @@ public final class EventLoop implements AutoCloseable {
         return new EventLoop(EpollLoop.open(maxEvents), Backend.EPOLL, maxEvents);
     }
 
+    /** The backend's implementation, for tests. */
+    Impl impl() {
+        return impl;
+    }
+
     /** The backend this loop runs on: {@link Backend#EPOLL} or {@link Backend#IO_URING}, never AUTO. */
     public Backend backend() {
         return backend;

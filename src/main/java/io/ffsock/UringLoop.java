@@ -95,6 +95,8 @@ final class UringLoop implements EventLoop.Impl {
     private int waiters;
     @SuppressWarnings("unused") // through WAKE
     private volatile int wakeRequested;
+    /** io_uring_enter(2) calls made, for tests that check the batching (written by the caller of enter, read after). */
+    volatile long enters;
 
     private UringLoop(Uring.Ring ring, int wakeRead, int wakeWrite, int maxEvents) {
         this.ring = ring;
@@ -256,7 +258,7 @@ final class UringLoop implements EventLoop.Impl {
                     r.removeArmed = false;
                 }
                 ring.flush();
-                int e = ring.enterTimed(queued(), 1, Math.min(left, 10_000_000L));
+                int e = enterTimed(queued(), 1, Math.min(left, 10_000_000L));
                 if (e < 0 && e != -ETIME && e != -EINTR && e != -EBUSY && e != -EAGAIN) {
                     throw Errors.of("io_uring_enter", -e, "event loop");
                 }
@@ -278,6 +280,16 @@ final class UringLoop implements EventLoop.Impl {
 
     // ---- submitting ----------------------------------------------------------------------------------
 
+    private int enter(int toSubmit, int minComplete, int flags) {
+        enters++;
+        return ring.enter(toSubmit, minComplete, flags);
+    }
+
+    private int enterTimed(int toSubmit, int minComplete, long nanos) {
+        enters++;
+        return ring.enterTimed(toSubmit, minComplete, nanos);
+    }
+
     /** SQEs published but not yet consumed by the kernel. */
     private int queued() {
         return ring.sqEntries - ring.sqSpace();
@@ -288,9 +300,9 @@ final class UringLoop implements EventLoop.Impl {
         int i = ring.nextSqe();
         while (i < 0) {
             ring.flush();
-            int e = ring.enter(queued(), 0, 0);
+            int e = enter(queued(), 0, 0);
             if (e == -EBUSY || e == -EAGAIN) {
-                ring.enter(0, 1, IORING_ENTER_GETEVENTS); // completions must be reaped first
+                enter(0, 1, IORING_ENTER_GETEVENTS); // completions must be reaped first
                 consume();
             } else if (e < 0 && e != -EINTR) {
                 throw Errors.of("io_uring_enter", -e, "event loop");
@@ -364,7 +376,7 @@ final class UringLoop implements EventLoop.Impl {
             int n = ring.cqReady();
             if (n == 0) {
                 if ((ring.sqFlags() & IORING_SQ_CQ_OVERFLOW) == 0) break;
-                int e = ring.enter(0, 0, IORING_ENTER_GETEVENTS); // the kernel holds more: fetch them
+                int e = enter(0, 0, IORING_ENTER_GETEVENTS); // the kernel holds more: fetch them
                 if (e < 0 && e != -EINTR && e != -EBUSY && e != -EAGAIN) throw Errors.of("io_uring_enter", -e, "event loop");
                 if (ring.cqReady() == 0) break;
                 continue;
@@ -479,10 +491,10 @@ final class UringLoop implements EventLoop.Impl {
                 int e = 0;
                 try {
                     if (!wait) {
-                        if (toSubmit > 0 || ring.cqReady() == 0) e = ring.enter(toSubmit, 0, IORING_ENTER_GETEVENTS);
+                        if (toSubmit > 0 || ring.cqReady() == 0) e = enter(toSubmit, 0, IORING_ENTER_GETEVENTS);
                     } else if (parks) {
                         int token = Readiness.token(life, POLLIN);
-                        e = ring.enter(toSubmit, 0, IORING_ENTER_GETEVENTS);
+                        e = enter(toSubmit, 0, IORING_ENTER_GETEVENTS);
                         if (ring.cqReady() == 0 && (int) WAKE.getVolatile(this) == 0) {
                             Readiness.await(life, POLLIN, token, deadline);
                         }
@@ -490,9 +502,9 @@ final class UringLoop implements EventLoop.Impl {
                         interruptor.enter();
                         try {
                             if (nanos < 0) {
-                                e = ring.enter(toSubmit, 1, IORING_ENTER_GETEVENTS);
+                                e = enter(toSubmit, 1, IORING_ENTER_GETEVENTS);
                             } else {
-                                e = ring.enterTimed(toSubmit, 1, Math.max(0, deadline - System.nanoTime()));
+                                e = enterTimed(toSubmit, 1, Math.max(0, deadline - System.nanoTime()));
                             }
                         } finally {
                             interruptor.exit();
@@ -582,7 +594,7 @@ final class UringLoop implements EventLoop.Impl {
             while (inFlight() > 0 || wakeArmed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
-                int e = ring.enterTimed(queued(), 1, Math.min(left, 10_000_000L));
+                int e = enterTimed(queued(), 1, Math.min(left, 10_000_000L));
                 if (e < 0 && e != -ETIME && e != -EINTR && e != -EBUSY && e != -EAGAIN) break;
                 consume();
             }
