@@ -266,6 +266,9 @@ public final class EventLoop implements AutoCloseable {
      * Opens an event loop that reports up to {@code maxEvents} ready sockets per poll (more stay
      * pending for the next poll), on the backend the system property
      * {@code ffsock.eventloop.backend} names (epoll if unset); epoll_create1(2) with EPOLL_CLOEXEC.
+     *
+     * @throws IllegalArgumentException if the property names no backend, or {@code maxEvents} is
+     *         not in 1..1048576
      */
     public static EventLoop open(int maxEvents) throws IOException {
         return open(Backend.fromProperty(), maxEvents);

@@ -412,8 +412,9 @@ final class UringLoop implements EventLoop.Impl {
                     addPending(r, EPOLLERR); // the kernel refused the request: report it, do not retry
                 }
                 // A multishot the kernel ended (no room in the CQ), or a request cancelled because
-                // the thread that submitted it exited: submit it again.
-                if (last && (res == -ECANCELED || r.trigger == EventLoop.Trigger.EDGE)) {
+                // the thread that submitted it exited: submit it again. (A refused one is not: it
+                // would be refused again.)
+                if (last && (res == -ECANCELED || (res >= 0 && r.trigger == EventLoop.Trigger.EDGE))) {
                     r.wantArm = true;
                     markDirty(r);
                 }
