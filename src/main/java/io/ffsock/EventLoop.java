@@ -154,8 +154,8 @@ public final class EventLoop implements AutoCloseable {
          * socket closed without unregistering is shut down (shutdown(2), as a socket closed while
          * a call uses it) and its fd is closed once the loop's next poll has removed the
          * request; its events are skipped. Requests belong to the thread that submitted them (the
-         * polling thread): when that thread ends, the kernel cancels them and the next poll
-         * submits them again.
+         * polling thread): a request the kernel cancels (-ECANCELED) when that thread ends is
+         * submitted again by the next poll.
          */
         IO_URING;
 

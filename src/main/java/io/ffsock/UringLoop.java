@@ -18,7 +18,7 @@ import java.lang.invoke.VarHandle;
  * thread fills and submits poll requests: register and modify record the change (a dirty list)
  * and the next poll submits all of them in its one io_uring_enter(2). A change made by another
  * thread while a poll waits wakes it through the wake pipe (below) to submit the change and wait
- * again. Requests cancelled because their thread exited come back with -ECANCELED and are
+ * again. A request the kernel cancels because its thread exited comes back with -ECANCELED and is
  * submitted again.
  *
  * <p><b>Waking.</b> A pipe whose read end has a multishot poll of its own. {@link #wakeup} writes

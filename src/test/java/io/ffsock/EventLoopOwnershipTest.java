@@ -150,6 +150,27 @@ class EventLoopOwnershipTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"EPOLL, LEVEL", "EPOLL, EDGE", "EPOLL, ONESHOT", "IO_URING, LEVEL", "IO_URING, EDGE", "IO_URING, ONESHOT"})
+    void registrationsOutliveTheThreadThatPolledFirst(Backend backend, Trigger trigger) throws Exception {
+        try (EventLoop loop = open(backend); SocketPair p = Socket.pair(SocketType.DGRAM)) {
+            loop.register(p.first(), Set.of(Event.READ), trigger);
+            // io_uring: the requests are submitted by this thread, and the kernel cancels them when it ends.
+            Thread first = Thread.ofPlatform().start(() -> {
+                try {
+                    loop.poll(Duration.ZERO);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            first.join();
+            p.second().send(new byte[] {1});
+            List<Ready> ready = loop.poll(LONG);
+            assertEquals(1, ready.size(), "submitted again by the next poll: " + ready);
+            assertSame(p.first(), ready.get(0).socket());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"EPOLL", "IO_URING"})
     void closesRacingAPollingThreadLeakNothing(Backend backend) throws Exception {
