@@ -2,21 +2,20 @@ package io.ffsock;
 
 import static io.ffsock.internal.sys.Const.*;
 
-import io.ffsock.internal.sys.Epoll;
-import io.ffsock.internal.sys.Syscalls;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.AbstractList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.Set;
 
 /**
- * An epoll(7) instance, typed: for programs that run their own event loop over non-blocking
- * sockets instead of a thread per connection.
+ * A typed readiness loop over epoll(7) or io_uring(7): for programs that run their own event loop
+ * over non-blocking sockets instead of a thread per connection.
  *
  * <pre>{@code
  * try (EventLoop loop = EventLoop.open(); Socket server = Socket.open(Family.UNIX, SocketType.STREAM)) {
@@ -41,27 +40,36 @@ import java.util.Set;
  * }
  * }</pre>
  *
+ * <p><b>Backends.</b> {@link Backend#EPOLL} is an epoll instance; {@link Backend#IO_URING} is an
+ * io_uring instance whose poll requests (IORING_OP_POLL_ADD) give the same readiness, with every
+ * change made between two polls handed to the kernel by the next poll's one io_uring_enter(2);
+ * {@link Backend#AUTO} takes io_uring where this process may use it and epoll otherwise, and logs
+ * why (System.Logger {@code io.ffsock.EventLoop}, INFO). {@link #open()} uses the system property
+ * {@code ffsock.eventloop.backend} ({@code epoll}, {@code io_uring} or {@code auto}), epoll if
+ * unset. Both backends report the same events for the same sockets; where io_uring differs
+ * (closing a registered socket, the threads that submit) {@link Backend#IO_URING} says so.
+ *
  * <p><b>Events.</b> Interest is a set of {@link Event#READ}, {@link Event#WRITE} and
  * {@link Event#PEER_CLOSED}; {@link Event#HANGUP} and {@link Event#ERROR} are always reported
  * (the kernel does). Each registration is {@link Trigger#LEVEL level}-triggered unless asked
- * otherwise. The data word of each struct epoll_event is the socket's fd number, mapped back
- * to the {@link Socket} here.
+ * otherwise.
  *
  * <p><b>Threads.</b> One thread polls at a time; {@link #register}, {@link #modify},
  * {@link #unregister}, {@link #wakeup} and {@link #close} may be called from any thread. On a
- * virtual thread, {@link #poll} parks (the epoll fd itself waits in ffsock's poller) instead of
- * holding its carrier in epoll_wait.
+ * virtual thread, {@link #poll} parks (the loop's fd itself waits in ffsock's poller) instead of
+ * holding its carrier in the kernel.
  *
  * <p><b>Interrupt and close.</b> As with a {@link java.nio.channels.Selector}: interrupting the
  * polling thread makes {@code poll} return at once (perhaps with no events) and leaves the
  * interrupt status set; {@link #wakeup()} does the same without an interrupt; {@link #close()}
  * wakes a poll in progress, which then throws {@link java.nio.channels.AsynchronousCloseException}.
+ * Closing the loop closes none of the registered sockets.
  *
- * <p><b>Closing a socket.</b> Unregister a socket before closing it. If you do not, the kernel
- * still drops it from the epoll set when its fd is closed (epoll(7)), but the loop keeps a
- * reference to the Socket until its fd number is registered again or the loop is closed; events
- * still reported for a closed socket (its fd was passed to another process, which keeps the open
- * file alive) are skipped.
+ * <p><b>Closing a socket.</b> Unregister a socket before closing it. If you do not, epoll drops it
+ * from its set when its fd is closed (epoll(7)); the loop keeps a reference to the Socket until
+ * its fd number is registered again or the loop is closed, and events still reported for a
+ * closed socket (its fd was passed to another process, which keeps the open file alive) are
+ * skipped. For io_uring see {@link Backend#IO_URING}.
  *
  * <p>Allocation-free in steady state: {@link #poll} fills and returns the same list of the same
  * {@link Ready} objects each time (valid until the next poll); iterate it by index, or with
@@ -73,7 +81,10 @@ public final class EventLoop implements AutoCloseable {
     }
 
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final long WAKE = -1L;
+    private static final System.Logger LOG = System.getLogger(EventLoop.class.getName());
+
+    /** The system property that chooses the backend of {@link #open()} and {@link #open(int)}. */
+    static final String BACKEND_PROPERTY = "ffsock.eventloop.backend";
 
     /** What a registration asks for, and what {@link Ready} reports. */
     public enum Event {
@@ -110,17 +121,65 @@ public final class EventLoop implements AutoCloseable {
         /** Reported once (EPOLLONESHOT), then disarmed until {@link #modify} arms it again. */
         ONESHOT(EPOLLONESHOT);
 
-        private final int bit;
+        final int bit;
 
         Trigger(int bit) {
             this.bit = bit;
         }
     }
 
+    /**
+     * Which kernel interface a loop waits with.
+     */
+    public enum Backend {
+        /** io_uring if this process may use it (see {@link #IO_URING}), else epoll, with a log line saying why. */
+        AUTO,
+        /** epoll(7): epoll_ctl(2) per change, epoll_wait(2) per poll. */
+        EPOLL,
+        /**
+         * io_uring(7), Linux 5.13 or later (multishot poll), set up with io_uring_setup(2); refused
+         * with the reason ({@code kernel.io_uring_disabled}, a seccomp filter, an old kernel, a
+         * missing opcode) and its errno when this process cannot use it.
+         *
+         * <p>How it matches epoll: a {@link Trigger#LEVEL} registration is a one-shot
+         * IORING_OP_POLL_ADD that the next poll submits again for every socket it reported, so a
+         * socket that is still ready is reported again at once, as epoll does; {@link Trigger#EDGE}
+         * is a multishot poll (IORING_POLL_ADD_MULTI), which reports every wake-up of the socket
+         * (the readiness seen by each, merged if several arrive between two polls);
+         * {@link Trigger#ONESHOT} is a one-shot poll that only {@link #modify} submits again. HANGUP
+         * and ERROR are added to every request, as epoll adds them. {@link #modify} removes the
+         * request (IORING_OP_POLL_REMOVE) and adds a new one; register and modify take effect at
+         * the next poll, all of them in that poll's one io_uring_enter(2) (or at once, if another
+         * thread is polling: it is woken to submit them).
+         *
+         * <p>How it differs: a poll request holds its socket's fd (as an operation of a
+         * {@link io.ffsock.uring ring} does), so {@link #unregister} waits until the kernel has
+         * dropped the request (usually one io_uring_enter(2), a few microseconds). A registered
+         * socket closed without unregistering is shut down (shutdown(2), as a socket closed while
+         * a call uses it) and its fd is closed once the loop's next poll has removed the
+         * request; its events are skipped. Requests belong to the thread that submitted them (the
+         * polling thread): a request the kernel cancels (-ECANCELED) when that thread ends is
+         * submitted again by the next poll.
+         */
+        IO_URING;
+
+        static Backend fromProperty() {
+            String v = System.getProperty(BACKEND_PROPERTY);
+            if (v == null || v.isBlank()) return EPOLL;
+            return switch (v.trim().toLowerCase(Locale.ROOT).replace('-', '_')) {
+                case "epoll" -> EPOLL;
+                case "io_uring", "iouring", "uring" -> IO_URING;
+                case "auto" -> AUTO;
+                default -> throw new IllegalArgumentException("system property " + BACKEND_PROPERTY + "=" + v
+                        + ": expected epoll, io_uring or auto");
+            };
+        }
+    }
+
     /** One ready socket in the list {@link #poll} returns; reused by the next poll. */
     public static final class Ready {
-        private Socket socket;
-        private int bits;
+        Socket socket;
+        int bits;
 
         private Ready() {}
 
@@ -151,7 +210,7 @@ public final class EventLoop implements AutoCloseable {
             return s;
         }
 
-        /** The raw epoll event bits (EPOLLIN, EPOLLOUT ...), for what the enum does not name. */
+        /** The raw epoll event bits (EPOLLIN, EPOLLOUT ...), for what the enum does not name; the same poll(2) bits under io_uring. */
         public int epollEvents() {
             return bits;
         }
@@ -162,56 +221,105 @@ public final class EventLoop implements AutoCloseable {
         }
     }
 
-    private final FdLife life;
-    private final int wakeRead;
-    private final int wakeWrite;
-    private final Epoll.Events events;
+    /** What a backend does; the loop around it checks arguments and keeps the ready list. */
+    interface Impl {
+        /** Adds, changes or removes a registration ({@code op} is EPOLL_CTL_ADD, _MOD or _DEL). */
+        void control(int op, Socket socket, int events, Trigger trigger) throws IOException;
+
+        /**
+         * Waits ({@code nanos} < 0 for ever, 0 not at all) and fills {@code ready} from index 0;
+         * returns how many.
+         */
+        int poll(long nanos, Ready[] ready, Interruption.Waking interruptor) throws IOException;
+
+        void wakeup();
+
+        void close();
+
+        boolean isClosed();
+
+        /** What the Cleaner runs once the loop is unreachable; must not refer to the loop. */
+        Runnable cleanup();
+    }
+
+    private final Impl impl;
+    private final Backend backend;
     private final Ready[] ready;
     private final ReadyList readyList = new ReadyList();
     private final Interruption.Waking interruptor = new Interruption.Waking(this::wakeup);
-    private final Object lock = new Object();
-    private Socket[] sockets = new Socket[64]; // by fd number; guarded by lock
     private int readyCount;
 
-    private EventLoop(int epfd, int wakeRead, int wakeWrite, int maxEvents) {
-        this.life = new FdLife(epfd, "EventLoop", false, wakeRead, wakeWrite);
-        this.wakeRead = wakeRead;
-        this.wakeWrite = wakeWrite;
-        this.events = new Epoll.Events(maxEvents);
+    private EventLoop(Impl impl, Backend backend, int maxEvents) {
+        this.impl = impl;
+        this.backend = backend;
         this.ready = new Ready[maxEvents];
         for (int i = 0; i < maxEvents; i++) ready[i] = new Ready();
-        CLEANER.register(this, life);
+        CLEANER.register(this, impl.cleanup());
     }
 
-    /** Opens an event loop that reports up to 256 ready sockets per poll, epoll_create1(2). */
+    /**
+     * Opens an event loop that reports up to 256 ready sockets per poll, on the backend the system
+     * property {@code ffsock.eventloop.backend} names ({@code epoll}, {@code io_uring} or
+     * {@code auto}; epoll if unset).
+     */
     public static EventLoop open() throws IOException {
         return open(256);
     }
 
     /**
      * Opens an event loop that reports up to {@code maxEvents} ready sockets per poll (more stay
-     * pending for the next poll), epoll_create1(2) with EPOLL_CLOEXEC.
+     * pending for the next poll), on the backend the system property
+     * {@code ffsock.eventloop.backend} names (epoll if unset); epoll_create1(2) with EPOLL_CLOEXEC.
+     *
+     * @throws IllegalArgumentException if the property names no backend, or {@code maxEvents} is
+     *         not in 1..1048576
      */
     public static EventLoop open(int maxEvents) throws IOException {
+        return open(Backend.fromProperty(), maxEvents);
+    }
+
+    /** {@link #open(Backend, int)} with up to 256 ready sockets per poll. */
+    public static EventLoop open(Backend backend) throws IOException {
+        return open(backend, 256);
+    }
+
+    /**
+     * Opens an event loop on {@code backend} that reports up to {@code maxEvents} ready sockets per
+     * poll: epoll_create1(2), or io_uring_setup(2) and mmap(2).
+     *
+     * @throws SyscallException for {@link Backend#IO_URING} where this process cannot use io_uring:
+     *         the message says why and {@link SyscallError#errno()} is io_uring_setup's errno
+     *         (EPERM, ENOSYS ...), or ENOSYS for a kernel without an opcode or feature the loop needs
+     */
+    public static EventLoop open(Backend backend, int maxEvents) throws IOException {
+        Objects.requireNonNull(backend, "backend");
         if (maxEvents < 1 || maxEvents > 1 << 20) {
             throw new IllegalArgumentException("maxEvents " + maxEvents + " is not in 1..1048576");
         }
-        int ep = Epoll.epollCreate1();
-        if (ep < 0) throw Errors.of("epoll_create1", -ep, null);
-        int[] wake = new int[2];
-        int r = Syscalls.pipe2(wake, O_NONBLOCK | O_CLOEXEC);
-        if (r < 0) {
-            Syscalls.close(ep);
-            throw Errors.of("pipe2", -r, null);
+        if (backend == Backend.EPOLL) return new EventLoop(EpollLoop.open(maxEvents), Backend.EPOLL, maxEvents);
+        String why = UringLoop.unavailableReason();
+        if (why == null) {
+            try {
+                return new EventLoop(UringLoop.open(maxEvents), Backend.IO_URING, maxEvents);
+            } catch (SyscallException e) {
+                if (backend == Backend.IO_URING) throw e;
+                why = e.getMessage();
+            }
+        } else if (backend == Backend.IO_URING) {
+            throw UringLoop.unavailable(why);
         }
-        r = Epoll.epollCtl(ep, EPOLL_CTL_ADD, wake[0], EPOLLIN, WAKE);
-        if (r < 0) {
-            Syscalls.close(ep);
-            Syscalls.close(wake[0]);
-            Syscalls.close(wake[1]);
-            throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -r, "wake-up pipe");
-        }
-        return new EventLoop(ep, wake[0], wake[1], maxEvents);
+        LOG.log(System.Logger.Level.INFO, "EventLoop: io_uring unavailable, using epoll: " + why);
+        return new EventLoop(EpollLoop.open(maxEvents), Backend.EPOLL, maxEvents);
+    }
+
+    /** The backend's implementation, for tests. */
+    Impl impl() {
+        return impl;
+    }
+
+    /** The backend this loop runs on: {@link Backend#EPOLL} or {@link Backend#IO_URING}, never AUTO. */
+    public Backend backend() {
+        return backend;
     }
 
     /** Adds {@code socket}, level-triggered, with interest in {@code interest}, epoll_ctl(2) EPOLL_CTL_ADD. */
@@ -221,7 +329,7 @@ public final class EventLoop implements AutoCloseable {
 
     /**
      * Adds {@code socket} with interest in {@code interest}, reported as {@code trigger} says,
-     * epoll_ctl(2) EPOLL_CTL_ADD.
+     * epoll_ctl(2) EPOLL_CTL_ADD (io_uring: IORING_OP_POLL_ADD, submitted by the next poll).
      *
      * @throws SyscallException EEXIST if it is already registered
      */
@@ -235,8 +343,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Changes a registered socket's interest and trigger, epoll_ctl(2) EPOLL_CTL_MOD; this is also
-     * how a {@link Trigger#ONESHOT} registration is armed again.
+     * Changes a registered socket's interest and trigger, epoll_ctl(2) EPOLL_CTL_MOD (io_uring:
+     * IORING_OP_POLL_REMOVE and IORING_OP_POLL_ADD); this is also how a {@link Trigger#ONESHOT}
+     * registration is armed again.
      *
      * @throws SyscallException ENOENT if it is not registered
      */
@@ -245,8 +354,9 @@ public final class EventLoop implements AutoCloseable {
     }
 
     /**
-     * Removes a registered socket, epoll_ctl(2) EPOLL_CTL_DEL. Events already returned by a poll
-     * still name it.
+     * Removes a registered socket, epoll_ctl(2) EPOLL_CTL_DEL (io_uring: IORING_OP_POLL_REMOVE,
+     * waiting until the kernel has let go of the socket). Events already returned by a poll still
+     * name it.
      *
      * @throws SyscallException ENOENT if it is not registered
      */
@@ -258,44 +368,19 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(socket, "socket");
         Objects.requireNonNull(interest, "interest");
         Objects.requireNonNull(trigger, "trigger");
-        String call = switch (op) {
-            case EPOLL_CTL_ADD -> "epoll_ctl(EPOLL_CTL_ADD)";
-            case EPOLL_CTL_MOD -> "epoll_ctl(EPOLL_CTL_MOD)";
-            default -> "epoll_ctl(EPOLL_CTL_DEL)";
-        };
-        if (!life.tryAcquire()) throw Errors.closed(call, null, "event loop");
-        try {
-            FdLife s = socket.life();
-            if (!s.tryAcquire()) throw Errors.closed(call, socket);
-            try {
-                int fd = s.fd;
-                synchronized (lock) {
-                    int r = Epoll.epollCtl(life.fd, op, fd, Event.bits(interest) | trigger.bit, fd);
-                    if (r < 0) throw Errors.of(call, -r, socket);
-                    if (op == EPOLL_CTL_DEL) {
-                        if (fd < sockets.length && sockets[fd] == socket) sockets[fd] = null;
-                    } else {
-                        if (fd >= sockets.length) sockets = java.util.Arrays.copyOf(sockets, Math.max(fd + 1, sockets.length * 2));
-                        sockets[fd] = socket;
-                    }
-                }
-            } finally {
-                s.release();
-            }
-        } finally {
-            life.release();
-        }
+        impl.control(op, socket, Event.bits(interest), trigger);
     }
 
     /**
-     * Waits for registered sockets to become ready, epoll_wait(2), and returns them: at most
-     * {@code maxEvents}, none if the timeout passed, {@link #wakeup()} was called or the thread
-     * was interrupted. The list and its {@link Ready} objects are reused by the next poll.
+     * Waits for registered sockets to become ready, epoll_wait(2) or io_uring_enter(2), and returns
+     * them: at most {@code maxEvents}, none if the timeout passed, {@link #wakeup()} was called or
+     * the thread was interrupted. The list and its {@link Ready} objects are reused by the next poll.
      *
      * @param timeout how long to wait: {@code null} for ever, {@link Duration#ZERO} not at all;
-     *                waits are in whole milliseconds, rounded up
+     *                epoll waits in whole milliseconds, rounded up
      * @throws java.nio.channels.AsynchronousCloseException if the loop was closed during the wait
      * @throws java.nio.channels.ClosedChannelException if it was closed before
+     * @throws IllegalStateException (io_uring) if another thread is polling this loop
      */
     public List<Ready> poll(Duration timeout) throws IOException {
         long nanos = -1;
@@ -307,86 +392,10 @@ public final class EventLoop implements AutoCloseable {
                 nanos = -1; // longer than 292 years: for ever
             }
         }
-        if (!life.tryAcquire()) throw Errors.closed("epoll_wait", null, "event loop");
-        try {
-            long deadline = nanos <= 0 ? 0 : Math.max(1, System.nanoTime() + nanos);
-            int n;
-            if (nanos != 0 && Readiness.parks()) {
-                n = awaitParked(deadline);
-            } else {
-                interruptor.enter();
-                try {
-                    n = awaitInKernel(nanos, deadline);
-                } finally {
-                    interruptor.exit();
-                }
-            }
-            if (life.isClosed()) throw Errors.closedDuringCall("epoll_wait", "event loop");
-            collect(n);
-            return readyList;
-        } finally {
-            life.release();
-        }
-    }
-
-    /** A virtual thread: epoll_wait without waiting, and park in the poller between tries. */
-    private int awaitParked(long deadline) throws IOException {
-        for (;;) {
-            int token = Readiness.token(life, POLLIN);
-            int n = events.await(life.fd, 0);
-            if (n != 0 && n != -EINTR) return check(n);
-            if (life.isClosed()) return 0;
-            if (Readiness.await(life, POLLIN, token, deadline) != Readiness.READY) return 0;
-        }
-    }
-
-    /** A platform thread: epoll_wait blocks, woken by events, wakeup, interrupt or close. */
-    private int awaitInKernel(long nanos, long deadline) throws IOException {
-        for (;;) {
-            int millis;
-            if (nanos < 0) {
-                millis = -1;
-            } else if (nanos == 0) {
-                millis = 0;
-            } else {
-                long left = deadline - System.nanoTime();
-                millis = left <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
-            }
-            int n = events.await(life.fd, millis);
-            if (n != -EINTR) return check(n);
-            if (Thread.currentThread().isInterrupted() || life.isClosed()) return 0;
-        }
-    }
-
-    private int check(int n) throws IOException {
-        if (n < 0) throw Errors.of("epoll_wait", -n, "event loop");
-        return n;
-    }
-
-    /** Turns the kernel's events into Ready objects, dropping wake-ups and closed sockets. */
-    private void collect(int n) {
-        int k = 0;
-        synchronized (lock) {
-            for (int i = 0; i < n; i++) {
-                long data = events.data(i);
-                if (data == WAKE) {
-                    drainWakeups();
-                    continue;
-                }
-                int fd = (int) data;
-                Socket s = fd >= 0 && fd < sockets.length ? sockets[fd] : null;
-                if (s == null || s.isClosed()) continue;
-                Ready r = ready[k++];
-                r.socket = s;
-                r.bits = events.events(i);
-            }
-        }
-        for (int i = k; i < readyCount; i++) ready[i].socket = null; // let go of the rest
-        readyCount = k;
-    }
-
-    private void drainWakeups() {
-        Epoll.drain(wakeRead);
+        int n = impl.poll(nanos, ready, interruptor);
+        for (int i = n; i < readyCount; i++) ready[i].socket = null; // let go of the rest
+        readyCount = n;
+        return readyList;
     }
 
     /**
@@ -394,40 +403,27 @@ public final class EventLoop implements AutoCloseable {
      * {@link java.nio.channels.Selector#wakeup()}. Safe from any thread; a no-op once closed.
      */
     public void wakeup() {
-        if (!life.tryAcquire()) return;
-        try {
-            Epoll.wake(wakeWrite);
-        } finally {
-            life.release();
-        }
+        impl.wakeup();
     }
 
     /**
-     * Closes the epoll fd, close(2). Idempotent; a poll in progress wakes and throws
+     * Closes the loop: close(2) of the epoll fd, or (io_uring) removal of every poll request, then
+     * munmap(2) and close(2) of the ring. Idempotent; a poll in progress wakes and throws
      * {@link java.nio.channels.AsynchronousCloseException}. The registered sockets stay open.
      */
     @Override
     public void close() {
-        if (!life.tryAcquire()) return; // already closed
-        try {
-            life.close(); // our own hold keeps the fds open until release, so the wake-up below lands
-            Epoll.wake(wakeWrite);
-        } finally {
-            life.release();
-        }
-        synchronized (lock) {
-            java.util.Arrays.fill(sockets, null);
-        }
+        impl.close();
     }
 
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        return life.isClosed();
+        return impl.isClosed();
     }
 
     @Override
     public String toString() {
-        return "EventLoop[epfd=" + life.fd + (life.isClosed() ? " closed" : "") + "]";
+        return impl.toString();
     }
 
     private final class ReadyList extends AbstractList<Ready> implements RandomAccess {

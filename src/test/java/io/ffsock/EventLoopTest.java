@@ -14,16 +14,34 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Every test runs on both backends: epoll and io_uring. */
 class EventLoopTest {
     private static final Duration SHORT = Duration.ofMillis(20);
 
-    @Test
-    void reportsReadAndWriteReadinessWithTheSocket() throws Exception {
-        try (EventLoop loop = EventLoop.open(); SocketPair p = Socket.pair(SocketType.STREAM)) {
+    /** A loop on {@code backend}; io_uring is skipped (with the reason) only where the kernel refuses it. */
+    static EventLoop open(EventLoop.Backend backend, int maxEvents) throws Exception {
+        if (backend == EventLoop.Backend.IO_URING) {
+            String why = UringLoop.unavailableReason();
+            Assumptions.assumeTrue(why == null, () -> "io_uring unavailable: " + why);
+        }
+        EventLoop loop = EventLoop.open(backend, maxEvents);
+        assertEquals(backend, loop.backend());
+        return loop;
+    }
+
+    static EventLoop open(EventLoop.Backend backend) throws Exception {
+        return open(backend, 256);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"EPOLL", "IO_URING"})
+    void reportsReadAndWriteReadinessWithTheSocket(EventLoop.Backend backend) throws Exception {
+        try (EventLoop loop = open(backend); SocketPair p = Socket.pair(SocketType.STREAM)) {
             p.first().setBlocking(false);
             loop.register(p.first(), Set.of(Event.READ));
             assertEquals(0, loop.poll(Duration.ZERO).size());
@@ -50,9 +68,10 @@ class EventLoopTest {
         }
     }
 
-    @Test
-    void peerCloseIsReportedAndTheListIsReused() throws Exception {
-        try (EventLoop loop = EventLoop.open(4); SocketPair p = Socket.pair(SocketType.STREAM)) {
+    @ParameterizedTest
+    @EnumSource(names = {"EPOLL", "IO_URING"})
+    void peerCloseIsReportedAndTheListIsReused(EventLoop.Backend backend) throws Exception {
+        try (EventLoop loop = open(backend, 4); SocketPair p = Socket.pair(SocketType.STREAM)) {
             loop.register(p.first(), Set.of(Event.PEER_CLOSED));
             List<Ready> first = loop.poll(Duration.ZERO);
             p.second().close();
@@ -64,9 +83,10 @@ class EventLoopTest {
         }
     }
 
-    @Test
-    void oneshotIsReportedOnceUntilModified() throws Exception {
-        try (EventLoop loop = EventLoop.open(); SocketPair p = Socket.pair(SocketType.DGRAM)) {
+    @ParameterizedTest
+    @EnumSource(names = {"EPOLL", "IO_URING"})
+    void oneshotIsReportedOnceUntilModified(EventLoop.Backend backend) throws Exception {
+        try (EventLoop loop = open(backend); SocketPair p = Socket.pair(SocketType.DGRAM)) {
             loop.register(p.first(), Set.of(Event.READ), Trigger.ONESHOT);
             p.second().send(new byte[] {1});
             assertEquals(1, loop.poll(SHORT).size());
@@ -76,9 +96,10 @@ class EventLoopTest {
         }
     }
 
-    @Test
-    void edgeTriggeredReportsChangesOnly() throws Exception {
-        try (EventLoop loop = EventLoop.open(); SocketPair p = Socket.pair(SocketType.DGRAM)) {
+    @ParameterizedTest
+    @EnumSource(names = {"EPOLL", "IO_URING"})
+    void edgeTriggeredReportsChangesOnly(EventLoop.Backend backend) throws Exception {
+        try (EventLoop loop = open(backend); SocketPair p = Socket.pair(SocketType.DGRAM)) {
             loop.register(p.first(), Set.of(Event.READ), Trigger.EDGE);
             p.second().send(new byte[] {1});
             assertEquals(1, loop.poll(SHORT).size());
@@ -88,9 +109,10 @@ class EventLoopTest {
         }
     }
 
-    @Test
-    void manySocketsAtOnce() throws Exception {
-        try (EventLoop loop = EventLoop.open(8)) {
+    @ParameterizedTest
+    @EnumSource(names = {"EPOLL", "IO_URING"})
+    void manySocketsAtOnce(EventLoop.Backend backend) throws Exception {
+        try (EventLoop loop = open(backend, 8)) {
             SocketPair[] pairs = new SocketPair[20];
             try {
                 for (int i = 0; i < pairs.length; i++) {
@@ -116,10 +138,10 @@ class EventLoopTest {
         }
     }
 
-    @ParameterizedTest(name = "virtual={0}")
-    @ValueSource(booleans = {true, false})
-    void wakeupInterruptAndCloseEndAWait(boolean virtual) throws Exception {
-        try (EventLoop loop = EventLoop.open(); SocketPair p = Socket.pair(SocketType.STREAM)) {
+    @ParameterizedTest(name = "{0} virtual={1}")
+    @CsvSource({"EPOLL, true", "EPOLL, false", "IO_URING, true", "IO_URING, false"})
+    void wakeupInterruptAndCloseEndAWait(EventLoop.Backend backend, boolean virtual) throws Exception {
+        try (EventLoop loop = open(backend); SocketPair p = Socket.pair(SocketType.STREAM)) {
             loop.register(p.first(), Set.of(Event.READ));
             // wakeup
             CompletableFuture<Object> r = run(virtual, () -> loop.poll(null).size());
@@ -140,16 +162,17 @@ class EventLoopTest {
             Thread.sleep(50);
             loop.close();
             assertInstanceOf(AsynchronousCloseException.class, c.get(2, TimeUnit.SECONDS));
-            assertEquals("epoll_wait: event loop is closed",
+            assertEquals((backend == EventLoop.Backend.EPOLL ? "epoll_wait" : "io_uring_enter") + ": event loop is closed",
                     assertThrows(ClosedChannelException.class, () -> loop.poll(Duration.ZERO)).getMessage());
             loop.close(); // idempotent
             assertFalse(p.first().isClosed(), "closing the loop leaves the sockets open");
         }
     }
 
-    @Test
-    void aVirtualThreadPollingParksWithoutPinning() throws Exception {
-        try (EventLoop loop = EventLoop.open(); SocketPair p = Socket.pair(SocketType.STREAM)) {
+    @ParameterizedTest
+    @EnumSource(names = {"EPOLL", "IO_URING"})
+    void aVirtualThreadPollingParksWithoutPinning(EventLoop.Backend backend) throws Exception {
+        try (EventLoop loop = open(backend); SocketPair p = Socket.pair(SocketType.STREAM)) {
             loop.register(p.first(), Set.of(Event.READ));
             assertEquals(0, loop.poll(Duration.ZERO).size()); // classes loaded
             PinnedCarriers pinned = PinnedCarriers.start();

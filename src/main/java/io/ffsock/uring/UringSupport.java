@@ -2,12 +2,8 @@ package io.ffsock.uring;
 
 import static io.ffsock.internal.sys.Const.*;
 
-import io.ffsock.internal.bridge.FdAccess;
-import io.ffsock.internal.sys.Syscalls;
-import io.ffsock.internal.sys.Uring;
+import io.ffsock.internal.sys.UringProbe;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -23,64 +19,9 @@ import java.util.Optional;
 public final class UringSupport {
     private UringSupport() {}
 
-    private static final class Probe {
-        static final String REASON;
-        static final long[] OPS;
-        static final int FEATURES;
-
-        static {
-            int[] err = new int[1];
-            long[] ops = Uring.probeOpcodes(err);
-            int features = 0;
-            String reason = null;
-            if (ops == null) {
-                reason = explain(err[0]);
-            } else {
-                Uring.Ring[] out = new Uring.Ring[1];
-                if (Uring.Ring.open(2, 0, 0, out) >= 0) {
-                    features = out[0].features;
-                    out[0].close();
-                }
-            }
-            REASON = reason;
-            OPS = ops == null ? new long[4] : ops;
-            FEATURES = features;
-        }
-    }
-
-    private static String explain(int errno) {
-        String sysctl = readSysctl();
-        String base = "io_uring_setup: " + Syscalls.errnoName(errno) + " (" + Syscalls.errnoDescription(errno) + ")";
-        if (sysctl != null && !sysctl.equals("0")) {
-            return base + ": the sysctl kernel.io_uring_disabled is " + sysctl
-                    + (sysctl.equals("1") ? " (only members of kernel.io_uring_group may use io_uring)" : " (io_uring is off for every process)");
-        }
-        if (errno == ENOSYS) {
-            return base + ": this kernel has no io_uring (before Linux 5.1, or built without CONFIG_IO_URING),"
-                    + " or a seccomp filter (a container runtime's) blocks it";
-        }
-        if (errno == EPERM) {
-            return base + ": a seccomp filter or security policy refuses io_uring to this process";
-        }
-        return base;
-    }
-
-    private static String readSysctl() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/io_uring_disabled")).trim();
-        } catch (IOException | RuntimeException e) {
-            return null; // kernels before 6.6 have no such sysctl
-        }
-    }
-
     /** Why io_uring cannot be used here, or empty if it can. */
     public static Optional<String> unavailableReason() {
-        String forced = System.getProperty("ffsock.uring.disable");
-        if (forced != null) {
-            return Optional.of("io_uring disabled by the system property ffsock.uring.disable"
-                    + (forced.isEmpty() ? "" : " (" + forced + ")"));
-        }
-        return Optional.ofNullable(Probe.REASON);
+        return Optional.ofNullable(UringProbe.unavailableReason());
     }
 
     /** Whether io_uring can be used here. */
@@ -91,13 +32,12 @@ public final class UringSupport {
     /** Whether the kernel has {@code operation} (IORING_REGISTER_PROBE); false if io_uring is unavailable. */
     public static boolean supports(Operation operation) {
         if (!isAvailable()) return false;
-        int op = operation.opcode;
-        return (Probe.OPS[op >>> 6] & 1L << (op & 63)) != 0;
+        return UringProbe.supports(operation.opcode);
     }
 
     /** The IORING_FEAT_* bits io_uring_setup(2) reports on this kernel (0 if unavailable). */
     public static int features() {
-        return isAvailable() ? Probe.FEATURES : 0;
+        return UringProbe.features();
     }
 
     static void requireAvailable() throws IOException {
@@ -117,6 +57,8 @@ public final class UringSupport {
         WRITE_FIXED(IORING_OP_WRITE_FIXED),
         /** IORING_OP_POLL_ADD (Linux 5.1; multishot 5.13). */
         POLL_ADD(IORING_OP_POLL_ADD),
+        /** IORING_OP_POLL_REMOVE (Linux 5.1). */
+        POLL_REMOVE(IORING_OP_POLL_REMOVE),
         /** IORING_OP_SENDMSG (Linux 5.3). */
         SENDMSG(IORING_OP_SENDMSG),
         /** IORING_OP_RECVMSG (Linux 5.3). */

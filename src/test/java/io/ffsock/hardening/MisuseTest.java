@@ -490,10 +490,11 @@ class MisuseTest {
                 return "inheritable " + s;
             }
             case 32, 33 -> {
-                // An EventLoop: registered, modified, polled and closed in any order.
+                // An EventLoop on either backend: registered, modified, polled and closed in any order.
                 if (w.loop == null || r.nextInt(10) == 0) {
                     if (w.loop != null) w.loop.close();
-                    w.loop = EventLoop.open(r.nextInt(4) == 0 ? 1 : 64);
+                    w.loop = EventLoop.open(pick(r, EventLoop.Backend.EPOLL, EventLoop.Backend.IO_URING),
+                            r.nextInt(4) == 0 ? 1 : 64);
                 }
                 EventLoop loop = w.loop;
                 Set<EventLoop.Event> interest = r.nextInt(10) == 0 ? null : EnumSet.noneOf(EventLoop.Event.class);

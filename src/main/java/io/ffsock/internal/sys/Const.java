@@ -226,6 +226,7 @@ public final class Const {
     // errno values the library acts on, errno(3).
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int EEXIST = 17;
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EBADF = 9;
@@ -330,6 +331,7 @@ public final class Const {
     public static final int IORING_FEAT_FAST_POLL = 1 << 5;
     public static final int IORING_FEAT_EXT_ARG = 1 << 8;
     public static final int IORING_FEAT_NATIVE_WORKERS = 1 << 9;
+    public static final int IORING_FEAT_RSRC_TAGS = 1 << 10;
     public static final int IORING_FEAT_CQE_SKIP = 1 << 11;
     public static final int IORING_ENTER_GETEVENTS = 1 << 0;
     public static final int IORING_ENTER_EXT_ARG = 1 << 3;

@@ -546,12 +546,21 @@ public final class Uring {
         /** munmap(2) of the rings and close(2) of the ring fd. Once only. */
         public void close() {
             if (closed) return;
+            unmap();
+            Syscalls.close(fd);
+        }
+
+        /**
+         * munmap(2) of the rings, leaving the ring fd open for an owner that closes it itself
+         * (io.ffsock.EventLoop's, whose fd another thread may still be entering). Once only.
+         */
+        public void unmap() {
+            if (closed) return;
             closed = true;
             arena.close(); // first: from now on the segments refuse access
             munmapAt(sqes);
             if (cqRing != rings) munmapAt(cqRing);
             munmapAt(rings);
-            Syscalls.close(fd);
         }
     }
 
