@@ -118,6 +118,7 @@ public final class Syscalls {
         final MemorySegment valueLen = arena.allocate(JAVA_INT);
         final MemorySegment msghdr = arena.allocate(Structs.MSGHDR);
         final MemorySegment iovecs = arena.allocate(Structs.IOVEC.byteSize() * MAX_IOV, 8);
+        final SockAddr target = SockAddr.reusable();
         // Allocated on first use: most threads (a virtual thread per connection, say) never need
         // them, and 10,000 threads would otherwise hold 180 MB of idle native memory.
         MemorySegment control;
@@ -503,6 +504,19 @@ public final class Syscalls {
         return true;
     }
 
+    /**
+     * An AF_INET send target ({@code ip}: 4 bytes) in this thread's reusable address: valid until
+     * this thread's next call here. For sends whose target changes every call, without an object each.
+     */
+    public static SockAddr inetTarget(byte[] ip, int port) {
+        return scratch().target.setInet(ip, port);
+    }
+
+    /** An AF_INET6 send target in this thread's reusable address, as {@link #inetTarget}. */
+    public static SockAddr inet6Target(byte[] ip, int port, int scopeId) {
+        return scratch().target.setInet6(ip, port, scopeId);
+    }
+
     // ---- data ------------------------------------------------------------------------------------
 
     /** send(2) from a segment (native, or heap when {@code mayBlock} is false). */
@@ -737,6 +751,51 @@ public final class Syscalls {
                 if (targets[i] != null) off += buffers[i].remaining();
                 left -= n;
             }
+            return r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * recvmsg(2) of one message into {@code data} (heap data lands in the bounce buffer first) with
+     * up to {@code controlSpace} bytes of control data, described in {@code into}: msg_flags, the
+     * sender's IP address, and the control messages decoded as {@link Cmsg#decode} does (fds that
+     * arrive are closed). Allocates nothing once the thread's buffers exist.
+     */
+    public static long recvmsg(int fd, MemorySegment data, int controlSpace, int flags, ControlFields into) {
+        Scratch s = scratch();
+        MemorySegment base = data.isNative() ? data : s.bounce(data.byteSize());
+        long room = Math.min(data.byteSize(), base.byteSize());
+        s.iovecs.set(ADDRESS, IOV_BASE, base);
+        s.iovecs.set(JAVA_LONG, IOV_LEN, room);
+        MemorySegment m = s.msghdr;
+        m.fill((byte) 0);
+        m.set(ADDRESS, MSG_NAME, s.addr);
+        m.set(JAVA_INT, MSG_NAMELEN, (int) s.addr.byteSize());
+        m.set(ADDRESS, MSG_IOV, s.iovecs);
+        m.set(JAVA_LONG, MSG_IOVLEN, 1);
+        MemorySegment c = null;
+        if (controlSpace > 0) {
+            c = s.control(controlSpace);
+            m.set(ADDRESS, MSG_CONTROL, c);
+            m.set(JAVA_LONG, MSG_CONTROLLEN, controlSpace);
+        }
+        try {
+            long r = (long) RECVMSG.invokeExact(s.errno, fd, m, flags);
+            if (r < 0) return -s.errno();
+            if (!data.isNative() && r > 0) MemorySegment.copy(base, 0, data, 0, Math.min(r, room));
+            into.clear();
+            into.msgFlags = m.get(JAVA_INT, MSG_FLAGS);
+            int nameLen = m.get(JAVA_INT, MSG_NAMELEN);
+            s.addrLen.set(JAVA_INT, 0, nameLen);
+            into.senderFamily = SockAddr.readInet(s.addr, 0, Math.min(nameLen, (int) s.addr.byteSize()), into.sender);
+            if (into.senderFamily != Const.AF_UNSPEC) {
+                into.senderPort = (s.addr.get(JAVA_BYTE_LAYOUT, 2) & 0xff) << 8 | (s.addr.get(JAVA_BYTE_LAYOUT, 3) & 0xff);
+                if (into.senderFamily == Const.AF_INET6) into.senderScopeId = s.addr.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 24);
+            }
+            long controlLen = c == null ? 0 : m.get(JAVA_LONG, MSG_CONTROLLEN);
+            if (controlLen > 0) Cmsg.decode(c, controlLen, into);
             return r;
         } catch (Throwable t) {
             throw unexpected(t);
