@@ -885,15 +885,24 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
         if (target instanceof java.net.InetSocketAddress in) {
             java.net.InetAddress ip = in.getAddress();
             if (ip instanceof java.net.Inet4Address && family.equals(Family.INET)) {
-                return Syscalls.inetTarget(ip.getAddress(), in.getPort());
+                byte[] a = ip.getAddress(); // read here at fixed indexes, so C2 can do without the array
+                int v4 = (a[0] & 0xff) << 24 | (a[1] & 0xff) << 16 | (a[2] & 0xff) << 8 | (a[3] & 0xff);
+                return Syscalls.inetTarget(v4, in.getPort());
             }
             if (ip instanceof java.net.Inet6Address v6 && family.equals(Family.INET6)) {
-                return Syscalls.inet6Target(v6.getAddress(), in.getPort(), v6.getScopeId());
+                byte[] a = v6.getAddress();
+                return Syscalls.inet6Target(bigEndianLong(a, 0), bigEndianLong(a, 8), in.getPort(), v6.getScopeId());
             }
         }
         SockAddr k = Addresses.toKernel(target, family, "sendto");
         lastTarget = new CachedAddress(target, k);
         return k;
+    }
+
+    private static long bigEndianLong(byte[] a, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) v = v << 8 | (a[at + i] & 0xff);
+        return v;
     }
 
     // ---- receiving -----------------------------------------------------------------------------

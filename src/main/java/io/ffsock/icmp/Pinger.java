@@ -323,53 +323,59 @@ public final class Pinger implements AutoCloseable {
      * await would make a node each time.
      */
     private void schedule() {
-        for (;;) {
-            Request send = null;
-            EchoChannel.Slot slot = null;
-            long generation = 0;
-            Request ended = null;
-            PingResult result = null;
-            long wait;
-            synchronized (lock) {
-                if (closed) return;
-                Request head = queue.peek();
-                long now = System.nanoTime();
-                if (head == null) {
-                    wait = Long.MAX_VALUE;
-                } else if (head.slot != null) {
-                    wait = head.at - now;
-                    if (wait <= 0) {
-                        queue.poll();
-                        result = head.channel.timeout(head);
-                        if (result != null) ended = head;
-                    }
-                } else {
-                    // A send: the global rate limit and the target's interval both hold it back.
-                    long allowed = Math.max(head.at, Math.max(lastSendNanos + sendIntervalNanos, head.target.nextAllowed()));
-                    wait = allowed - now;
-                    if (wait <= 0) {
-                        queue.poll();
-                        if (!head.result.isDone()) { // not cancelled or completed by its owner
-                            slot = head.channel.claim(head, now);
-                            if (slot != null) {
-                                lastSendNanos = now;
-                                head.target.lastSend = now;
-                                send = head;
-                                generation = slot.generation;
-                            }
+        while (step()) {
+            // each step is a method of its own for C2; see EchoChannel.receiveOne
+        }
+    }
+
+    /** Sends or times out what is due, else parks until it is; false once the pinger is closed. */
+    private boolean step() {
+        Request send = null;
+        EchoChannel.Slot slot = null;
+        long generation = 0;
+        Request ended = null;
+        PingResult result = null;
+        long wait;
+        synchronized (lock) {
+            if (closed) return false;
+            Request head = queue.peek();
+            long now = System.nanoTime();
+            if (head == null) {
+                wait = Long.MAX_VALUE;
+            } else if (head.slot != null) {
+                wait = head.at - now;
+                if (wait <= 0) {
+                    queue.poll();
+                    result = head.channel.timeout(head);
+                    if (result != null) ended = head;
+                }
+            } else {
+                // A send: the global rate limit and the target's interval both hold it back.
+                long allowed = Math.max(head.at, Math.max(lastSendNanos + sendIntervalNanos, head.target.nextAllowed()));
+                wait = allowed - now;
+                if (wait <= 0) {
+                    queue.poll();
+                    if (!head.result.isDone()) { // not cancelled or completed by its owner
+                        slot = head.channel.claim(head, now);
+                        if (slot != null) {
+                            lastSendNanos = now;
+                            head.target.lastSend = now;
+                            send = head;
+                            generation = slot.generation;
                         }
                     }
                 }
             }
-            if (ended != null) {
-                ended.result.complete(result);
-            } else if (send != null) {
-                send.channel.transmit(send, slot, generation);
-            } else if (wait > 0) {
-                if (wait == Long.MAX_VALUE) LockSupport.park(this);
-                else LockSupport.parkNanos(this, wait);
-            }
         }
+        if (ended != null) {
+            ended.result.complete(result);
+        } else if (send != null) {
+            send.channel.transmit(send, slot, generation);
+        } else if (wait > 0) {
+            if (wait == Long.MAX_VALUE) LockSupport.park(this);
+            else LockSupport.parkNanos(this, wait);
+        }
+        return true;
     }
 
     /**
@@ -384,9 +390,24 @@ public final class Pinger implements AutoCloseable {
         return new PingResult.Timeout(r.target.address, r.attempts);
     }
 
-    /** Now on the realtime clock in nanoseconds, to compare with SO_TIMESTAMPNS stamps. */
-    static long realtimeNanos() {
+    /** How often {@link #realtimeNanos()} reads the wall clock again; in between it counts with nanoTime. */
+    private static final long CLOCK_RESYNC_NANOS = 100_000_000L;
+    private static volatile long[] clockBase = clockBase(System.nanoTime());
+
+    private static long[] clockBase(long nano) {
         Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return new long[] {now.getEpochSecond() * 1_000_000_000L + now.getNano(), nano};
+    }
+
+    /**
+     * Now on the realtime clock in nanoseconds, to compare with SO_TIMESTAMPNS stamps. Instant.now()
+     * makes an object (C2 does not always remove it), so the wall clock is read every 100 ms and
+     * nanoTime counts from there: an NTP slew of even 500 ppm moves it by at most 50 us.
+     */
+    static long realtimeNanos() {
+        long nano = System.nanoTime();
+        long[] base = clockBase;
+        if (nano - base[1] > CLOCK_RESYNC_NANOS) clockBase = base = clockBase(nano);
+        return base[0] + (nano - base[1]);
     }
 }

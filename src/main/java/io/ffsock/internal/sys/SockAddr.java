@@ -244,22 +244,25 @@ public final class SockAddr {
         return new SockAddr(new byte[(int) Structs.SOCKADDR_STORAGE.byteSize()], 0);
     }
 
-    /** Rewrites this reusable address as a sockaddr_in for {@code ip} (4 bytes) and {@code port}. */
-    SockAddr setInet(byte[] ip, int port) {
+    /** Rewrites this reusable address as a sockaddr_in for {@code ip} (first octet highest) and {@code port}. */
+    SockAddr setInet(int ip, int port) {
         Arrays.fill(bytes, 0, 16, (byte) 0);
         putFamily(bytes, Const.AF_INET);
         putPort(bytes, port);
-        System.arraycopy(ip, 0, bytes, 4, 4);
+        putIntBigEndian(bytes, 4, ip);
         length = 16;
         return this;
     }
 
-    /** Rewrites this reusable address as a sockaddr_in6, as {@link #setInet}. */
-    SockAddr setInet6(byte[] ip, int port, int scopeId) {
+    /** Rewrites this reusable address as a sockaddr_in6 for the address {@code high}:{@code low}, as {@link #setInet}. */
+    SockAddr setInet6(long high, long low, int port, int scopeId) {
         Arrays.fill(bytes, 0, 28, (byte) 0);
         putFamily(bytes, Const.AF_INET6);
         putPort(bytes, port);
-        System.arraycopy(ip, 0, bytes, 8, 16);
+        putIntBigEndian(bytes, 8, (int) (high >>> 32));
+        putIntBigEndian(bytes, 12, (int) high);
+        putIntBigEndian(bytes, 16, (int) (low >>> 32));
+        putIntBigEndian(bytes, 20, (int) low);
         putIntNative(bytes, 24, scopeId);
         length = 28;
         return this;

@@ -166,6 +166,60 @@ public final class Syscalls {
             return control;
         }
 
+        // recvmsg into a ControlFields: a msghdr and iovec of its own, set up when the buffer
+        // changes, so a receive loop writes three fields a call (a small compiled method, in which
+        // C2 removes the objects the foreign call makes).
+        MemorySegment infoHeader;
+        MemorySegment infoData;
+        MemorySegment infoBase;
+        long infoRoom;
+        long infoControlSpace;
+
+        /** The msghdr for a receive of one message into {@code data} with {@code controlSpace} bytes of control data. */
+        MemorySegment infoHeader(MemorySegment data, int controlSpace) {
+            if (infoHeader == null) {
+                infoHeader = arena.allocate(Structs.MSGHDR.byteSize() + Structs.IOVEC.byteSize(), 8);
+                infoHeader.set(ADDRESS, MSG_NAME, addr);
+                infoHeader.set(ADDRESS, MSG_IOV, infoHeader.asSlice(Structs.MSGHDR.byteSize()));
+                infoHeader.set(JAVA_LONG, MSG_IOVLEN, 1);
+            }
+            MemorySegment m = infoHeader;
+            if (data != infoData || (!data.isNative() && (bounce == null || bounce != infoBase))) {
+                MemorySegment base = data.isNative() ? data : bounce(data.byteSize());
+                infoData = data;
+                infoBase = base;
+                infoRoom = Math.min(data.byteSize(), base.byteSize());
+                long iov = Structs.MSGHDR.byteSize();
+                m.set(ADDRESS, iov + IOV_BASE, base);
+                m.set(JAVA_LONG, iov + IOV_LEN, infoRoom);
+            }
+            if (controlSpace != infoControlSpace) {
+                if (controlSpace > 0) m.set(ADDRESS, MSG_CONTROL, control(controlSpace));
+                else m.set(ADDRESS, MSG_CONTROL, MemorySegment.NULL);
+                infoControlSpace = controlSpace;
+            }
+            m.set(JAVA_INT, MSG_NAMELEN, (int) addr.byteSize());
+            m.set(JAVA_LONG, MSG_CONTROLLEN, controlSpace);
+            return m;
+        }
+
+        /** After a receive through {@link #infoHeader}: the data copied out of the bounce buffer, {@code into} filled in. */
+        void afterInfoReceive(MemorySegment data, long r, ControlFields into) {
+            MemorySegment m = infoHeader;
+            if (!data.isNative() && r > 0) MemorySegment.copy(infoBase, 0, data, 0, Math.min(r, infoRoom));
+            into.clear();
+            into.msgFlags = m.get(JAVA_INT, MSG_FLAGS);
+            int nameLen = m.get(JAVA_INT, MSG_NAMELEN);
+            addrLen.set(JAVA_INT, 0, nameLen);
+            into.senderFamily = SockAddr.readInet(addr, 0, Math.min(nameLen, (int) addr.byteSize()), into.sender);
+            if (into.senderFamily != Const.AF_UNSPEC) {
+                into.senderPort = (addr.get(JAVA_BYTE_LAYOUT, 2) & 0xff) << 8 | (addr.get(JAVA_BYTE_LAYOUT, 3) & 0xff);
+                if (into.senderFamily == Const.AF_INET6) into.senderScopeId = addr.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 24);
+            }
+            long controlLen = infoControlSpace > 0 ? m.get(JAVA_LONG, MSG_CONTROLLEN) : 0;
+            if (controlLen > 0) Cmsg.decode(control, controlLen, into);
+        }
+
         MemorySegment bounce(long size) {
             long want = Math.min(size, MAX_BOUNCE);
             if (bounce == null || bounce.byteSize() < want) {
@@ -505,16 +559,17 @@ public final class Syscalls {
     }
 
     /**
-     * An AF_INET send target ({@code ip}: 4 bytes) in this thread's reusable address: valid until
-     * this thread's next call here. For sends whose target changes every call, without an object each.
+     * An AF_INET send target ({@code ip}: the address as an int, first octet highest) in this
+     * thread's reusable address: valid until this thread's next call here. For sends whose target
+     * changes every call, without an object each.
      */
-    public static SockAddr inetTarget(byte[] ip, int port) {
+    public static SockAddr inetTarget(int ip, int port) {
         return scratch().target.setInet(ip, port);
     }
 
-    /** An AF_INET6 send target in this thread's reusable address, as {@link #inetTarget}. */
-    public static SockAddr inet6Target(byte[] ip, int port, int scopeId) {
-        return scratch().target.setInet6(ip, port, scopeId);
+    /** An AF_INET6 send target ({@code high}, {@code low}: the address's two halves) in this thread's reusable address, as {@link #inetTarget}. */
+    public static SockAddr inet6Target(long high, long low, int port, int scopeId) {
+        return scratch().target.setInet6(high, low, port, scopeId);
     }
 
     // ---- data ------------------------------------------------------------------------------------
@@ -765,37 +820,11 @@ public final class Syscalls {
      */
     public static long recvmsg(int fd, MemorySegment data, int controlSpace, int flags, ControlFields into) {
         Scratch s = scratch();
-        MemorySegment base = data.isNative() ? data : s.bounce(data.byteSize());
-        long room = Math.min(data.byteSize(), base.byteSize());
-        s.iovecs.set(ADDRESS, IOV_BASE, base);
-        s.iovecs.set(JAVA_LONG, IOV_LEN, room);
-        MemorySegment m = s.msghdr;
-        m.fill((byte) 0);
-        m.set(ADDRESS, MSG_NAME, s.addr);
-        m.set(JAVA_INT, MSG_NAMELEN, (int) s.addr.byteSize());
-        m.set(ADDRESS, MSG_IOV, s.iovecs);
-        m.set(JAVA_LONG, MSG_IOVLEN, 1);
-        MemorySegment c = null;
-        if (controlSpace > 0) {
-            c = s.control(controlSpace);
-            m.set(ADDRESS, MSG_CONTROL, c);
-            m.set(JAVA_LONG, MSG_CONTROLLEN, controlSpace);
-        }
+        MemorySegment m = s.infoHeader(data, controlSpace);
         try {
             long r = (long) RECVMSG.invokeExact(s.errno, fd, m, flags);
             if (r < 0) return -s.errno();
-            if (!data.isNative() && r > 0) MemorySegment.copy(base, 0, data, 0, Math.min(r, room));
-            into.clear();
-            into.msgFlags = m.get(JAVA_INT, MSG_FLAGS);
-            int nameLen = m.get(JAVA_INT, MSG_NAMELEN);
-            s.addrLen.set(JAVA_INT, 0, nameLen);
-            into.senderFamily = SockAddr.readInet(s.addr, 0, Math.min(nameLen, (int) s.addr.byteSize()), into.sender);
-            if (into.senderFamily != Const.AF_UNSPEC) {
-                into.senderPort = (s.addr.get(JAVA_BYTE_LAYOUT, 2) & 0xff) << 8 | (s.addr.get(JAVA_BYTE_LAYOUT, 3) & 0xff);
-                if (into.senderFamily == Const.AF_INET6) into.senderScopeId = s.addr.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 24);
-            }
-            long controlLen = c == null ? 0 : m.get(JAVA_LONG, MSG_CONTROLLEN);
-            if (controlLen > 0) Cmsg.decode(c, controlLen, into);
+            s.afterInfoReceive(data, r, into);
             return r;
         } catch (Throwable t) {
             throw unexpected(t);
