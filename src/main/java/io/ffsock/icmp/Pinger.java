@@ -222,6 +222,15 @@ public final class Pinger implements AutoCloseable {
         return lock;
     }
 
+    /** Attempts sent and not yet answered or timed out, over every socket (for tests). */
+    int inFlight() {
+        synchronized (lock) {
+            int n = 0;
+            for (EchoChannel c : channels) if (c != null) n += c.inFlight;
+            return n;
+        }
+    }
+
     /** The pinger's own threads: the scheduler and each open channel's receiver (for tests). */
     List<Thread> threads() {
         synchronized (lock) {
