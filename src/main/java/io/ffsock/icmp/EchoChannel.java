@@ -26,7 +26,6 @@ import java.util.Set;
  * echo requests the scheduler hands it and matches what comes back to its sequence slots.
  */
 final class EchoChannel {
-    private static final int EAGAIN = 11;
     private static final int EMSGSIZE = 90;
     private static final int SOL_IPV6 = 41;
     private static final int IPV6_TCLASS = 67;
