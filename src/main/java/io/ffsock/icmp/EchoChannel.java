@@ -15,10 +15,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -27,8 +24,6 @@ import java.util.Set;
  */
 final class EchoChannel {
     private static final int EMSGSIZE = 90;
-    private static final int SOL_IPV6 = 41;
-    private static final int IPV6_TCLASS = 67;
     private static final Set<MsgFlag> ERRQUEUE_NOW = EnumSet.of(MsgFlag.ERRQUEUE, MsgFlag.DONTWAIT);
 
     enum State { IDLE, IN_FLIGHT, ANSWERED, TIMED_OUT }
@@ -60,6 +55,9 @@ final class EchoChannel {
     private int nextSequence = 1;
     int inFlight;
     private final byte[] out = new byte[8 + PingOptions.MAX_PAYLOAD];
+    // The TTL and TOS the socket sends with now, in PingOptions' terms (0 and -1: the defaults).
+    private int socketTtl = 0;
+    private int socketTos = -1;
     // The receiver thread's: what a receive fills in, reused for every packet (it allocates nothing).
     private final byte[] in = new byte[65536 + 64];
     private final MessageInfo inInfo = new MessageInfo();
@@ -265,23 +263,25 @@ final class EchoChannel {
         return length;
     }
 
+    /**
+     * Sends with the request's TTL and TOS. The scheduler is this socket's only sender, so they are
+     * socket options set when they change (one setsockopt for a run of requests that share them,
+     * none for the defaults) and every send stays a sendto(2) that allocates nothing, where
+     * sendmsg(2) would need a control-message list per send.
+     */
     private void transmit(Pinger.Request r, int length) throws IOException {
         PingOptions o = r.options;
-        if (o.ttl() == 0 && o.tos() < 0) {
-            socket.sendTo(out, 0, length, r.target.socketAddress);
-            return;
+        if (o.ttl() != socketTtl) {
+            // -1 restores the route's default (ip(7), ipv6(7)); PingOptions says 0 for it.
+            socket.setOption(v6 ? LinuxSocketOptions.IPV6_UNICAST_HOPS : LinuxSocketOptions.IP_TTL, o.ttl() == 0 ? -1 : o.ttl());
+            socketTtl = o.ttl();
         }
-        List<ControlMessage> control = new java.util.ArrayList<>(2);
-        if (o.ttl() > 0) control.add(v6 ? new ControlMessage.HopLimit(o.ttl()) : new ControlMessage.Ttl(o.ttl()));
-        if (o.tos() >= 0) {
-            if (v6) {
-                byte[] tclass = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(o.tos()).array();
-                control.add(new ControlMessage.Raw(SOL_IPV6, IPV6_TCLASS, tclass));
-            } else {
-                control.add(new ControlMessage.Tos(o.tos()));
-            }
+        if (o.tos() != socketTos) {
+            // IPV6_TCLASS takes -1 for the default; IPv4's default TOS is 0.
+            socket.setOption(StandardSocketOptions.IP_TOS, o.tos() >= 0 ? o.tos() : v6 ? -1 : 0);
+            socketTos = o.tos();
         }
-        socket.sendMsg(List.of(ByteBuffer.wrap(out, 0, length)), control, Set.of(), r.target.socketAddress);
+        socket.sendTo(out, 0, length, r.target.socketAddress);
     }
 
     /**

@@ -31,9 +31,8 @@ import java.util.function.Consumer;
  * the future it returns and one internal request record (plus, the first time a target is pinged,
  * that target's statistics). Sending, retrying, timing out, receiving and matching then allocate
  * nothing on the pinger's threads, however many targets are in flight, except the
- * {@link PingResult} each request ends with. Requests with a TTL or TOS of their own go out through
- * sendmsg(2) with a control-message list, which does allocate; so does an ICMP error (its result
- * names the router).
+ * {@link PingResult} each request ends with (and an ICMP error's router address). A request's TTL
+ * and TOS are socket options, set by one setsockopt(2) when they differ from the last request's.
  *
  * <pre>{@code
  * try (Pinger pinger = Pinger.open()) {

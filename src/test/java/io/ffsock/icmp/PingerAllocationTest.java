@@ -56,7 +56,8 @@ class PingerAllocationTest {
         for (int i = 1; i <= TARGETS; i++) targets.add(InetAddress.getByAddress(new byte[] {127, 0, (byte) (i >> 8), (byte) i}));
         PingerConfig config = PingerConfig.defaults().withSocketKind(PingerConfig.SocketKind.RAW)
                 .withSendInterval(Duration.ZERO).withPerTargetInterval(Duration.ZERO);
-        PingOptions options = PingOptions.defaults().withTimeout(Duration.ofSeconds(5)).withRetries(0);
+        // A TTL and TOS of their own: set once as socket options, then sends as plain as the defaults'.
+        PingOptions options = PingOptions.defaults().withTimeout(Duration.ofSeconds(5)).withRetries(0).withTtl(64).withTos(0x10);
         try (Pinger pinger = Pinger.open(config)) {
             @SuppressWarnings("unchecked")
             CompletableFuture<PingResult>[] futures = new CompletableFuture[TARGETS];
