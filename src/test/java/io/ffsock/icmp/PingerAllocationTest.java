@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The Pinger's probe path allocates nothing in steady state: over thousands of probes to 200
+ * The Pinger's probe path allocates nothing in steady state, on a raw socket and on the ping
+ * socket: over thousands of probes to 200
  * loopback addresses (127.0.0.0/8 all answer on lo; a new namespace keeps other ICMP away), the
  * pinger's own threads — the scheduler (send, retry, timeout) and the receiver (recvmsg,
  * matching, statistics) — allocate no more than the {@link PingResult.Reply} each request ends
@@ -26,19 +28,21 @@ class PingerAllocationTest {
     private static final int MAX_WARM_ROUNDS = 1500;
     private static final int MEASURED_ROUNDS = 50;
 
-    @Test
-    void steadyStateProbesAllocateNothingBeyondTheirResults() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = PingerConfig.SocketKind.class, names = {"RAW", "DGRAM"})
+    void steadyStateProbesAllocateNothingBeyondTheirResults(PingerConfig.SocketKind kind) throws Exception {
         String why = Netns.unavailableReason();
         assumeTrue(why == null, why);
         Netns ns = Netns.create("palloc");
         try {
-            long[] out = ns.call(PingerAllocationTest::measure);
+            ns.sysctl("net.ipv4.ping_group_range", "0 2147483647"); // the ping socket, for DGRAM
+            long[] out = ns.call(() -> measure(kind));
             long probes = (long) MEASURED_ROUNDS * TARGETS;
             long pingerBytes = out[0];
             long replyBytes = out[1];
             long callerBytes = out[2];
             double perProbe = (double) (pingerBytes - probes * replyBytes) / probes;
-            System.out.printf("pinger threads: %d B over %d probes, %d B a Reply: %.3f B/probe beyond the result;"
+            System.out.printf(kind + " pinger threads: %d B over %d probes, %d B a Reply: %.3f B/probe beyond the result;"
                     + " caller: %.1f B/request (future + request)%n", pingerBytes, probes, replyBytes, perProbe,
                     (double) callerBytes / probes);
             assertTrue(Math.abs(perProbe) < 1.0, "the probe path allocates " + perProbe + " B/probe beyond its result ("
@@ -50,15 +54,16 @@ class PingerAllocationTest {
     }
 
     /** [bytes the pinger's threads allocated, bytes of one Reply, bytes the caller allocated] over the measured rounds. */
-    private static long[] measure() throws Exception {
+    private static long[] measure(PingerConfig.SocketKind kind) throws Exception {
         Allocation mx = new Allocation();
         List<InetAddress> targets = new ArrayList<>();
         for (int i = 1; i <= TARGETS; i++) targets.add(InetAddress.getByAddress(new byte[] {127, 0, (byte) (i >> 8), (byte) i}));
-        PingerConfig config = PingerConfig.defaults().withSocketKind(PingerConfig.SocketKind.RAW)
+        PingerConfig config = PingerConfig.defaults().withSocketKind(kind)
                 .withSendInterval(Duration.ZERO).withPerTargetInterval(Duration.ZERO);
         // A TTL and TOS of their own: set once as socket options, then sends as plain as the defaults'.
         PingOptions options = PingOptions.defaults().withTimeout(Duration.ofSeconds(5)).withRetries(0).withTtl(64).withTos(0x10);
         try (Pinger pinger = Pinger.open(config)) {
+            assertEquals(kind, pinger.socketKind(false));
             @SuppressWarnings("unchecked")
             CompletableFuture<PingResult>[] futures = new CompletableFuture[TARGETS];
             List<Thread> threads = pinger.threads();
