@@ -895,9 +895,30 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
     private SockAddr kernelTarget(SocketAddress target) {
         CachedAddress c = lastTarget;
         if (c != null && c.address == target) return c.kernel;
+        // An IP target that changes with every call (a pinger, a server answering many clients)
+        // goes into this thread's reusable sockaddr: no object per call. Only the array of
+        // getAddress() is made, and C2 removes it once this is inlined (it never escapes).
+        if (target instanceof java.net.InetSocketAddress in) {
+            java.net.InetAddress ip = in.getAddress();
+            if (ip instanceof java.net.Inet4Address && family.equals(Family.INET)) {
+                byte[] a = ip.getAddress(); // read here at fixed indexes, so C2 can do without the array
+                int v4 = (a[0] & 0xff) << 24 | (a[1] & 0xff) << 16 | (a[2] & 0xff) << 8 | (a[3] & 0xff);
+                return Syscalls.inetTarget(v4, in.getPort());
+            }
+            if (ip instanceof java.net.Inet6Address v6 && family.equals(Family.INET6)) {
+                byte[] a = v6.getAddress();
+                return Syscalls.inet6Target(bigEndianLong(a, 0), bigEndianLong(a, 8), in.getPort(), v6.getScopeId());
+            }
+        }
         SockAddr k = Addresses.toKernel(target, family, "sendto");
         lastTarget = new CachedAddress(target, k);
         return k;
+    }
+
+    private static long bigEndianLong(byte[] a, int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) v = v << 8 | (a[at + i] & 0xff);
+        return v;
     }
 
     // ---- receiving -----------------------------------------------------------------------------
@@ -1309,6 +1330,52 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
                 + controlSpace + " bytes; the " + closed + " fds that arrived were closed; " + DEFAULT_CONTROL_SPACE
                 + " bytes hold the most a peer can send (253 fds, credentials and a pidfd)", received, closed, false);
     }
+
+    /**
+     * Receives one message into {@code buffer[offset, offset+length)}, recvmsg(2) with
+     * MSG_CMSG_CLOEXEC, and describes it in {@code info} rather than in new objects: its length,
+     * flags, the sender's IP address, the receive timestamp, TTL / hop limit, TOS / traffic class
+     * and an extended error (see {@link MessageInfo}). A receive loop that reuses one
+     * {@code info} allocates nothing. Meant for IP datagram and raw sockets: fds that arrive
+     * (SCM_RIGHTS, SCM_PIDFD) are closed at once and counted in {@link MessageInfo#fdsClosed()};
+     * use {@link #recvMsg(java.util.List, int, Set)} to keep them. Blocking, timeouts and
+     * interrupts are as for {@link #recv(byte[])}; {@link MsgFlag#ERRQUEUE} reads the error queue.
+     *
+     * @return the bytes stored (with {@link MsgFlag#TRUNC}: the datagram's real length), also in {@link MessageInfo#length()}
+     */
+    public int recvMsg(byte[] buffer, int offset, int length, MessageInfo info, Set<MsgFlag> flags) throws IOException {
+        requireBuffer(buffer, "recvmsg");
+        Objects.checkFromIndexSize(offset, length, buffer.length);
+        Objects.requireNonNull(info, "recvmsg: info is null");
+        int bits = MsgFlag.bits(flags) | MSG_CMSG_CLOEXEC;
+        MemorySegment into = Syscalls.segment(buffer, offset, length);
+        if (length == 0 && type.equals(SocketType.STREAM) && (bits & MSG_ERRQUEUE) == 0) {
+            emptyStreamReceive("recvmsg");
+            info.length = 0;
+            return 0;
+        }
+        acquire("recvmsg", null);
+        boolean waits = beginWait(bits);
+        try {
+            long deadline = deadline(POLLIN);
+            int waitFor = (bits & MSG_ERRQUEUE) != 0 ? POLLERR : POLLIN;
+            for (;;) {
+                int token = Readiness.token(fd, waitFor);
+                long r = Syscalls.recvmsg(fd.fd, into, INFO_CONTROL_SPACE, callFlags(bits, POLLIN), info.fields);
+                if (fd.isClosed()) throw Errors.closedDuringCall("recvmsg", describeLocal());
+                if (r >= 0) {
+                    info.length = r;
+                    return (int) Math.min(r, Integer.MAX_VALUE);
+                }
+                onFailure((int) -r, bits, waitFor, token, deadline, "recvmsg", null);
+            }
+        } finally {
+            endWait(waits, "recvmsg", null);
+        }
+    }
+
+    /** Control space of {@link #recvMsg(byte[], int, int, MessageInfo, Set)}: a timestamp, TTL, TOS and an extended error fit many times. */
+    private static final int INFO_CONTROL_SPACE = 512;
 
     /** Receives one message into {@code buffer} with room for any control data, recvmsg(2). */
     public ReceivedMessage recvMsg(ByteBuffer buffer) throws IOException {

@@ -4,9 +4,9 @@ import io.ffsock.ControlMessage;
 import io.ffsock.Family;
 import io.ffsock.IcmpFilter;
 import io.ffsock.LinuxSocketOptions;
+import io.ffsock.MessageInfo;
 import io.ffsock.MsgFlag;
 import io.ffsock.Protocol;
-import io.ffsock.ReceivedMessage;
 import io.ffsock.Socket;
 import io.ffsock.SocketType;
 import io.ffsock.SyscallError;
@@ -15,29 +15,21 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * One ICMP socket of a {@link Pinger} (a family, DF or not) and its receiver thread: sends the
  * echo requests the scheduler hands it and matches what comes back to its sequence slots.
  */
 final class EchoChannel {
-    private static final int EAGAIN = 11;
     private static final int EMSGSIZE = 90;
-    private static final int SOL_IPV6 = 41;
-    private static final int IPV6_TCLASS = 67;
     private static final Set<MsgFlag> ERRQUEUE_NOW = EnumSet.of(MsgFlag.ERRQUEUE, MsgFlag.DONTWAIT);
 
     enum State { IDLE, IN_FLIGHT, ANSWERED, TIMED_OUT }
 
     /** One sequence number's state; reused when the sequence wraps. Guarded by the pinger's lock. */
     static final class Slot {
-        final EchoChannel channel;
         final int sequence;
         State state = State.IDLE;
         Pinger.Request request;
@@ -46,8 +38,7 @@ final class EchoChannel {
         int attempt;
         int payloadSize;
 
-        Slot(EchoChannel channel, int sequence) {
-            this.channel = channel;
+        Slot(int sequence) {
             this.sequence = sequence;
         }
     }
@@ -64,10 +55,18 @@ final class EchoChannel {
     private int nextSequence = 1;
     int inFlight;
     private final byte[] out = new byte[8 + PingOptions.MAX_PAYLOAD];
-    private final ByteBuffer in = ByteBuffer.allocate(65536 + 64);
-    private final List<ByteBuffer> inList = List.of(in);
-    private final ByteBuffer errors = ByteBuffer.allocate(65536 + 64);
-    private final List<ByteBuffer> errorsList = List.of(errors);
+    // The TTL and TOS the socket sends with now, in PingOptions' terms (0 and -1: the defaults).
+    private int socketTtl = 0;
+    private int socketTos = -1;
+    // The receiver thread's: what a receive fills in, reused for every packet (it allocates nothing).
+    private final byte[] in = new byte[65536 + 64];
+    private final MessageInfo inInfo = new MessageInfo();
+    private final byte[] from = new byte[16];
+    // The error queue is read by the receiver and, before a send, by the scheduler: each its own.
+    private final byte[] rxErrors = new byte[576];
+    private final MessageInfo rxErrorInfo = new MessageInfo();
+    private final byte[] txErrors = new byte[576];
+    private final MessageInfo txErrorInfo = new MessageInfo();
     private final Thread receiver;
 
     private EchoChannel(Pinger pinger, Socket socket, boolean raw, boolean v6, boolean df, long cookie, boolean broadcast) {
@@ -84,7 +83,7 @@ final class EchoChannel {
         int base = new java.util.Random(cookie ^ (v6 ? 6 : 4)).nextInt(0x8000);
         this.ident = df ? base | 0x8000 : base;
         this.siblingIdent = ident ^ 0x8000;
-        for (int i = 0; i < slots.length; i++) slots[i] = new Slot(this, i);
+        for (int i = 0; i < slots.length; i++) slots[i] = new Slot(i);
         this.receiver = Thread.ofPlatform().daemon().name("ffsock-pinger-rx" + (v6 ? "6" : "4")).unstarted(this::receive);
     }
 
@@ -168,32 +167,37 @@ final class EchoChannel {
 
     // ---- sending (scheduler thread) -------------------------------------------------------
 
-    /** Sends one attempt of {@code r}; called by the scheduler thread without the lock. */
-    void send(Pinger.Request r) {
-        Slot slot;
-        long generation;
+    Thread receiver() {
+        return receiver;
+    }
+
+    /**
+     * Takes a free sequence slot for the next attempt of {@code r} and schedules its timeout
+     * (lock held, scheduler thread); null when 65,535 attempts are in flight on this socket, and
+     * then {@code r} is scheduled again a millisecond later.
+     */
+    Slot claim(Pinger.Request r, long now) {
         PingOptions o = r.options;
-        pinger.lock().lock();
-        try {
-            slot = freeSlot();
-            if (slot == null) {
-                // 65,535 requests in flight on this socket: try again when one is done.
-                pinger.push(new Pinger.Task(System.nanoTime() + 1_000_000, r, null, 0));
-                return;
-            }
-            slot.state = State.IN_FLIGHT;
-            slot.request = r;
-            slot.generation++;
-            slot.attempt = r.attempts++;
-            slot.payloadSize = o.payloadSize();
-            slot.sentRealtime = Pinger.realtimeNanos();
-            generation = slot.generation;
-            inFlight++;
-            r.target.sent++;
-            pinger.push(new Pinger.Task(System.nanoTime() + o.attemptTimeoutNanos(slot.attempt), r, slot, generation));
-        } finally {
-            pinger.lock().unlock();
+        Slot slot = freeSlot();
+        if (slot == null) {
+            pinger.push(r, now + 1_000_000, null);
+            return null;
         }
+        slot.state = State.IN_FLIGHT;
+        slot.request = r;
+        slot.generation++;
+        slot.attempt = r.attempts++;
+        slot.payloadSize = o.payloadSize();
+        slot.sentRealtime = Pinger.realtimeNanos();
+        inFlight++;
+        r.target.sent++;
+        pinger.push(r, now + o.attemptTimeoutNanos(slot.attempt), slot);
+        return slot;
+    }
+
+    /** Sends the attempt {@link #claim} prepared; scheduler thread, without the lock. */
+    void transmit(Pinger.Request r, Slot slot, long generation) {
+        PingOptions o = r.options;
         int length = build(slot.sequence, o.payloadSize(), slot.sentRealtime);
         String failure = null;
         for (int tries = 0; tries < 2; tries++) {
@@ -206,19 +210,19 @@ final class EchoChannel {
                 // On a ping socket an ICMP error queued earlier fails this send (ip(7)): read
                 // the queue, then send once more.
                 if (raw || !(e instanceof SyscallError)) break;
-                drainErrors();
+                drainErrors(txErrors, txErrorInfo);
             }
         }
         if (failure != null) {
-            pinger.lock().lock();
-            try {
+            PingResult result;
+            synchronized (pinger.lock()) {
                 if (slot.generation != generation || slot.state != State.IN_FLIGHT) return;
                 slot.state = State.IDLE;
                 inFlight--;
-                pinger.complete(r, new PingResult.Failed(r.target.address, failure));
-            } finally {
-                pinger.lock().unlock();
+                pinger.unschedule(r);
+                result = new PingResult.Failed(r.target.address, failure);
             }
+            r.result.complete(result);
         }
     }
 
@@ -259,41 +263,43 @@ final class EchoChannel {
         return length;
     }
 
+    /**
+     * Sends with the request's TTL and TOS. The scheduler is this socket's only sender, so they are
+     * socket options set when they change (one setsockopt for a run of requests that share them,
+     * none for the defaults) and every send stays a sendto(2) that allocates nothing, where
+     * sendmsg(2) would need a control-message list per send.
+     */
     private void transmit(Pinger.Request r, int length) throws IOException {
         PingOptions o = r.options;
-        if (o.ttl() == 0 && o.tos() < 0) {
-            socket.sendTo(out, 0, length, r.target.socketAddress);
-            return;
+        if (o.ttl() != socketTtl) {
+            // -1 restores the route's default (ip(7), ipv6(7)); PingOptions says 0 for it.
+            socket.setOption(v6 ? LinuxSocketOptions.IPV6_UNICAST_HOPS : LinuxSocketOptions.IP_TTL, o.ttl() == 0 ? -1 : o.ttl());
+            socketTtl = o.ttl();
         }
-        List<ControlMessage> control = new java.util.ArrayList<>(2);
-        if (o.ttl() > 0) control.add(v6 ? new ControlMessage.HopLimit(o.ttl()) : new ControlMessage.Ttl(o.ttl()));
-        if (o.tos() >= 0) {
-            if (v6) {
-                byte[] tclass = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(o.tos()).array();
-                control.add(new ControlMessage.Raw(SOL_IPV6, IPV6_TCLASS, tclass));
-            } else {
-                control.add(new ControlMessage.Tos(o.tos()));
-            }
+        if (o.tos() != socketTos) {
+            // IPV6_TCLASS takes -1 for the default; IPv4's default TOS is 0.
+            socket.setOption(StandardSocketOptions.IP_TOS, o.tos() >= 0 ? o.tos() : v6 ? -1 : 0);
+            socketTos = o.tos();
         }
-        socket.sendMsg(List.of(ByteBuffer.wrap(out, 0, length)), control, Set.of(), r.target.socketAddress);
+        socket.sendTo(out, 0, length, r.target.socketAddress);
     }
 
-    /** An attempt's timeout is due (lock held): the result to complete with, or null. */
-    PingResult timeout(Slot slot, long generation) {
-        if (slot.generation != generation || slot.state != State.IN_FLIGHT) return null;
+    /**
+     * The timeout of {@code r}'s attempt is due (lock held; the scheduler took it out of the
+     * schedule): the result to complete with, or null when it is sent again.
+     */
+    PingResult timeout(Pinger.Request r) {
+        Slot slot = r.slot;
+        r.slot = null;
+        if (slot.state != State.IN_FLIGHT || slot.request != r) return null;
         slot.state = State.TIMED_OUT;
         inFlight--;
-        return pinger.attemptTimedOut(slot.request);
+        return pinger.attemptTimedOut(r);
     }
 
-    /** At close (lock held): the futures of every attempt in flight. */
-    void abandonAll(List<CompletableFuture<PingResult>> into) {
-        for (Slot s : slots) {
-            if (s.state == State.IN_FLIGHT) {
-                s.state = State.IDLE;
-                into.add(s.request.result);
-            }
-        }
+    /** At close (lock held): no attempt is in flight any more (the pinger completes their futures). */
+    void abandonAll() {
+        for (Slot s : slots) if (s.state == State.IN_FLIGHT) s.state = State.IDLE;
         inFlight = 0;
     }
 
@@ -309,35 +315,37 @@ final class EchoChannel {
     // ---- receiving (receiver thread) ------------------------------------------------------
 
     private void receive() {
-        while (!socket.isClosed()) {
-            in.clear();
-            long stamp = 0;
-            int ttl = -1;
-            InetAddress from = null;
-            try (ReceivedMessage m = socket.recvMsg(inList, 256, Set.of())) {
-                for (ControlMessage c : m.control()) {
-                    if (c instanceof ControlMessage.Timestamp t) stamp = t.epochNanos();
-                    else if (c instanceof ControlMessage.Ttl t) ttl = t.ttl();
-                    else if (c instanceof ControlMessage.HopLimit h) ttl = h.hopLimit();
-                }
-                if (m.sender() instanceof InetSocketAddress a) from = a.getAddress();
-            } catch (IOException e) {
-                if (socket.isClosed()) return;
-                // A pending ICMP error fails the receive on a ping socket: read the error queue.
-                if (!raw && e instanceof SyscallError) drainErrors();
-                continue;
-            } catch (RuntimeException e) {
-                if (socket.isClosed()) return;
-                continue;
-            }
-            if (stamp == 0) stamp = Pinger.realtimeNanos();
-            try {
-                if (v6) packet6(in.array(), in.position(), from, ttl, stamp);
-                else if (raw) packet4Raw(in.array(), in.position(), stamp);
-                else reply(u16(in.array(), 6), in.array(), 8, in.position() - 8, from, ttl, stamp, in.position());
-            } catch (RuntimeException malformed) {
-                countCorrupted();
-            }
+        while (!socket.isClosed()) receiveOne();
+    }
+
+    /**
+     * Receives and matches one packet. A method of its own, not the body of the loop above: C2
+     * then compiles it as a unit with the whole recvmsg path inlined, where escape analysis
+     * removes the objects the foreign call makes (an OSR compile of the loop runs out of inlining
+     * budget first, and each packet then cost 40 bytes).
+     */
+    private void receiveOne() {
+        MessageInfo info = inInfo;
+        int n;
+        try {
+            n = socket.recvMsg(in, 0, in.length, info, Set.of());
+        } catch (IOException e) {
+            if (socket.isClosed()) return;
+            // A pending ICMP error fails the receive on a ping socket: read the error queue.
+            if (!raw && e instanceof SyscallError) drainErrors(rxErrors, rxErrorInfo);
+            return;
+        } catch (RuntimeException e) {
+            return;
+        }
+        long stamp = info.hasTimestamp() ? info.timestampNanos() : Pinger.realtimeNanos();
+        int fromLength = info.copySenderAddress(from);
+        n = Math.min(n, in.length);
+        try {
+            if (v6) packet6(in, n, from, fromLength, info.ttl(), stamp);
+            else if (raw) packet4Raw(in, n, stamp);
+            else if (n >= 8) reply(u16(in, 6), in, 8, n - 8, from, 0, fromLength, info.ttl(), stamp, n);
+        } catch (RuntimeException malformed) {
+            countCorrupted();
         }
     }
 
@@ -346,7 +354,6 @@ final class EchoChannel {
         if (length < 20) return;
         int ihl = (b[0] & 0x0f) * 4;
         if (length < ihl + 8) return;
-        InetAddress from = address(b, 12, 16);
         int ttl = b[8] & 0xff;
         int type = b[ihl] & 0xff;
         int code = b[ihl + 1] & 0xff;
@@ -361,7 +368,7 @@ final class EchoChannel {
                 countCorrupted();
                 return;
             }
-            reply(u16(b, ihl + 6), b, ihl + 8, length - ihl - 8, from, ttl, stamp, length - ihl);
+            reply(u16(b, ihl + 6), b, ihl + 8, length - ihl - 8, b, 12, 4, ttl, stamp, length - ihl);
             return;
         }
         // An error: the quoted IP header and the first 8 bytes of our echo request.
@@ -379,11 +386,11 @@ final class EchoChannel {
             default -> PingResult.Kind.OTHER;
         };
         int mtu = type == 3 && code == 4 ? u16(b, ihl + 6) : 0;
-        error(u16(b, e + 6), quotedTarget, from, kind, type, code, mtu);
+        error(u16(b, e + 6), quotedTarget, address(b, 12, 16), kind, type, code, mtu);
     }
 
     /** ICMPv6 from a raw or ping socket: no IPv6 header in front. */
-    private void packet6(byte[] b, int length, InetAddress from, int hops, long stamp) {
+    private void packet6(byte[] b, int length, byte[] from, int fromLength, int hops, long stamp) {
         if (length < 8) return;
         int type = b[0] & 0xff;
         int code = b[1] & 0xff;
@@ -393,7 +400,7 @@ final class EchoChannel {
                 countForeign();
                 return;
             }
-            reply(u16(b, 6), b, 8, length - 8, from, hops, stamp, length);
+            reply(u16(b, 6), b, 8, length - 8, from, 0, fromLength, hops, stamp, length);
             return;
         }
         if (!raw || type > 4) return;
@@ -410,30 +417,32 @@ final class EchoChannel {
             default -> PingResult.Kind.PARAMETER_PROBLEM;
         };
         int mtu = type == 2 ? (int) Math.min(Integer.MAX_VALUE, u32(b, 4)) : 0;
-        error(u16(b, e + 6), quotedTarget, from, kind, type, code, mtu);
+        error(u16(b, e + 6), quotedTarget, fromLength == 16 ? address(from, 0, 16) : null, kind, type, code, mtu);
     }
 
-    /** Reads the ping socket's error queue (IP_RECVERR) until it is empty. */
-    private void drainErrors() {
+    /**
+     * Reads the ping socket's error queue (IP_RECVERR) until it is empty, into the calling
+     * thread's own buffer and holder (the receiver and the scheduler both come here).
+     */
+    private void drainErrors(byte[] buffer, MessageInfo x) {
         for (;;) {
-            errors.clear();
-            ControlMessage.ExtendedError x = null;
-            try (ReceivedMessage m = socket.recvMsg(errorsList, 512, ERRQUEUE_NOW)) {
-                for (ControlMessage c : m.control()) if (c instanceof ControlMessage.ExtendedError e) x = e;
+            int n;
+            try {
+                n = socket.recvMsg(buffer, 0, buffer.length, x, ERRQUEUE_NOW);
             } catch (IOException e) {
                 return; // EAGAIN: empty (or closed)
             }
-            if (x == null || errors.position() < 8) continue;
-            int seq = u16(errors.array(), 6);
-            if (x.origin() == ControlMessage.ExtendedError.ORIGIN_LOCAL) {
-                localError(seq, x.errno().value() == EMSGSIZE
-                        ? "local error: message too long, mtu=" + x.info()
-                        : "local error: " + x.errno().description());
+            if (!x.hasError() || n < 8) continue;
+            int seq = u16(buffer, 6);
+            if (x.errorOrigin() == ControlMessage.ExtendedError.ORIGIN_LOCAL) {
+                localError(seq, x.errorErrno() == EMSGSIZE
+                        ? "local error: message too long, mtu=" + x.errorInfo()
+                        : "local error: " + new io.ffsock.Errno(x.errorErrno()).description());
                 continue;
             }
-            boolean icmp6 = x.origin() == ControlMessage.ExtendedError.ORIGIN_ICMP6;
-            int type = x.type();
-            int code = x.code();
+            boolean icmp6 = x.errorOrigin() == ControlMessage.ExtendedError.ORIGIN_ICMP6;
+            int type = x.errorType();
+            int code = x.errorCode();
             PingResult.Kind kind;
             if (icmp6) {
                 kind = switch (type) {
@@ -451,23 +460,28 @@ final class EchoChannel {
                     default -> PingResult.Kind.OTHER;
                 };
             }
-            int mtu = kind == PingResult.Kind.FRAGMENTATION_NEEDED ? x.info() : 0;
-            error(seq, null, x.offender() == null ? null : x.offender().getAddress(), kind, type, code, mtu);
+            int mtu = kind == PingResult.Kind.FRAGMENTATION_NEEDED ? x.errorInfo() : 0;
+            error(seq, null, x.errorOffender(), kind, type, code, mtu);
         }
     }
 
     // ---- matching (receiver thread, under the pinger's lock) ------------------------------
 
-    private void reply(int seq, byte[] b, int off, int payload, InetAddress from, int ttl, long stamp, int bytes) {
-        pinger.lock().lock();
-        try {
+    /**
+     * An echo reply for sequence {@code seq}; its source address is {@code src[srcOff, srcOff+srcLength)}
+     * (length 0: unknown). Matches under the lock and completes the request after it.
+     */
+    private void reply(int seq, byte[] b, int off, int payload, byte[] src, int srcOff, int srcLength, int ttl, long stamp, int bytes) {
+        Pinger.Request done = null;
+        PingResult result = null;
+        synchronized (pinger.lock()) {
             Slot s = slots[seq];
             if (s.state == State.IDLE || s.request == null) {
                 pinger.foreign++;
                 return;
             }
             Pinger.Target t = s.request.target;
-            if (from != null && !from.equals(t.address) && !broadcast) {
+            if (srcLength != 0 && !broadcast && !java.util.Arrays.equals(src, srcOff, srcOff + srcLength, t.addressBytes, 0, t.addressBytes.length)) {
                 pinger.foreign++;
                 return;
             }
@@ -493,7 +507,9 @@ final class EchoChannel {
                     inFlight--;
                     long rtt = Math.max(0, stamp - s.sentRealtime);
                     t.reply(rtt);
-                    pinger.complete(s.request, new PingResult.Reply(t.address, rtt, ttl, bytes, s.attempt));
+                    done = s.request;
+                    pinger.unschedule(done);
+                    result = new PingResult.Reply(t.address, rtt, ttl, bytes, s.attempt);
                 }
                 case ANSWERED -> {
                     pinger.duplicates++;
@@ -501,9 +517,8 @@ final class EchoChannel {
                 }
                 default -> pinger.late++;
             }
-        } finally {
-            pinger.lock().unlock();
         }
+        if (done != null) done.result.complete(result);
     }
 
     private static boolean patternHolds(byte[] b, int off, int payload) {
@@ -514,8 +529,9 @@ final class EchoChannel {
 
     /** An ICMP error about request {@code seq}; {@code quotedTarget} null when the kernel matched it (ping socket). */
     private void error(int seq, InetAddress quotedTarget, InetAddress router, PingResult.Kind kind, int type, int code, int mtu) {
-        pinger.lock().lock();
-        try {
+        Pinger.Request done;
+        PingResult result;
+        synchronized (pinger.lock()) {
             Slot s = slots[seq];
             if (s.state != State.IN_FLIGHT || (quotedTarget != null && !quotedTarget.equals(s.request.target.address))) {
                 pinger.late++;
@@ -523,26 +539,26 @@ final class EchoChannel {
             }
             s.state = State.ANSWERED;
             inFlight--;
-            Pinger.Target t = s.request.target;
+            done = s.request;
+            pinger.unschedule(done);
+            Pinger.Target t = done.target;
             t.errors++;
-            pinger.complete(s.request, new PingResult.IcmpError(t.address, router == null ? t.address : router,
-                    kind, type, code, mtu, s.attempt));
-        } finally {
-            pinger.lock().unlock();
+            result = new PingResult.IcmpError(t.address, router == null ? t.address : router, kind, type, code, mtu, s.attempt);
         }
+        done.result.complete(result);
     }
 
     private void localError(int seq, String message) {
-        pinger.lock().lock();
-        try {
+        Pinger.Request done;
+        synchronized (pinger.lock()) {
             Slot s = slots[seq];
             if (s.state != State.IN_FLIGHT) return;
             s.state = State.ANSWERED;
             inFlight--;
-            pinger.complete(s.request, new PingResult.Failed(s.request.target.address, message));
-        } finally {
-            pinger.lock().unlock();
+            done = s.request;
+            pinger.unschedule(done);
         }
+        done.result.complete(new PingResult.Failed(done.target.address, message));
     }
 
     private void countForeign() {
@@ -554,12 +570,9 @@ final class EchoChannel {
     }
 
     private void countStray(boolean corrupted) {
-        pinger.lock().lock();
-        try {
+        synchronized (pinger.lock()) {
             if (corrupted) pinger.corrupted++;
             else pinger.foreign++;
-        } finally {
-            pinger.lock().unlock();
         }
     }
 

@@ -9,11 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +27,13 @@ import java.util.function.Consumer;
  * parks rather than pins when called from a virtual thread. This is a compound helper over
  * socket(2), sendto(2)/sendmsg(2) and recvmsg(2), icmp(7) and raw(7).
  *
+ * <p><b>Allocation.</b> A request costs the caller's thread two objects, made in {@link #ping}:
+ * the future it returns and one internal request record (plus, the first time a target is pinged,
+ * that target's statistics). Sending, retrying, timing out, receiving and matching then allocate
+ * nothing on the pinger's threads, however many targets are in flight, except the
+ * {@link PingResult} each request ends with (and an ICMP error's router address). A request's TTL
+ * and TOS are socket options, set by one setsockopt(2) when they differ from the last request's.
+ *
  * <pre>{@code
  * try (Pinger pinger = Pinger.open()) {
  *     List<CompletableFuture<PingResult>> all = hosts.stream().map(h -> pinger.ping(h)).toList();
@@ -39,25 +44,31 @@ import java.util.function.Consumer;
 public final class Pinger implements AutoCloseable {
     private final PingerConfig config;
     private final long cookie;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
-    private final PriorityQueue<Task> tasks = new PriorityQueue<>();
+    /** Guards everything below, the channels' slots and the targets' statistics. */
+    private final Object lock = new Object();
+    private final RequestQueue queue = new RequestQueue();
     private final Map<InetAddress, Target> targets = new HashMap<>();
     private final EchoChannel[] channels = new EchoChannel[4]; // [v6][df]
     private final Thread scheduler;
+    private final long sendIntervalNanos;
+    private final long perTargetIntervalNanos;
     private long order;
     private long lastSendNanos;
     private boolean closed;
+    private long serials;
     // counted under lock
     long foreign, duplicates, late, corrupted;
 
     private Pinger(PingerConfig config) throws IOException {
         this.config = config;
         this.cookie = new java.security.SecureRandom().nextLong();
+        this.sendIntervalNanos = config.sendInterval().toNanos();
+        this.perTargetIntervalNanos = config.perTargetInterval().toNanos();
+        this.scheduler = Thread.ofPlatform().daemon().name("ffsock-pinger-scheduler").unstarted(this::schedule);
         // Opening IPv4 now makes a missing privilege fail here, at open, not at the first ping.
         channel(false, false);
-        this.lastSendNanos = System.nanoTime() - config.sendInterval().toNanos();
-        this.scheduler = Thread.ofPlatform().daemon().name("ffsock-pinger-scheduler").start(this::schedule);
+        this.lastSendNanos = System.nanoTime() - sendIntervalNanos;
+        scheduler.start();
     }
 
     /** A pinger with {@link PingerConfig#defaults()}. */
@@ -93,7 +104,8 @@ public final class Pinger implements AutoCloseable {
      * Queues one request: up to 1 + retries echo requests to {@code target}, each waiting longer by
      * the backoff factor. The future completes with the first reply or ICMP error that matches, or
      * a {@link PingResult.Timeout} after the last attempt; exceptionally only if the pinger is closed
-     * first or its socket cannot be opened.
+     * first or its socket cannot be opened. Completing or cancelling the future yourself stops the
+     * attempts not yet sent.
      */
     public CompletableFuture<PingResult> ping(InetAddress target, PingOptions options) {
         Objects.requireNonNull(target, "target");
@@ -106,18 +118,19 @@ public final class Pinger implements AutoCloseable {
             result.completeExceptionally(e);
             return result;
         }
-        lock.lock();
-        try {
+        synchronized (lock) {
             if (closed) {
                 result.completeExceptionally(new IllegalStateException("the pinger is closed"));
                 return result;
             }
-            Target t = targets.computeIfAbsent(target, Target::new);
-            Request r = new Request(t, options, ch, result);
-            push(new Task(System.nanoTime(), r, null, 0));
-        } finally {
-            lock.unlock();
+            Target t = targets.get(target);
+            if (t == null) {
+                t = new Target(target, serials++);
+                targets.put(target, t);
+            }
+            push(new Request(t, options, ch, result), System.nanoTime(), null);
         }
+        LockSupport.unpark(scheduler);
         return result;
     }
 
@@ -140,47 +153,32 @@ public final class Pinger implements AutoCloseable {
 
     /** Statistics for {@code target}, zeros if it was never pinged. */
     public PingStatistics statistics(InetAddress target) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             Target t = targets.get(target);
             return t == null ? new PingStatistics(target, 0, 0, 0, 0, 0, 0, 0, 0) : t.statistics();
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Statistics of every target pinged so far, in the order they were first pinged. */
     public List<PingStatistics> statistics() {
-        lock.lock();
-        try {
+        synchronized (lock) {
             List<PingStatistics> all = new ArrayList<>();
             targets.values().stream().sorted((a, b) -> Long.compare(a.serial, b.serial)).forEach(t -> all.add(t.statistics()));
             return all;
-        } finally {
-            lock.unlock();
         }
     }
 
     /** What came in that answered nothing. */
     public PingCounters counters() {
-        lock.lock();
-        try {
+        synchronized (lock) {
             return new PingCounters(foreign, duplicates, late, corrupted);
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Requests queued or in flight. */
     public int pending() {
-        lock.lock();
-        try {
-            int n = 0;
-            for (Task t : tasks) if (t.slot == null) n++;
-            for (EchoChannel c : channels) if (c != null) n += c.inFlight;
-            return n;
-        } finally {
-            lock.unlock();
+        synchronized (lock) {
+            return queue.size();
         }
     }
 
@@ -191,17 +189,13 @@ public final class Pinger implements AutoCloseable {
     @Override
     public void close() {
         List<CompletableFuture<PingResult>> abandoned = new ArrayList<>();
-        lock.lock();
-        try {
+        synchronized (lock) {
             if (closed) return;
             closed = true;
-            for (Task t : tasks) if (t.slot == null) abandoned.add(t.request.result);
-            tasks.clear();
-            for (EchoChannel c : channels) if (c != null) c.abandonAll(abandoned);
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+            for (Request r; (r = queue.poll()) != null; ) abandoned.add(r.result);
+            for (EchoChannel c : channels) if (c != null) c.abandonAll();
         }
+        LockSupport.unpark(scheduler);
         for (EchoChannel c : channels) if (c != null) c.close();
         try {
             scheduler.join(2000);
@@ -216,56 +210,72 @@ public final class Pinger implements AutoCloseable {
 
     private EchoChannel channel(boolean v6, boolean df) throws IOException {
         int i = (v6 ? 2 : 0) + (df ? 1 : 0);
-        lock.lock();
-        try {
+        synchronized (lock) {
             if (closed) throw new IOException("the pinger is closed");
             if (channels[i] == null) channels[i] = EchoChannel.open(this, config, v6, df, cookie);
             return channels[i];
-        } finally {
-            lock.unlock();
         }
     }
 
-    ReentrantLock lock() {
+    Object lock() {
         return lock;
     }
 
-    /** A send of {@code request} (slot null) or the timeout of one attempt (slot set), due at {@code at}. */
-    static final class Task implements Comparable<Task> {
-        final long at;
-        final Request request;
-        final EchoChannel.Slot slot;
-        final long generation;
-        long order;
-
-        Task(long at, Request request, EchoChannel.Slot slot, long generation) {
-            this.at = at;
-            this.request = request;
-            this.slot = slot;
-            this.generation = generation;
-        }
-
-        @Override
-        public int compareTo(Task o) {
-            int c = Long.compare(at, o.at);
-            return c != 0 ? c : Long.compare(order, o.order);
+    /** Attempts sent and not yet answered or timed out, over every socket (for tests). */
+    int inFlight() {
+        synchronized (lock) {
+            int n = 0;
+            for (EchoChannel c : channels) if (c != null) n += c.inFlight;
+            return n;
         }
     }
 
-    /** Called with the lock held. */
-    void push(Task t) {
-        t.order = order++;
-        tasks.add(t);
-        changed.signal();
+    /** The pinger's own threads: the scheduler and each open channel's receiver (for tests). */
+    List<Thread> threads() {
+        synchronized (lock) {
+            List<Thread> all = new ArrayList<>();
+            all.add(scheduler);
+            for (EchoChannel c : channels) if (c != null) all.add(c.receiver());
+            return all;
+        }
     }
 
-    /** One request: its target, options, channel, result, and how many attempts it has made. */
+    /**
+     * Puts {@code r} in the schedule at {@code at}: a send when {@code slot} is null, else the
+     * timeout of the attempt in that slot. Called with the lock held; a request is in the
+     * schedule at most once, so {@link #pending()} is the schedule's size.
+     */
+    void push(Request r, long at, EchoChannel.Slot slot) {
+        r.at = at;
+        r.slot = slot;
+        r.order = order++;
+        queue.add(r);
+    }
+
+    /** Takes {@code r} out of the schedule (its attempt was answered). Lock held. */
+    void unschedule(Request r) {
+        queue.remove(r);
+        r.slot = null;
+    }
+
+    /**
+     * One request: its target, options, channel and result, how many attempts it has made, and
+     * its place in the schedule. The same object serves every attempt, so retries allocate nothing.
+     */
     static final class Request {
         final Target target;
         final PingOptions options;
         final EchoChannel channel;
         final CompletableFuture<PingResult> result;
         int attempts;
+        /** When it is due: the next send, or the timeout of the attempt in {@link #slot}. */
+        long at;
+        /** Ties of {@link #at} go in the order they were scheduled. */
+        long order;
+        /** The attempt in flight, or null while waiting to be sent. */
+        EchoChannel.Slot slot;
+        /** Index in the {@link RequestQueue}, -1 when not in it. */
+        int index = -1;
 
         Request(Target target, PingOptions options, EchoChannel channel, CompletableFuture<PingResult> result) {
             this.target = target;
@@ -275,26 +285,28 @@ public final class Pinger implements AutoCloseable {
         }
     }
 
-    private static long serials;
-
     /** Per-target state and statistics; guarded by the pinger's lock. */
     final class Target {
         final InetAddress address;
-        final long serial = serials++;
+        /** The address in network order, to match a reply's source without making an object. */
+        final byte[] addressBytes;
+        final long serial;
         final java.net.InetSocketAddress socketAddress;
         long lastSend = Long.MIN_VALUE;
         long sent, received, dups, errors;
         long min = Long.MAX_VALUE, max, sum;
         double sum2;
 
-        Target(InetAddress address) {
+        Target(InetAddress address, long serial) {
             this.address = address;
+            this.addressBytes = address.getAddress();
+            this.serial = serial;
             this.socketAddress = new java.net.InetSocketAddress(address, 0);
         }
 
         /** When the next request to this target may go, given the per-target interval. */
         long nextAllowed() {
-            return lastSend == Long.MIN_VALUE ? Long.MIN_VALUE : lastSend + config.perTargetInterval().toNanos();
+            return lastSend == Long.MIN_VALUE ? Long.MIN_VALUE : lastSend + perTargetIntervalNanos;
         }
 
         void reply(long rtt) {
@@ -313,79 +325,97 @@ public final class Pinger implements AutoCloseable {
         }
     }
 
-    /** The scheduler thread: sends what is due (within the rate limits) and times out attempts. */
+    /**
+     * The scheduler thread: sends what is due (within the rate limits) and times out attempts.
+     * It waits by parking (woken by {@link #ping}), which allocates nothing, where a Condition's
+     * await would make a node each time.
+     */
     private void schedule() {
-        for (;;) {
-            Task due;
-            lock.lock();
-            try {
-                for (;;) {
-                    if (closed) return;
-                    Task head = tasks.peek();
-                    long now = System.nanoTime();
-                    long wait;
-                    if (head == null) wait = Long.MAX_VALUE;
-                    else if (head.slot != null) wait = head.at - now;
-                    else {
-                        // A send: the global rate limit and the target's interval both hold it back.
-                        long allowed = Math.max(head.at, Math.max(lastSendNanos + config.sendInterval().toNanos(),
-                                head.request.target.nextAllowed()));
-                        wait = allowed - now;
-                    }
-                    if (wait <= 0) {
-                        due = tasks.poll();
-                        break;
-                    }
-                    try {
-                        if (wait == Long.MAX_VALUE) changed.await();
-                        else changed.awaitNanos(wait);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                if (due.slot != null) {
-                    PingResult r = due.slot.channel.timeout(due.slot, due.generation);
-                    if (r != null) complete(due.request, r);
-                    continue;
-                }
-                long now = System.nanoTime();
-                lastSendNanos = now;
-                due.request.target.lastSend = now;
-            } finally {
-                lock.unlock();
-            }
-            due.request.channel.send(due.request);
+        while (step()) {
+            // each step is a method of its own for C2; see EchoChannel.receiveOne
         }
     }
 
+    /** Sends or times out what is due, else parks until it is; false once the pinger is closed. */
+    private boolean step() {
+        Request send = null;
+        EchoChannel.Slot slot = null;
+        long generation = 0;
+        Request ended = null;
+        PingResult result = null;
+        long wait;
+        synchronized (lock) {
+            if (closed) return false;
+            Request head = queue.peek();
+            long now = System.nanoTime();
+            if (head == null) {
+                wait = Long.MAX_VALUE;
+            } else if (head.slot != null) {
+                wait = head.at - now;
+                if (wait <= 0) {
+                    queue.poll();
+                    result = head.channel.timeout(head);
+                    if (result != null) ended = head;
+                }
+            } else {
+                // A send: the global rate limit and the target's interval both hold it back.
+                long allowed = Math.max(head.at, Math.max(lastSendNanos + sendIntervalNanos, head.target.nextAllowed()));
+                wait = allowed - now;
+                if (wait <= 0) {
+                    queue.poll();
+                    if (!head.result.isDone()) { // not cancelled or completed by its owner
+                        slot = head.channel.claim(head, now);
+                        if (slot != null) {
+                            lastSendNanos = now;
+                            head.target.lastSend = now;
+                            send = head;
+                            generation = slot.generation;
+                        }
+                    }
+                }
+            }
+        }
+        if (ended != null) {
+            ended.result.complete(result);
+        } else if (send != null) {
+            send.channel.transmit(send, slot, generation);
+        } else if (wait > 0) {
+            if (wait == Long.MAX_VALUE) LockSupport.park(this);
+            else LockSupport.parkNanos(this, wait);
+        }
+        return true;
+    }
+
     /**
-     * An attempt timed out (called with the lock held): retry while retries are left, else the
-     * request ends with a Timeout.
+     * An attempt timed out (lock held; the request is out of the schedule): retry while retries
+     * are left, else the request ends with a Timeout.
      */
     PingResult attemptTimedOut(Request r) {
         if (r.attempts <= r.options.retries()) {
-            push(new Task(System.nanoTime(), r, null, 0));
+            push(r, System.nanoTime(), null);
             return null;
         }
         return new PingResult.Timeout(r.target.address, r.attempts);
     }
 
-    /** Completes off the lock when possible: callers pass the lock-free path. */
-    void complete(Request r, PingResult result) {
-        // Completing runs dependent stages on this thread; done with the lock held they could
-        // deadlock on a callback that pings again, so release it for the call.
-        boolean held = lock.isHeldByCurrentThread();
-        if (held) lock.unlock();
-        try {
-            r.result.complete(result);
-        } finally {
-            if (held) lock.lock();
-        }
+    /** How often {@link #realtimeNanos()} reads the wall clock again; in between it counts with nanoTime. */
+    private static final long CLOCK_RESYNC_NANOS = 100_000_000L;
+    private static volatile long[] clockBase = clockBase(System.nanoTime());
+
+    private static long[] clockBase(long nano) {
+        Instant now = Instant.now();
+        return new long[] {now.getEpochSecond() * 1_000_000_000L + now.getNano(), nano};
     }
 
-    /** Now on the realtime clock in nanoseconds, to compare with SO_TIMESTAMPNS stamps. */
+    /**
+     * Now on the realtime clock in nanoseconds, to compare with SO_TIMESTAMPNS stamps. Instant.now()
+     * makes an object (C2 does not always remove it), so the wall clock is read every 100 ms and
+     * nanoTime counts from there: an NTP slew of even 500 ppm moves it by at most 50 us.
+     */
     static long realtimeNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        long nano = System.nanoTime();
+        long[] base = clockBase;
+        if (nano - base[1] > CLOCK_RESYNC_NANOS) clockBase = base = clockBase(nano);
+        return base[0] + (nano - base[1]);
     }
 }

@@ -123,6 +123,71 @@ public record Cmsg(int level, int type, byte[] data) {
         return out;
     }
 
+    private static final long EE_ERRNO = Structs.SOCK_EXTENDED_ERR.byteOffset(PathElement.groupElement("ee_errno"));
+    private static final long EE_ORIGIN = Structs.SOCK_EXTENDED_ERR.byteOffset(PathElement.groupElement("ee_origin"));
+    private static final long EE_TYPE = Structs.SOCK_EXTENDED_ERR.byteOffset(PathElement.groupElement("ee_type"));
+    private static final long EE_CODE = Structs.SOCK_EXTENDED_ERR.byteOffset(PathElement.groupElement("ee_code"));
+    private static final long EE_INFO = Structs.SOCK_EXTENDED_ERR.byteOffset(PathElement.groupElement("ee_info"));
+    private static final long EE_DATA = Structs.SOCK_EXTENDED_ERR.byteOffset(PathElement.groupElement("ee_data"));
+    private static final long EE_SIZE = Structs.SOCK_EXTENDED_ERR.byteSize();
+    private static final long TV_SEC = Structs.TIMESPEC.byteOffset(PathElement.groupElement("tv_sec"));
+    private static final long TV_NSEC = Structs.TIMESPEC.byteOffset(PathElement.groupElement("tv_nsec"));
+
+    /**
+     * Walks {@code control[0, controlLen)} as {@link #read} does, but stores what it finds in
+     * {@code into} instead of making objects: the timestamp, TTL / hop limit, TOS / traffic class
+     * and an extended error. fds that arrived are closed at once (this form keeps none) and counted;
+     * anything else is counted as skipped. Allocates nothing.
+     */
+    static void decode(MemorySegment control, long controlLen, ControlFields into) {
+        long at = 0;
+        while (at + HEADER <= controlLen) {
+            long cmsgLen = control.get(JAVA_LONG, at + CMSG_LEN_OFFSET);
+            if (cmsgLen < HEADER || cmsgLen > controlLen - at) break;
+            int level = control.get(JAVA_INT, at + CMSG_LEVEL_OFFSET);
+            int type = control.get(JAVA_INT, at + CMSG_TYPE_OFFSET);
+            long data = at + dataOffset();
+            long size = cmsgLen - dataOffset();
+            if (level == Const.SOL_SOCKET && type == Const.SCM_TIMESTAMPNS && size == Structs.TIMESPEC.byteSize()) {
+                long nanos = control.get(JAVA_LONG, data + TV_NSEC);
+                if (nanos >= 0 && nanos <= 999_999_999L) {
+                    into.timestampNanos = control.get(JAVA_LONG, data + TV_SEC) * 1_000_000_000L + nanos;
+                    into.hasTimestamp = true;
+                } else {
+                    into.others++;
+                }
+            } else if (level == Const.SOL_SOCKET && (type == Const.SCM_RIGHTS || type == Const.AfterHeaders.SCM_PIDFD)) {
+                for (long i = 0; i + 4 <= size; i += 4) {
+                    Syscalls.close(control.get(JAVA_INT_UNALIGNED, data + i));
+                    into.fdsClosed++;
+                }
+            } else if ((level == Const.SOL_IP && (type == Const.IP_TTL || type == Const.IP_TOS) && size >= 1)
+                    || (level == Const.SOL_IPV6 && (type == Const.IPV6_HOPLIMIT || type == Const.IPV6_TCLASS) && size >= 4)) {
+                // IP_TOS is one byte; the others are ints (host order).
+                int v = level == Const.SOL_IP && type == Const.IP_TOS || size < 4
+                        ? control.get(java.lang.foreign.ValueLayout.JAVA_BYTE, data) & 0xff
+                        : control.get(JAVA_INT_UNALIGNED, data);
+                if (v < 0 || v > 255) into.others++;
+                else if (type == Const.IP_TTL || type == Const.IPV6_HOPLIMIT) into.ttl = v;
+                else into.tos = v;
+            } else if (((level == Const.SOL_IP && type == Const.IP_RECVERR) || (level == Const.SOL_IPV6 && type == Const.IPV6_RECVERR))
+                    && size >= EE_SIZE) {
+                into.hasError = true;
+                into.errorErrno = control.get(JAVA_INT_UNALIGNED, data + EE_ERRNO);
+                into.errorOrigin = control.get(java.lang.foreign.ValueLayout.JAVA_BYTE, data + EE_ORIGIN) & 0xff;
+                into.errorType = control.get(java.lang.foreign.ValueLayout.JAVA_BYTE, data + EE_TYPE) & 0xff;
+                into.errorCode = control.get(java.lang.foreign.ValueLayout.JAVA_BYTE, data + EE_CODE) & 0xff;
+                into.errorInfo = control.get(JAVA_INT_UNALIGNED, data + EE_INFO);
+                into.errorData = control.get(JAVA_INT_UNALIGNED, data + EE_DATA);
+                into.offenderFamily = size >= EE_SIZE + 2
+                        ? SockAddr.readInet(control, data + EE_SIZE, size - EE_SIZE, into.offender) : Const.AF_UNSPEC;
+            } else {
+                into.others++;
+            }
+            at += align(cmsgLen);
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Cmsg c && c.level == level && c.type == type && java.util.Arrays.equals(c.data, data);

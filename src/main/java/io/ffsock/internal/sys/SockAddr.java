@@ -19,7 +19,8 @@ public final class SockAddr {
             java.lang.foreign.MemoryLayout.PathElement.groupElement("sun_path"));
 
     final byte[] bytes;
-    final int length;
+    /** Final in spirit: only a thread's reusable send target ({@link #reusable()}) is rewritten. */
+    int length;
 
     SockAddr(byte[] bytes, int length) {
         this.bytes = bytes;
@@ -213,6 +214,58 @@ public final class SockAddr {
     @Override
     public String toString() {
         return "SockAddr[family=" + family() + ", length=" + length + "]";
+    }
+
+    /**
+     * Reads an AF_INET or AF_INET6 address of {@code length} bytes at {@code at} in native memory:
+     * its IP address into {@code ip} (4 or 16 bytes) without allocating. Returns its family, or
+     * AF_UNSPEC for another family or a length too short for the family it names.
+     */
+    static int readInet(java.lang.foreign.MemorySegment m, long at, long length, byte[] ip) {
+        if (length < FAMILY_SIZE) return Const.AF_UNSPEC;
+        int family = m.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, at) & 0xffff;
+        if (family == Const.AF_INET && length >= 8) {
+            java.lang.foreign.MemorySegment.copy(m, java.lang.foreign.ValueLayout.JAVA_BYTE, at + 4, ip, 0, 4);
+            return family;
+        }
+        if (family == Const.AF_INET6 && length >= 24) {
+            java.lang.foreign.MemorySegment.copy(m, java.lang.foreign.ValueLayout.JAVA_BYTE, at + 8, ip, 0, 16);
+            return family;
+        }
+        return Const.AF_UNSPEC;
+    }
+
+    /**
+     * An address one thread rewrites for every send to a changing IP target ({@link #setInet},
+     * {@link #setInet6}), so such sends allocate nothing. Never cached or handed out: the send
+     * copies its bytes at once.
+     */
+    static SockAddr reusable() {
+        return new SockAddr(new byte[(int) Structs.SOCKADDR_STORAGE.byteSize()], 0);
+    }
+
+    /** Rewrites this reusable address as a sockaddr_in for {@code ip} (first octet highest) and {@code port}. */
+    SockAddr setInet(int ip, int port) {
+        Arrays.fill(bytes, 0, 16, (byte) 0);
+        putFamily(bytes, Const.AF_INET);
+        putPort(bytes, port);
+        putIntBigEndian(bytes, 4, ip);
+        length = 16;
+        return this;
+    }
+
+    /** Rewrites this reusable address as a sockaddr_in6 for the address {@code high}:{@code low}, as {@link #setInet}. */
+    SockAddr setInet6(long high, long low, int port, int scopeId) {
+        Arrays.fill(bytes, 0, 28, (byte) 0);
+        putFamily(bytes, Const.AF_INET6);
+        putPort(bytes, port);
+        putIntBigEndian(bytes, 8, (int) (high >>> 32));
+        putIntBigEndian(bytes, 12, (int) high);
+        putIntBigEndian(bytes, 16, (int) (low >>> 32));
+        putIntBigEndian(bytes, 20, (int) low);
+        putIntNative(bytes, 24, scopeId);
+        length = 28;
+        return this;
     }
 
     private static void putFamily(byte[] b, int family) {

@@ -119,6 +119,7 @@ public final class Syscalls {
         final MemorySegment valueLen = arena.allocate(JAVA_INT);
         final MemorySegment msghdr = arena.allocate(Structs.MSGHDR);
         final MemorySegment iovecs = arena.allocate(Structs.IOVEC.byteSize() * MAX_IOV, 8);
+        final SockAddr target = SockAddr.reusable();
         // Allocated on first use: most threads (a virtual thread per connection, say) never need
         // them, and 10,000 threads would otherwise hold 180 MB of idle native memory.
         MemorySegment control;
@@ -165,6 +166,60 @@ public final class Syscalls {
                 control = Arena.ofAuto().allocate(Math.max(size, CONTROL_SPACE), 8);
             }
             return control;
+        }
+
+        // recvmsg into a ControlFields: a msghdr and iovec of its own, set up when the buffer
+        // changes, so a receive loop writes three fields a call (a small compiled method, in which
+        // C2 removes the objects the foreign call makes).
+        MemorySegment infoHeader;
+        MemorySegment infoData;
+        MemorySegment infoBase;
+        long infoRoom;
+        long infoControlSpace;
+
+        /** The msghdr for a receive of one message into {@code data} with {@code controlSpace} bytes of control data. */
+        MemorySegment infoHeader(MemorySegment data, int controlSpace) {
+            if (infoHeader == null) {
+                infoHeader = arena.allocate(Structs.MSGHDR.byteSize() + Structs.IOVEC.byteSize(), 8);
+                infoHeader.set(ADDRESS, MSG_NAME, addr);
+                infoHeader.set(ADDRESS, MSG_IOV, infoHeader.asSlice(Structs.MSGHDR.byteSize()));
+                infoHeader.set(JAVA_LONG, MSG_IOVLEN, 1);
+            }
+            MemorySegment m = infoHeader;
+            if (data != infoData || (!data.isNative() && (bounce == null || bounce != infoBase))) {
+                MemorySegment base = data.isNative() ? data : bounce(data.byteSize());
+                infoData = data;
+                infoBase = base;
+                infoRoom = Math.min(data.byteSize(), base.byteSize());
+                long iov = Structs.MSGHDR.byteSize();
+                m.set(ADDRESS, iov + IOV_BASE, base);
+                m.set(JAVA_LONG, iov + IOV_LEN, infoRoom);
+            }
+            if (controlSpace != infoControlSpace) {
+                if (controlSpace > 0) m.set(ADDRESS, MSG_CONTROL, control(controlSpace));
+                else m.set(ADDRESS, MSG_CONTROL, MemorySegment.NULL);
+                infoControlSpace = controlSpace;
+            }
+            m.set(JAVA_INT, MSG_NAMELEN, (int) addr.byteSize());
+            m.set(JAVA_LONG, MSG_CONTROLLEN, controlSpace);
+            return m;
+        }
+
+        /** After a receive through {@link #infoHeader}: the data copied out of the bounce buffer, {@code into} filled in. */
+        void afterInfoReceive(MemorySegment data, long r, ControlFields into) {
+            MemorySegment m = infoHeader;
+            if (!data.isNative() && r > 0) MemorySegment.copy(infoBase, 0, data, 0, Math.min(r, infoRoom));
+            into.clear();
+            into.msgFlags = m.get(JAVA_INT, MSG_FLAGS);
+            int nameLen = m.get(JAVA_INT, MSG_NAMELEN);
+            addrLen.set(JAVA_INT, 0, nameLen);
+            into.senderFamily = SockAddr.readInet(addr, 0, Math.min(nameLen, (int) addr.byteSize()), into.sender);
+            if (into.senderFamily != Const.AF_UNSPEC) {
+                into.senderPort = (addr.get(JAVA_BYTE_LAYOUT, 2) & 0xff) << 8 | (addr.get(JAVA_BYTE_LAYOUT, 3) & 0xff);
+                if (into.senderFamily == Const.AF_INET6) into.senderScopeId = addr.get(java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED, 24);
+            }
+            long controlLen = infoControlSpace > 0 ? m.get(JAVA_LONG, MSG_CONTROLLEN) : 0;
+            if (controlLen > 0) Cmsg.decode(control, controlLen, into);
         }
 
         MemorySegment bounce(long size) {
@@ -548,6 +603,20 @@ public final class Syscalls {
         return true;
     }
 
+    /**
+     * An AF_INET send target ({@code ip}: the address as an int, first octet highest) in this
+     * thread's reusable address: valid until this thread's next call here. For sends whose target
+     * changes every call, without an object each.
+     */
+    public static SockAddr inetTarget(int ip, int port) {
+        return scratch().target.setInet(ip, port);
+    }
+
+    /** An AF_INET6 send target ({@code high}, {@code low}: the address's two halves) in this thread's reusable address, as {@link #inetTarget}. */
+    public static SockAddr inet6Target(long high, long low, int port, int scopeId) {
+        return scratch().target.setInet6(high, low, port, scopeId);
+    }
+
     // ---- data ------------------------------------------------------------------------------------
 
     /** send(2) from a segment (native, or heap when {@code mayBlock} is false). */
@@ -812,6 +881,25 @@ public final class Syscalls {
                 if (targets[i] != null) off += buffers[i].remaining();
                 left -= n;
             }
+            return r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * recvmsg(2) of one message into {@code data} (heap data lands in the bounce buffer first) with
+     * up to {@code controlSpace} bytes of control data, described in {@code into}: msg_flags, the
+     * sender's IP address, and the control messages decoded as {@link Cmsg#decode} does (fds that
+     * arrive are closed). Allocates nothing once the thread's buffers exist.
+     */
+    public static long recvmsg(int fd, MemorySegment data, int controlSpace, int flags, ControlFields into) {
+        Scratch s = scratch();
+        MemorySegment m = s.infoHeader(data, controlSpace);
+        try {
+            long r = (long) RECVMSG.invokeExact(s.errno, fd, m, flags);
+            if (r < 0) return -s.errno();
+            s.afterInfoReceive(data, r, into);
             return r;
         } catch (Throwable t) {
             throw unexpected(t);
