@@ -402,9 +402,25 @@ public final class Pinger implements AutoCloseable {
     private static final long CLOCK_RESYNC_NANOS = 100_000_000L;
     private static volatile long[] clockBase = clockBase(System.nanoTime());
 
-    private static long[] clockBase(long nano) {
-        Instant now = Instant.now();
-        return new long[] {now.getEpochSecond() * 1_000_000_000L + now.getNano(), nano};
+    /**
+     * Pairs a wall-clock reading with the nanoTime of the same moment: the wall clock is read
+     * between two nanoTime readings and paired with their midpoint. A thread preempted between the
+     * readings (milliseconds on a busy machine) would shift every RTT by that much, so a pair whose
+     * readings lie more than 20 us apart is read again (a few tries, then the tightest one is kept).
+     */
+    private static long[] clockBase(long unused) {
+        long[] best = null;
+        long bestSpan = Long.MAX_VALUE;
+        for (int i = 0; i < 8 && bestSpan > 20_000; i++) {
+            long before = System.nanoTime();
+            Instant now = Instant.now();
+            long after = System.nanoTime();
+            if (after - before < bestSpan) {
+                bestSpan = after - before;
+                best = new long[] {now.getEpochSecond() * 1_000_000_000L + now.getNano(), before + (after - before) / 2};
+            }
+        }
+        return best;
     }
 
     /**
