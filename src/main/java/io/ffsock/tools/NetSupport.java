@@ -102,8 +102,8 @@ final class NetSupport {
                 return a;
             }
         }
-        throw new ToolException(host + ": Address family for hostname not supported"
-                + (family == 4 ? " (no IPv4 address)" : " (no IPv6 address)"));
+        // getaddrinfo's EAI_ADDRFAMILY text, as ping and traceroute print it
+        throw new ToolException(host + ": Address family for hostname not supported");
     }
 
     /** An IPv4 address given literally (a dotted quad), without a DNS lookup. */
