@@ -89,12 +89,28 @@ public final class Rtnetlink implements AutoCloseable {
      * @throws NetlinkException ENETUNREACH if no route leads there
      */
     public synchronized Route routeTo(InetAddress destination) throws IOException {
+        return routeTo(destination, 0);
+    }
+
+    /**
+     * The route the kernel would use to send to {@code destination} out of the interface with
+     * index {@code interfaceIndex} (a socket bound to that device, SO_BINDTODEVICE): RTM_GETROUTE
+     * with RTA_OIF, what {@code ip route get DESTINATION oif NAME} asks. Its preferred source is
+     * the address the kernel picks on that interface. An index of 0 means any interface, as
+     * {@link #routeTo(InetAddress)}.
+     *
+     * @throws NetlinkException ENETUNREACH if no route leads there through that interface, ENODEV if there is no such interface
+     */
+    public synchronized Route routeTo(InetAddress destination, int interfaceIndex) throws IOException {
         Objects.requireNonNull(destination, "destination");
+        if (interfaceIndex < 0) throw new IllegalArgumentException("interface index " + interfaceIndex + " is negative");
         byte[] rtmsg = new byte[SIZEOF_RTMSG];
         rtmsg[OFFSETOF_RTMSG_RTM_FAMILY] = (byte) Bytes.family(destination);
         rtmsg[OFFSETOF_RTMSG_RTM_DST_LEN] = (byte) (destination.getAddress().length * 8);
-        return socket.requestOne(request(RTM_GETROUTE, 0, "RTM_GETROUTE(" + destination.getHostAddress() + ")").struct(rtmsg)
-                .attribute(NetlinkAttribute.ofAddress(RTA_DST, destination)), Rtnetlink::route);
+        String what = "RTM_GETROUTE(" + destination.getHostAddress() + (interfaceIndex == 0 ? "" : " oif " + interfaceIndex) + ")";
+        NetlinkRequest r = request(RTM_GETROUTE, 0, what).struct(rtmsg).attribute(NetlinkAttribute.ofAddress(RTA_DST, destination));
+        if (interfaceIndex != 0) r.attribute(NetlinkAttribute.ofInt(RTA_OIF, interfaceIndex));
+        return socket.requestOne(r, Rtnetlink::route);
     }
 
     // ---- changing ------------------------------------------------------------------------------

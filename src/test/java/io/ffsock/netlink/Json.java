@@ -10,7 +10,7 @@ import java.util.Map;
  * lists, numbers Long or Double, true/false Boolean, null null. Enough for tests; strict about
  * structure so a misread fails loudly.
  */
-final class Json {
+public final class Json {
     private final String s;
     private int i;
 
@@ -18,7 +18,7 @@ final class Json {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json j = new Json(text);
         Object v = j.value();
         j.space();
@@ -27,7 +27,7 @@ final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> array(String text) {
+    public static List<Map<String, Object>> array(String text) {
         return text.isBlank() ? List.of() : (List<Map<String, Object>>) parse(text);
     }
 
