@@ -42,7 +42,7 @@ import java.util.EnumSet;
 import java.util.List;
 
 /**
- * {@code ffsock ping [-c COUNT] [-i INTERVAL] [-s SIZE] [-t TTL] [-W WAIT] [-4|-6] [--raw|--dgram] HOST}:
+ * {@code ffsock ping [-c COUNT] [-i INTERVAL] [-s SIZE] [-t TTL] [-W WAIT] [-I IFACE|ADDRESS] [-4|-6] [--raw|--dgram] HOST}:
  * ICMP echo over IPv4 or IPv6, printing what iputils' ping prints.
  */
 public final class PingCommand implements Command {
@@ -52,6 +52,8 @@ public final class PingCommand implements Command {
             .option('s', "size", "SIZE", "SIZE data bytes in each request (56: 64 ICMP bytes)")
             .option('t', "ttl", "TTL", "IP time to live / IPv6 hop limit of the requests")
             .option('W', "timeout", "SECONDS", "with -c: after the last request, wait at most SECONDS for replies (10)")
+            .option('I', "interface", "IFACE|ADDRESS", "send from interface IFACE (bound to it, SO_BINDTODEVICE; its\n"
+                    + "address the kernel prefers for HOST) or from the local ADDRESS")
             .flag('4', "ipv4", "use IPv4 only")
             .flag('6', "ipv6", "use IPv6 only")
             .flag((char) 0, "raw", "use a raw ICMP socket (needs CAP_NET_RAW)")
@@ -86,6 +88,10 @@ public final class PingCommand implements Command {
                 request quoted in them (raw) or through IP_RECVERR (ping socket). Duplicates are
                 shown with (DUP!) and, like stray ICMP, not counted as received.
 
+                -I: an interface name binds the socket to it (SO_BINDTODEVICE) and to its address
+                that the kernel prefers for HOST (rtnetlink RTM_GETROUTE, as 'ip route get HOST oif
+                IFACE'); an address binds the socket to that address, which must be local.
+
                 Exit status: 0 if any reply came, 1 if none, 2 on an error (unknown host, missing
                 privilege, bad usage).
 
@@ -93,13 +99,14 @@ public final class PingCommand implements Command {
                   ffsock ping -c 3 127.0.0.1
                   ffsock ping -6 -c 2 ::1
                   ffsock ping -c 1 -t 1 --raw 10.2.0.2
+                  ffsock ping -c 2 -I eth1 10.2.0.2
                 """;
     }
 
     private enum Mode { AUTO, RAW, DGRAM }
 
     private record Options(String host, int count, long intervalNanos, int size, int ttl, long waitNanos,
-                           int family, Mode mode) {}
+                           int family, Mode mode, String source) {}
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err, InputStream in) throws UsageException {
@@ -111,7 +118,8 @@ public final class PingCommand implements Command {
         Options o = options(p);
         try {
             InetAddress target = NetSupport.resolve(o.host, o.family);
-            return new Pinger(o, target, out).run();
+            SourceSelection from = o.source == null ? null : SourceSelection.resolve(o.source, target);
+            return new Pinger(o, target, from, out).run();
         } catch (NetSupport.ToolException e) {
             err.println("ffsock ping: " + e.getMessage());
             return NetSupport.ERROR;
@@ -137,13 +145,14 @@ public final class PingCommand implements Command {
                 NetSupport.intOption(p, "size", 56, 0, 65507),
                 NetSupport.intOption(p, "ttl", -1, 1, 255),
                 NetSupport.secondsOption(p, "timeout", 10, 0.001, 1e6),
-                family, mode);
+                family, mode, p.value("interface").orElse(null));
     }
 
     /** One run: the socket, what was sent, what came back. */
     private static final class Pinger {
         private final Options o;
         private final InetAddress target;
+        private final SourceSelection from; // -I, or null
         private final boolean v6;
         private final PrintStream out;
         private final Object printLock = new Object();
@@ -160,21 +169,26 @@ public final class PingCommand implements Command {
         private long tsum, tsum2, tmin = Long.MAX_VALUE, tmax;
         private boolean summarized;
 
-        Pinger(Options o, InetAddress target, PrintStream out) {
+        Pinger(Options o, InetAddress target, SourceSelection from, PrintStream out) {
             this.o = o;
             this.target = target;
+            this.from = from;
             this.v6 = target instanceof Inet6Address;
             this.out = out;
         }
 
-        int run() throws IOException {
+        int run() throws IOException, NetSupport.ToolException {
             open();
             Thread hook = new Thread(this::interrupted, "ffsock-ping-summary");
             Runtime.getRuntime().addShutdownHook(hook);
             try (Socket s = socket) {
                 synchronized (printLock) {
-                    if (v6) out.println("PING " + o.host + "(" + text(target) + ") " + o.size + " data bytes");
-                    else out.println("PING " + o.host + " (" + text(target) + ") " + o.size + "(" + (o.size + 28) + ") bytes of data.");
+                    // with -I, iputils names the source and the interface ("" for an address)
+                    String source = from == null ? "" : "from " + text(from.source()) + " "
+                            + (SourceSelection.isAddress(o.source) ? "" : from.interfaceName()) + ": ";
+                    if (v6) out.println("PING " + o.host + "(" + text(target) + ") " + source + o.size + " data bytes");
+                    else out.println("PING " + o.host + " (" + text(target) + ") " + source + o.size + "(" + (o.size + 28)
+                            + ") bytes of data.");
                     out.flush();
                 }
                 loop(s);
@@ -194,7 +208,7 @@ public final class PingCommand implements Command {
             Runtime.getRuntime().halt(status);
         }
 
-        private void open() throws IOException {
+        private void open() throws IOException, NetSupport.ToolException {
             Family family = v6 ? Family.INET6 : Family.INET;
             Protocol protocol = v6 ? Protocol.ICMPV6 : Protocol.ICMP;
             if (o.mode != Mode.RAW) {
@@ -223,7 +237,8 @@ public final class PingCommand implements Command {
                         socket.setOption(LinuxSocketOptions.IP_RECVTTL, true);
                     }
                 }
-            } catch (IOException | RuntimeException e) {
+                if (from != null) LocalInterfaces.bindSource(socket, from, !SourceSelection.isAddress(o.source));
+            } catch (IOException | NetSupport.ToolException | RuntimeException e) {
                 socket.close();
                 throw e;
             }

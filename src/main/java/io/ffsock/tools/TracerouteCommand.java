@@ -29,8 +29,9 @@ public final class TracerouteCommand implements Command {
             .option('f', "first", "FIRST", "the TTL to start from (1)")
             .option('N', "sim-queries", "SQUERIES", "probes in flight at once, over all hops (16)")
             .option('p', "port", "PORT", "with -U: the port of the first probe, one more for each next (33434)")
-            .option('s', "source", "ADDRESS", "send from this source address")
-            .option('i', "interface", "IFACE", "send through this interface (SO_BINDTODEVICE)")
+            .option('i', "interface", "IFACE", "send from interface IFACE (bound to it, SO_BINDTODEVICE; its address the\n"
+                    + "kernel prefers for HOST)")
+            .option('s', "source", "ADDRESS", "send from ADDRESS, an address of this host")
             .flag('I', "icmp", "probe with ICMP echo requests (the default): a raw socket, or a ping socket\n"
                     + "without CAP_NET_RAW")
             .flag('U', "udp", "probe with UDP datagrams to ports 33434, 33435... (no privilege needed)")
@@ -77,6 +78,9 @@ public final class TracerouteCommand implements Command {
 
                 With -U the answers are read back from the socket's error queue (IP_RECVERR,
                 IPV6_RECVERR). Round-trip times end at the kernel's receive timestamp.
+                -i and -s are traceroute's (-I is ICMP there, as here): the source address for -i
+                is the one the kernel prefers on IFACE for HOST (rtnetlink RTM_GETROUTE, as 'ip
+                route get HOST oif IFACE'); -s with -i sends from ADDRESS out of IFACE.
                 Exit status, as Debian's traceroute: 0 when the route was printed, 1 when a socket
                 call failed (missing privilege, no such interface, source address not local), 2 on
                 bad arguments or an unknown host. Error lines are Debian's ("Bad option `-x'",
@@ -86,6 +90,7 @@ public final class TracerouteCommand implements Command {
                   ffsock traceroute -n 10.2.0.2
                   ffsock traceroute -6 -n fd00:2::2
                   ffsock traceroute -U -q 1 -w 1 example.org
+                  ffsock traceroute -n -i eth1 10.2.0.2
                 """;
     }
 
@@ -135,11 +140,14 @@ public final class TracerouteCommand implements Command {
         }
         TracerouteConfig config = o.config;
         try {
-            if (o.source != null) config = config.withSource(NetSupport.resolve(o.source, target instanceof Inet6Address ? 6 : 4));
-            if (o.iface != null) config = config.withInterface(o.iface);
-        } catch (NetSupport.ToolException | IllegalArgumentException e) {
+            SourceSelection from = source(o, target);
+            if (from != null) {
+                if (o.iface != null) config = config.withInterface(from.interfaceName());
+                config = config.withSource(scoped(from));
+            }
+        } catch (NetSupport.ToolException e) {
             err.println(e.getMessage());
-            return BAD_ARGS;
+            return FAILED;
         }
         try (Traceroute trace = Traceroute.open(target, config)) {
             out.println("traceroute to " + o.host + " (" + text(target) + "), " + config.maxTtl() + " hops max, "
@@ -154,6 +162,29 @@ public final class TracerouteCommand implements Command {
             Thread.currentThread().interrupt();
             return FAILED;
         }
+    }
+
+    /** Where -i and -s say the probes leave from (the interface of -i, the address of -s), or null without them. */
+    private static SourceSelection source(Options o, InetAddress target) throws NetSupport.ToolException {
+        if (o.source == null) return o.iface == null ? null : SourceSelection.resolve(o.iface, target);
+        SourceSelection address = SourceSelection.resolve(o.source, target);
+        if (o.iface == null) return address;
+        // both: ADDRESS out of IFACE, which need not have an address of its own
+        LocalInterfaces.Interface device = LocalInterfaces.byName(o.iface);
+        return new SourceSelection(address.source(), device.name(), device.index());
+    }
+
+    /** The source, a link-local IPv6 one scoped to its interface as bind(2) needs. */
+    static InetAddress scoped(SourceSelection from) throws NetSupport.ToolException {
+        InetAddress a = from.source();
+        if (a instanceof Inet6Address v && v.isLinkLocalAddress() && v.getScopeId() == 0) {
+            try {
+                return Inet6Address.getByAddress(null, v.getAddress(), from.interfaceIndex());
+            } catch (java.net.UnknownHostException e) {
+                throw new NetSupport.ToolException("bind: " + e.getMessage());
+            }
+        }
+        return a;
     }
 
     /** Debian's wording for what {@link ArgParser} refused. */
@@ -208,9 +239,17 @@ public final class TracerouteCommand implements Command {
                     + "' on position 2 (argc " + (args.indexOf(pos.get(1)) + 1) + ")");
             config = config.withDataLength(Math.max(0, Math.min(65000, length - header)));
         }
+        String iface = p.value("interface").orElse(null);
+        String source = p.value("source").orElse(null);
+        if (iface != null && SourceSelection.isAddress(iface)) {
+            throw new BadArgument("-i takes an interface name, not '" + iface + "' (an address goes with -s)");
+        }
+        if (source != null && !SourceSelection.isAddress(source)) {
+            throw new BadArgument("Cannot handle `-s' option with arg `" + source + "' (argc " + (args.lastIndexOf(source) + 1)
+                    + "): an address of this host, e.g. 10.0.0.1 (an interface goes with -i)");
+        }
         if (host.isEmpty()) throw new BadArgument("Cannot handle \"host\" cmdline arg `' on position 1 (argc " + (args.indexOf(host) + 1) + ")");
-        return new Options(host, args.lastIndexOf(host) + 1, family, config, p.flag("numeric"),
-                p.value("source").orElse(null), p.value("interface").orElse(null));
+        return new Options(host, args.lastIndexOf(host) + 1, family, config, p.flag("numeric"), source, iface);
     }
 
     /** Which of two options comes last on the command line: 4 for {@code a}, 6 for {@code b}. */
