@@ -493,11 +493,15 @@ final class EchoChannel {
                     inFlight--;
                     long rtt = Math.max(0, stamp - s.sentRealtime);
                     t.reply(rtt);
-                    pinger.complete(s.request, new PingResult.Reply(t.address, rtt, ttl, bytes, s.attempt));
+                    PingResult.Reply r = new PingResult.Reply(t.address, rtt, ttl, bytes, s.attempt);
+                    Pinger.Request answered = s.request; // the slot may be reused while the observer runs
+                    pinger.observed(seq, r, false);
+                    pinger.complete(answered, r);
                 }
                 case ANSWERED -> {
                     pinger.duplicates++;
                     t.dups++;
+                    pinger.observed(seq, new PingResult.Reply(t.address, Math.max(0, stamp - s.sentRealtime), ttl, bytes, s.attempt), true);
                 }
                 default -> pinger.late++;
             }
@@ -525,8 +529,11 @@ final class EchoChannel {
             inFlight--;
             Pinger.Target t = s.request.target;
             t.errors++;
-            pinger.complete(s.request, new PingResult.IcmpError(t.address, router == null ? t.address : router,
-                    kind, type, code, mtu, s.attempt));
+            PingResult.IcmpError e = new PingResult.IcmpError(t.address, router == null ? t.address : router,
+                    kind, type, code, mtu, s.attempt);
+            Pinger.Request answered = s.request; // the slot may be reused while the observer runs
+            pinger.observed(seq, e, false);
+            pinger.complete(answered, e);
         } finally {
             pinger.lock().unlock();
         }
@@ -539,7 +546,10 @@ final class EchoChannel {
             if (s.state != State.IN_FLIGHT) return;
             s.state = State.ANSWERED;
             inFlight--;
-            pinger.complete(s.request, new PingResult.Failed(s.request.target.address, message));
+            PingResult.Failed f = new PingResult.Failed(s.request.target.address, message);
+            Pinger.Request answered = s.request; // the slot may be reused while the observer runs
+            pinger.observed(seq, f, false);
+            pinger.complete(answered, f);
         } finally {
             pinger.lock().unlock();
         }

@@ -48,6 +48,7 @@ public final class Pinger implements AutoCloseable {
     private long order;
     private long lastSendNanos;
     private boolean closed;
+    private volatile PingObserver observer;
     // counted under lock
     long foreign, duplicates, late, corrupted;
 
@@ -136,6 +137,14 @@ public final class Pinger implements AutoCloseable {
             if (e.getCause() instanceof IOException io) throw io;
             throw new IOException(e.getCause());
         }
+    }
+
+    /**
+     * Sets the observer that sees every reply and error as it is matched, with its sequence
+     * number, duplicates included; null removes it.
+     */
+    public void observe(PingObserver o) {
+        observer = o;
     }
 
     /** Statistics for {@code target}, zeros if it was never pinged. */
@@ -378,6 +387,20 @@ public final class Pinger implements AutoCloseable {
         if (held) lock.unlock();
         try {
             r.result.complete(result);
+        } finally {
+            if (held) lock.lock();
+        }
+    }
+
+    /** Tells the observer, if any, off the lock (called with it held or not), before the future completes. */
+    void observed(int sequence, PingResult result, boolean duplicate) {
+        PingObserver o = observer;
+        if (o == null) return;
+        boolean held = lock.isHeldByCurrentThread();
+        if (held) lock.unlock();
+        try {
+            if (result instanceof PingResult.Reply r) o.reply(sequence, r, duplicate);
+            else o.error(sequence, result);
         } finally {
             if (held) lock.lock();
         }
