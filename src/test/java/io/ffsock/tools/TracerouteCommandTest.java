@@ -164,6 +164,7 @@ class TracerouteCommandTest {
 
     @Test
     void unreachableNetworkIsMarked() throws Exception {
+        TracerouteTest.routerErrorBudgetRefilled();
         CliProcess p = traceIn(net.a, "-n", "-w", "1", "-q", "1", "10.99.0.1");
         assertEquals(0, p.awaitExit(), p.describe("exit 0"));
         List<String> lines = List.of(p.stdout().split("\n"));
