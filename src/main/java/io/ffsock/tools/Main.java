@@ -115,9 +115,11 @@ public final class Main {
         }
         b.append("\n'ffsock COMMAND --help' (or 'ffsock help COMMAND') shows a command's options;\n"
                 + "'ffsock -V' ('--version'), or -V after a command, prints the version.\n");
-        b.append("Exit status: 0 success, 2 bad usage; otherwise as the command's help says (unix: 1 when a\n"
-                + "socket call failed; ping, traceroute, igmp as iputils: 1 no reply, 2 an error such as a\n"
-                + "missing privilege or an unknown host or interface). Errors are one line on stderr.\n");
+        b.append("Exit status: 0 success, 2 bad usage; otherwise as the command's help says: ping as iputils\n"
+                + "ping (1 no reply or a bad option value, 2 another error), traceroute as Debian's traceroute\n"
+                + "(1 a socket call failed, 2 bad arguments or an unknown host), unix 1 when a socket call\n"
+                + "failed, igmp and mld 1 when listening timed out. Errors are one line on stderr, prefixed as\n"
+                + "the tool they are shaped like prints them (ping: ...).\n");
         return b.toString();
     }
 }

@@ -30,7 +30,7 @@ final class NetSupport {
     /** Exit status of ping and traceroute for an error that is not a lost reply (iputils: 2). */
     static final int ERROR = 2;
 
-    /** A failure reported as one line {@code ffsock CMD: message} with exit status 2. */
+    /** A failure reported as one line, prefixed as the tool the command is shaped like prints it. */
     static final class ToolException extends Exception {
         private static final long serialVersionUID = 1L;
 

@@ -364,6 +364,14 @@ class PingCommandTest {
             assertEquals(0, v.awaitExit());
             assertTrue(v.stdout().matches("ffsock ping \\d+\\.\\d+\\.\\d+\\S*\n"), v.stdout());
         }
+        // ffsock itself, and a command whose --version means something else (igmp: the protocol's)
+        for (List<String> args : List.of(List.of("-V"), List.of("--version"), List.of("igmp", "-V"), List.of("unix", "--version"))) {
+            CliProcess v = CliProcess.run(args.toArray(String[]::new));
+            started.add(v);
+            assertEquals(0, v.awaitExit(), v.describe("exit 0"));
+            String expected = args.size() == 1 ? "ffsock " : "ffsock " + args.get(0) + " ";
+            assertTrue(v.stdout().startsWith(expected) && v.stdout().matches("ffsock (\\w+ )?\\d+\\.\\d+\\.\\d+\\S*\n"), v.stdout());
+        }
     }
 
     @Test
