@@ -210,6 +210,46 @@ class PingCommandTest {
         }
     }
 
+    /**
+     * -Q, -M do, -t and -s on the wire: tshark reads ffsock's echo request and iputils' (run the
+     * same way) on A's link, and the two must agree field by field, checksums good.
+     */
+    @Test
+    void tosDfTtlAndSizeOnTheWireAsIputilsSendsThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assumeTrue(LinkCapture.installed("tcpdump") && LinkCapture.installed("tshark"), "tcpdump and tshark are not installed");
+        String[] args = {"-c", "1", "-W", "2", "-Q", "0x10", "-M", "do", "-t", "9", "-s", "100", net.addressB()};
+        List<Process> helpers = new ArrayList<>();
+        try {
+            List<String> frames = LinkCapture.capture(dir, net.a, "r0", 2, "icmp[icmptype] == icmp-echo", helpers, () -> {
+                CliProcess ours = pingIn(net.a, args);
+                assertEquals(0, ours.awaitExit(), ours.describe("exit 0"));
+                net.a.run(prepend("ping", List.of(args)));
+            }, List.of("-o", "ip.check_checksum:TRUE"),
+                    "ip.dsfield", "ip.flags.df", "ip.ttl", "ip.len", "ip.checksum.status", "icmp.checksum.status");
+            assertEquals(2, frames.size(), frames.toString());
+            assertEquals("0x10|1|9|128|1|1", frames.get(0), "ffsock's request");
+            assertEquals(frames.get(1), frames.get(0), "iputils' request, then ffsock's");
+        } finally {
+            helpers.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /** -w: sends until the deadline without -c, then sums up; -f: a dot per request, erased by its reply. */
+    @Test
+    void deadlineAndFlood() throws Exception {
+        CliProcess w = pingIn(net.a, "-w", "1", "-i", "0.2", net.addressB());
+        assertEquals(0, w.awaitExit(), w.describe("exit 0"));
+        assertTrue(w.stdout().matches("(?s).*\n(\\d+) packets transmitted, \\1 received, 0% packet loss, time \\d+ms\n.*"), w.stdout());
+        CliProcess f = pingIn(net.a, "-f", "-c", "50", net.addressB());
+        assertEquals(0, f.awaitExit(), f.describe("exit 0"));
+        List<String> out = lines(f.stdout());
+        String dots = out.get(1);
+        assertEquals(50, dots.chars().filter(c -> c == '.').count(), f.stdout());
+        assertEquals(50, dots.chars().filter(c -> c == '\b').count(), f.stdout());
+        assertTrue(f.stdout().contains("50 packets transmitted, 50 received, 0% packet loss"), f.stdout());
+        assertTrue(f.stdout().matches("(?s).*rtt min/avg/max/mdev = [0-9./]+ ms, ipg/ewma \\d+\\.\\d{3}/\\d+\\.\\d{3} ms\n.*"), f.stdout());
+    }
+
     @Test
     void sizeChangesTheLengths() throws Exception {
         CliProcess p = pingIn(net.a, "-c", "1", "-s", "1000", net.addressB());
