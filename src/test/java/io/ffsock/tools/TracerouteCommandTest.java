@@ -320,6 +320,33 @@ class TracerouteCommandTest {
         }
     }
 
+    /**
+     * -I as nobody where ping sockets are refused too (ping_group_range "1 0"): status 1 and the
+     * refused socket(2) call on one line, as Debian's traceroute run the same way.
+     */
+    @Test
+    void noPrivilegeForIcmpIsStatus1AsDebianTraceroute() throws Exception {
+        assumeDebianTraceroute();
+        List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        List<String> debian = new ArrayList<>(nobody);
+        debian.addAll(List.of("traceroute", "-I", "-n", "-q", "1", "-w", "1", net.addressB()));
+        Process d = new ProcessBuilder(net.a.inside(debian.toArray(String[]::new))).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String theirs = new String(d.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, d.waitFor(), theirs);
+        assertTrue(theirs.contains("socket: Operation not permitted"), theirs);
+        CliProcess ours = CliProcess.runWrapped(cmd -> {
+            List<String> all = new ArrayList<>(nobody);
+            all.addAll(cmd);
+            return List.of(net.a.inside(all.toArray(String[]::new)));
+        }, "traceroute", "-I", "-n", "-q", "1", "-w", "1", net.addressB());
+        started.add(ours);
+        assertEquals(1, ours.awaitExit(), ours.describe("exit 1"));
+        assertEquals("", ours.stdout());
+        assertEquals(1, ours.stderr().lines().count(), ours.stderr());
+        assertTrue(ours.stderr().startsWith("socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): EPERM"), ours.stderr());
+        assertTrue(ours.stderr().contains("CAP_NET_RAW"), ours.stderr());
+    }
+
     @Test
     void helpAndVersion() throws Exception {
         CliProcess h = CliProcess.run("traceroute", "--help");
