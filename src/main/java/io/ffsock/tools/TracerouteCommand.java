@@ -106,6 +106,15 @@ public final class TracerouteCommand implements Command {
         }
     }
 
+    /** The first hop's every probe was refused by the kernel: ends the trace. */
+    private static final class SendRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SendRefused(String message) {
+            super(message);
+        }
+    }
+
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err, InputStream in) {
         Options o;
@@ -153,8 +162,18 @@ public final class TracerouteCommand implements Command {
             out.println("traceroute to " + o.host + " (" + text(target) + "), " + config.maxTtl() + " hops max, "
                     + trace.packetLength() + " byte packets");
             out.flush();
-            trace.run(hop -> print(hop, target, o.numeric, out));
+            trace.run(hop -> {
+                // Debian's traceroute stops at a send the kernel refuses outright (no route): status 1
+                if (hop.ttl() == trace.config().firstTtl() && hop.probes().stream().allMatch(p -> p instanceof TraceProbe.Failed)) {
+                    throw new SendRefused(((TraceProbe.Failed) hop.probes().getFirst()).message());
+                }
+                print(hop, target, o.numeric, out);
+            });
             return Main.OK;
+        } catch (SendRefused e) {
+            out.flush();
+            err.println(e.getMessage());
+            return FAILED;
         } catch (IOException e) {
             err.println(e.getMessage());
             return FAILED;

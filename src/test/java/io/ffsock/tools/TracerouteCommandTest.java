@@ -347,6 +347,31 @@ class TracerouteCommandTest {
         assertTrue(ours.stderr().contains("CAP_NET_RAW"), ours.stderr());
     }
 
+    /** No route at all (a namespace with only lo): the header, then status 1 and the refused send, as Debian's traceroute. */
+    @ParameterizedTest
+    @ValueSource(strings = {"-I", "-U"})
+    void noRouteIsStatus1AsDebianTraceroute(String method) throws Exception {
+        assumeDebianTraceroute();
+        Netns lone = Netns.create("trnoroute");
+        try {
+            Process d = new ProcessBuilder(lone.inside(method.equals("-I") ? new String[] {"traceroute", "-I", "-n", "-q", "1", "10.99.0.1"}
+                    : new String[] {"traceroute", "-n", "-q", "1", "10.99.0.1"})).start();
+            String theirsOut = new String(d.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String theirsErr = new String(d.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(1, d.waitFor(), theirsErr);
+            CliProcess ours = traceIn(lone, method, "-n", "-q", "1", "10.99.0.1");
+            assertEquals(1, ours.awaitExit(), ours.describe("exit 1"));
+            // Debian prints its header without the newline (each hop line starts with one), and
+            // with -I not at all (it connects the raw socket first): ours always has it
+            assertTrue(ours.stdout().startsWith(theirsOut.strip()), theirsOut + " / " + ours.stdout());
+            assertTrue(theirsErr.contains("Network is unreachable") && ours.stderr().contains("Network is unreachable"),
+                    theirsErr + " / " + ours.stderr());
+            assertEquals(1, ours.stderr().lines().count(), ours.stderr());
+        } finally {
+            lone.close();
+        }
+    }
+
     @Test
     void helpAndVersion() throws Exception {
         CliProcess h = CliProcess.run("traceroute", "--help");
