@@ -12,6 +12,7 @@ import io.ffsock.icmp.TraceProbe;
 import io.ffsock.icmp.TraceResult;
 import io.ffsock.icmp.Traceroute;
 import io.ffsock.icmp.TracerouteConfig;
+import io.ffsock.testing.FdLeakCheck;
 import io.ffsock.testing.Netns;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,6 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and two traces at once on raw sockets kept apart by the datagram their errors quote.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(FdLeakCheck.class)
 class TracerouteTest {
     private Topology net;
     private final List<Process> helpers = new ArrayList<>();
@@ -205,6 +208,24 @@ class TracerouteTest {
                 assertTrue(h.probes().stream().allMatch(TraceProbe::answered), r.toString());
             }
         }
+    }
+
+    /** A source that is not local fails at open, naming bind(2); the async form fails its future; no fd is left. */
+    @Test
+    void aSourceThatIsNotLocalFailsAtOpen() throws Exception {
+        InetAddress b = InetAddress.getByName(net.addressB());
+        TracerouteConfig c = quick(TracerouteConfig.Method.UDP).withSource(InetAddress.getByName("10.254.254.254"));
+        String message = net.a.call(() -> {
+            try (Traceroute t = Traceroute.open(b, c)) {
+                return "opened";
+            } catch (java.io.IOException e) {
+                return e.getMessage();
+            }
+        });
+        assertTrue(message.startsWith("bind(") && message.contains("EADDRNOTAVAIL"), message);
+        CompletableFuture<TraceResult> f = net.a.call(() -> Traceroute.trace(b, c));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof java.io.IOException, e.toString());
     }
 
     @Test
