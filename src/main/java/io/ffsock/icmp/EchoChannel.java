@@ -474,6 +474,7 @@ final class EchoChannel {
     private void reply(int seq, byte[] b, int off, int payload, byte[] src, int srcOff, int srcLength, int ttl, long stamp, int bytes) {
         Pinger.Request done = null;
         PingResult result = null;
+        PingResult.Reply duplicate = null;
         synchronized (pinger.lock()) {
             Slot s = slots[seq];
             if (s.state == State.IDLE || s.request == null) {
@@ -514,11 +515,16 @@ final class EchoChannel {
                 case ANSWERED -> {
                     pinger.duplicates++;
                     t.dups++;
+                    if (pinger.observed()) duplicate = new PingResult.Reply(t.address, Math.max(0, stamp - s.sentRealtime), ttl, bytes, s.attempt);
                 }
                 default -> pinger.late++;
             }
         }
-        if (done != null) done.result.complete(result);
+        if (duplicate != null) pinger.observed(seq, duplicate, true);
+        if (done != null) {
+            pinger.observed(seq, result, false);
+            done.result.complete(result);
+        }
     }
 
     private static boolean patternHolds(byte[] b, int off, int payload) {
@@ -545,6 +551,7 @@ final class EchoChannel {
             t.errors++;
             result = new PingResult.IcmpError(t.address, router == null ? t.address : router, kind, type, code, mtu, s.attempt);
         }
+        pinger.observed(seq, result, false);
         done.result.complete(result);
     }
 
@@ -558,7 +565,9 @@ final class EchoChannel {
             done = s.request;
             pinger.unschedule(done);
         }
-        done.result.complete(new PingResult.Failed(done.target.address, message));
+        PingResult.Failed failed = new PingResult.Failed(done.target.address, message);
+        pinger.observed(seq, failed, false);
+        done.result.complete(failed);
     }
 
     private void countForeign() {

@@ -55,6 +55,7 @@ public final class Pinger implements AutoCloseable {
     private long order;
     private long lastSendNanos;
     private boolean closed;
+    private volatile PingObserver observer;
     private long serials;
     // counted under lock
     long foreign, duplicates, late, corrupted;
@@ -149,6 +150,14 @@ public final class Pinger implements AutoCloseable {
             if (e.getCause() instanceof IOException io) throw io;
             throw new IOException(e.getCause());
         }
+    }
+
+    /**
+     * Sets the observer that sees every reply and error as it is matched, with its sequence
+     * number, duplicates included; null removes it.
+     */
+    public void observe(PingObserver o) {
+        observer = o;
     }
 
     /** Statistics for {@code target}, zeros if it was never pinged. */
@@ -421,6 +430,19 @@ public final class Pinger implements AutoCloseable {
             }
         }
         return best;
+    }
+
+    /** Whether an observer is set (so a duplicate's Reply is worth making). */
+    boolean observed() {
+        return observer != null;
+    }
+
+    /** Tells the observer, if any: called off the lock, before the request's future completes. */
+    void observed(int sequence, PingResult result, boolean duplicate) {
+        PingObserver o = observer;
+        if (o == null) return;
+        if (result instanceof PingResult.Reply r) o.reply(sequence, r, duplicate);
+        else o.error(sequence, result);
     }
 
     /**

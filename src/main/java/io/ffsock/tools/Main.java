@@ -49,6 +49,10 @@ public final class Main {
             out.print(usage());
             return OK;
         }
+        if (first.equals("-V") || first.equals("--version")) {
+            out.println(Version.line(null));
+            return OK;
+        }
         if (first.equals("help")) {
             if (args.size() == 1) {
                 out.print(usage());
@@ -65,12 +69,29 @@ public final class Main {
         }
         Command c = find(first);
         if (c == null) return unknownCommand(first, err);
+        if (asksVersion(args.subList(1, args.size()))) {
+            out.println(Version.line(c.name()));
+            return OK;
+        }
         try {
             return c.run(args.subList(1, args.size()), out, err, in);
         } catch (UsageException e) {
             err.println("ffsock " + c.name() + ": " + e.getMessage() + " (try 'ffsock " + c.name() + " --help')");
             return USAGE;
         }
+    }
+
+    /**
+     * Whether a subcommand's arguments ask for the version: {@code -V} among the options, or
+     * {@code --version} alone (igmp and mld use {@code --version N} for the protocol version).
+     */
+    private static boolean asksVersion(List<String> args) {
+        if (args.equals(List.of("--version"))) return true;
+        for (String a : args) {
+            if (a.equals("--")) return false;
+            if (a.equals("-V")) return true;
+        }
+        return false;
     }
 
     private static int unknownCommand(String name, PrintStream err) {
@@ -93,10 +114,13 @@ public final class Main {
         for (Command c : COMMANDS) {
             b.append("  ").append(c.name()).append(" ".repeat(width - c.name().length() + 2)).append(c.summary()).append('\n');
         }
-        b.append("\n'ffsock COMMAND --help' (or 'ffsock help COMMAND') shows a command's options.\n");
-        b.append("Exit status: 0 success, 2 bad usage; otherwise as the command's help says (unix: 1 when a\n"
-                + "socket call failed; ping, traceroute, igmp as iputils: 1 no reply, 2 an error such as a\n"
-                + "missing privilege or an unknown host or interface). Errors are one line on stderr.\n");
+        b.append("\n'ffsock COMMAND --help' (or 'ffsock help COMMAND') shows a command's options;\n"
+                + "'ffsock -V' ('--version'), or -V after a command, prints the version.\n");
+        b.append("Exit status: 0 success, 2 bad usage; otherwise as the command's help says: ping as iputils\n"
+                + "ping (1 no reply or a bad option value, 2 another error), traceroute as Debian's traceroute\n"
+                + "(1 a socket call failed, 2 bad arguments or an unknown host), unix 1 when a socket call\n"
+                + "failed, igmp and mld 1 when listening timed out. Errors are one line on stderr, prefixed as\n"
+                + "the tool they are shaped like prints them (ping: ...).\n");
         return b.toString();
     }
 }

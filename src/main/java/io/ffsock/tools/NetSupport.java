@@ -28,7 +28,7 @@ final class NetSupport {
     /** Exit status of ping and traceroute for an error that is not a lost reply (iputils: 2). */
     static final int ERROR = 2;
 
-    /** A failure reported as one line {@code ffsock CMD: message} with exit status 2. */
+    /** A failure reported as one line, prefixed as the tool the command is shaped like prints it. */
     static final class ToolException extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -100,8 +100,8 @@ final class NetSupport {
                 return a;
             }
         }
-        throw new ToolException(host + ": Address family for hostname not supported"
-                + (family == 4 ? " (no IPv4 address)" : " (no IPv6 address)"));
+        // getaddrinfo's EAI_ADDRFAMILY text, as ping and traceroute print it
+        throw new ToolException(host + ": Address family for hostname not supported");
     }
 
     /** An IPv4 address given literally (a dotted quad), without a DNS lookup. */

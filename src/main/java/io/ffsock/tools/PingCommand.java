@@ -2,64 +2,52 @@ package io.ffsock.tools;
 
 import static io.ffsock.tools.NetSupport.text;
 
-import io.ffsock.ControlMessage;
-import io.ffsock.Family;
-import io.ffsock.IcmpFilter;
-import io.ffsock.LinuxSocketOptions;
-import io.ffsock.MsgFlag;
-import io.ffsock.Protocol;
-import io.ffsock.ReceivedMessage;
-import io.ffsock.Socket;
-import io.ffsock.SocketType;
-import io.ffsock.SyscallError;
-import io.ffsock.packet.IcmpDestinationUnreachable;
-import io.ffsock.packet.IcmpEcho;
-import io.ffsock.packet.IcmpMessage;
-import io.ffsock.packet.IcmpParameterProblem;
-import io.ffsock.packet.IcmpRedirect;
-import io.ffsock.packet.IcmpTimeExceeded;
-import io.ffsock.packet.Icmpv6DestinationUnreachable;
-import io.ffsock.packet.Icmpv6Echo;
-import io.ffsock.packet.Icmpv6Message;
-import io.ffsock.packet.Icmpv6PacketTooBig;
-import io.ffsock.packet.Icmpv6ParameterProblem;
-import io.ffsock.packet.Icmpv6TimeExceeded;
-import io.ffsock.packet.Ipv4Header;
-import io.ffsock.packet.Ipv6Header;
-import io.ffsock.packet.MalformedPacketException;
-import io.ffsock.packet.QuotedDatagram;
-import io.ffsock.packet.QuotedIpv6Packet;
+import io.ffsock.icmp.PingObserver;
+import io.ffsock.icmp.PingOptions;
+import io.ffsock.icmp.PingResult;
+import io.ffsock.icmp.Pinger;
+import io.ffsock.icmp.PingerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.BitSet;
-import java.util.EnumSet;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * {@code ffsock ping [-c COUNT] [-i INTERVAL] [-s SIZE] [-t TTL] [-W WAIT] [-I IFACE|ADDRESS] [-4|-6] [--raw|--dgram] HOST}:
- * ICMP echo over IPv4 or IPv6, printing what iputils' ping prints.
+ * {@code ffsock ping [-c COUNT] [-i INTERVAL] [-s SIZE] [-t TTL] [-W TIMEOUT] [-w DEADLINE]
+ * [-Q TOS] [-M do|want|dont] [-I IFACE|ADDRESS] [-f] [-q] [-4|-6] [--raw|--dgram] HOST}: ICMP echo
+ * over IPv4 or IPv6, printing what iputils' ping prints, with its exit status and error lines. A
+ * command line over {@link Pinger}: one request per interval, each line printed as the pinger
+ * matches the reply ({@link PingObserver}).
  */
 public final class PingCommand implements Command {
     private static final ArgParser PARSER = new ArgParser()
             .option('c', "count", "COUNT", "stop after sending COUNT requests (and waiting for their replies)")
-            .option('i', "interval", "SECONDS", "wait SECONDS between requests (1)")
+            .option('i', "interval", "SECONDS", "wait SECONDS between requests (1; with -f: as soon as answered)")
             .option('s', "size", "SIZE", "SIZE data bytes in each request (56: 64 ICMP bytes)")
             .option('t', "ttl", "TTL", "IP time to live / IPv6 hop limit of the requests")
-            .option('W', "timeout", "SECONDS", "with -c: after the last request, wait at most SECONDS for replies (10)")
+            .option('W', "timeout", "SECONDS", "how long each request waits for its reply (10)")
+            .option('w', "deadline", "SECONDS", "stop after SECONDS, whatever was sent or received")
+            .option('Q', "tos", "TOS", "IPv4 type of service / IPv6 traffic class of the requests (0..255)")
+            .option('M', "pmtudisc", "do|want|dont", "do: set DF, never fragment locally; want, dont: as the kernel does")
             .option('I', "interface", "IFACE|ADDRESS", "send from interface IFACE (bound to it, SO_BINDTODEVICE; its\n"
                     + "address the kernel prefers for HOST) or from the local ADDRESS")
+            .flag('f', "flood", "flood: send the next request as soon as one is answered (at most 100/s unless -i);\n"
+                    + "print '.' for each request, erase it for each reply")
+            .flag('q', "quiet", "print only the first line and the summary")
+            .flag('n', "numeric", "numeric output only (addresses are never looked up)")
             .flag('4', "ipv4", "use IPv4 only")
             .flag('6', "ipv6", "use IPv6 only")
             .flag((char) 0, "raw", "use a raw ICMP socket (needs CAP_NET_RAW)")
-            .flag((char) 0, "dgram", "use an unprivileged ping socket (SOCK_DGRAM, net.ipv4.ping_group_range)");
+            .flag((char) 0, "dgram", "use an unprivileged ping socket (SOCK_DGRAM, net.ipv4.ping_group_range)")
+            .flag('V', "version", "print the version and exit");
 
-    private static final int EAGAIN = 11;
+    /** iputils ping's status for a bad option value and for no reply: 1. */
+    private static final int NO_REPLY = 1;
+    /** iputils ping's status for other errors (unknown host, socket calls, unknown options): 2. */
+    private static final int ERROR = 2;
 
     @Override
     public String name() {
@@ -84,16 +72,18 @@ public final class PingCommand implements Command {
 
                 Socket: like iputils, a ping socket (SOCK_DGRAM + IPPROTO_ICMP, no privilege where
                 net.ipv4.ping_group_range allows the group) when the kernel allows it, else a raw
-                socket (CAP_NET_RAW). Replies are matched by identifier and sequence; errors by the
-                request quoted in them (raw) or through IP_RECVERR (ping socket). Duplicates are
-                shown with (DUP!) and, like stray ICMP, not counted as received.
+                socket (CAP_NET_RAW). Replies are matched by identifier, sequence and a cookie in the
+                payload; errors by the request quoted in them (raw) or through IP_RECVERR (ping
+                socket). Round-trip times end at the kernel's receive timestamp (SO_TIMESTAMPNS).
+                Duplicates are shown with (DUP!) and, like stray ICMP, not counted as received.
 
                 -I: an interface name binds the socket to it (SO_BINDTODEVICE) and to its address
                 that the kernel prefers for HOST (rtnetlink RTM_GETROUTE, as 'ip route get HOST oif
                 IFACE'); an address binds the socket to that address, which must be local.
 
-                Exit status: 0 if any reply came, 1 if none, 2 on an error (unknown host, missing
-                privilege, bad usage).
+                Exit status, as iputils: 0 if a reply came, 1 if none came (or, with -w, fewer
+                than COUNT) or an option's value is bad, 2 on another error (unknown host, missing
+                privilege, unknown option). Errors are one line, 'ping: ...'.
 
                 Examples:
                   ffsock ping -c 3 127.0.0.1
@@ -103,95 +93,210 @@ public final class PingCommand implements Command {
                 """;
     }
 
-    private enum Mode { AUTO, RAW, DGRAM }
+    private record Options(String host, int family, PingerConfig.SocketKind kind, long count, long intervalNanos,
+                           long deadlineNanos, boolean flood, boolean quiet, PingOptions request, String source) {}
 
-    private record Options(String host, int count, long intervalNanos, int size, int ttl, long waitNanos,
-                           int family, Mode mode, String source) {}
+    /** A bad command line, as iputils reports it: the line, whether to add the usage, the status. */
+    private static final class Bad extends Exception {
+        private static final long serialVersionUID = 1L;
+        final boolean withUsage;
+        final int status;
+
+        Bad(String message, boolean withUsage, int status) {
+            super(message);
+            this.withUsage = withUsage;
+            this.status = status;
+        }
+    }
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err, InputStream in) throws UsageException {
-        ArgParser.Parsed p = PARSER.parse(args);
-        if (p.help()) {
-            out.print(usage());
-            return Main.OK;
+    public int run(List<String> args, PrintStream out, PrintStream err, InputStream in) {
+        Options o;
+        try {
+            ArgParser.Parsed p;
+            try {
+                p = PARSER.parse(args);
+            } catch (UsageException e) {
+                throw parserError(e.getMessage());
+            }
+            if (p.help()) {
+                out.print(usage());
+                return Main.OK;
+            }
+            o = options(p, args);
+        } catch (Bad e) {
+            err.println("ping: " + e.getMessage());
+            if (e.withUsage) err.print("\n" + usage());
+            return e.status;
         }
-        Options o = options(p);
         try {
             InetAddress target = NetSupport.resolve(o.host, o.family);
             SourceSelection from = o.source == null ? null : SourceSelection.resolve(o.source, target);
-            return new Pinger(o, target, from, out).run();
-        } catch (NetSupport.ToolException e) {
-            err.println("ffsock ping: " + e.getMessage());
-            return NetSupport.ERROR;
-        } catch (IOException e) {
-            err.println("ffsock ping: " + e.getMessage());
-            return NetSupport.ERROR;
+            try (Pinger pinger = open(o, target, from)) {
+                return new Run(o, target, from, pinger, out).run();
+            }
+        } catch (NetSupport.ToolException | IOException e) {
+            err.println("ping: " + e.getMessage());
+            return ERROR;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ERROR;
         }
     }
 
-    private static Options options(ArgParser.Parsed p) throws UsageException {
-        List<String> pos = p.positionals();
-        if (pos.isEmpty()) throw new UsageException("missing HOST");
-        if (pos.size() > 1) throw new UsageException("unexpected argument '" + pos.get(1) + "'");
-        if (p.flag("ipv4") && p.flag("ipv6")) throw new UsageException("-4 and -6 exclude each other");
-        if (p.flag("raw") && p.flag("dgram")) throw new UsageException("--raw and --dgram exclude each other");
-        int family = p.flag("ipv4") ? 4 : p.flag("ipv6") ? 6 : 0;
-        String host = pos.get(0);
-        if (host.isEmpty()) throw new UsageException("HOST is empty");
-        Mode mode = p.flag("raw") ? Mode.RAW : p.flag("dgram") ? Mode.DGRAM : Mode.AUTO;
-        return new Options(host,
-                NetSupport.intOption(p, "count", 0, 1, Integer.MAX_VALUE),
-                NetSupport.secondsOption(p, "interval", 1, 0.001, 3600),
-                NetSupport.intOption(p, "size", 56, 0, 65507),
-                NetSupport.intOption(p, "ttl", -1, 1, 255),
-                NetSupport.secondsOption(p, "timeout", 10, 0.001, 1e6),
-                family, mode, p.value("interface").orElse(null));
+    /** getopt's words, as iputils prints them, for what {@link ArgParser} refused. */
+    private static Bad parserError(String message) {
+        if (message.startsWith("unknown option --")) {
+            return new Bad("unrecognized option '" + message.substring("unknown option ".length()) + "'", true, ERROR);
+        }
+        if (message.startsWith("unknown option -")) {
+            return new Bad("invalid option -- '" + message.substring("unknown option -".length()) + "'", true, ERROR);
+        }
+        if (message.startsWith("option -") && message.contains(" needs a value")) {
+            String option = message.substring("option ".length(), message.indexOf(' ', "option ".length()));
+            return new Bad(option.startsWith("--") ? "option '" + option + "' requires an argument"
+                    : "option requires an argument -- '" + option.substring(1) + "'", true, ERROR);
+        }
+        return new Bad(message, true, ERROR);
     }
 
-    /** One run: the socket, what was sent, what came back. */
-    private static final class Pinger {
+    private static Options options(ArgParser.Parsed p, List<String> args) throws Bad {
+        if (p.flag("ipv4") && p.flag("ipv6")) throw new Bad("only one -4 or -6 option may be specified", false, ERROR);
+        if (p.flag("raw") && p.flag("dgram")) throw new Bad("--raw and --dgram exclude each other", false, ERROR);
+        List<String> pos = p.positionals();
+        if (pos.isEmpty()) throw new Bad("usage error: Destination address required", false, NO_REPLY);
+        String host = pos.getLast(); // as iputils, the last argument is the destination
+        int family = p.flag("ipv4") ? 4 : p.flag("ipv6") ? 6 : 0;
+        PingerConfig.SocketKind kind = p.flag("raw") ? PingerConfig.SocketKind.RAW
+                : p.flag("dgram") ? PingerConfig.SocketKind.DGRAM : PingerConfig.SocketKind.AUTO;
+        long count = number(p, "count", 0, 1, Long.MAX_VALUE);
+        boolean flood = p.flag("flood");
+        long interval = seconds(p, "interval", flood ? 0 : 1, 0, 3600 * 24);
+        long deadline = seconds(p, "deadline", 0, 0, 3600L * 24 * 365);
+        long timeout = seconds(p, "timeout", 10, 0, 3600L * 24 * 365);
+        int size = (int) number(p, "size", 56, 0, PingOptions.MAX_PAYLOAD);
+        int ttl = (int) number(p, "ttl", 0, 0, 255);
+        if (p.value("ttl").isPresent() && ttl == 0) throw new Bad("cannot set unicast time-to-live: Invalid argument", false, ERROR);
+        int tos = -1;
+        if (p.value("tos").isPresent()) {
+            String v = p.value("tos").get();
+            try {
+                tos = Integer.decode(v.trim());
+            } catch (NumberFormatException e) {
+                tos = -2;
+            }
+            if (tos < 0 || tos > 255) throw new Bad("the decimal value of TOS bits must be in range 0-255: " + v, false, ERROR);
+        }
+        boolean df = false;
+        if (p.value("pmtudisc").isPresent()) {
+            String v = p.value("pmtudisc").get();
+            if (!List.of("do", "want", "dont").contains(v)) throw new Bad("invalid -M argument: " + v, false, ERROR);
+            df = v.equals("do");
+        }
+        PingOptions request = PingOptions.defaults().withRetries(0).withBackoff(1)
+                .withTimeout(Duration.ofNanos(Math.max(timeout, 1_000_000))).withPayloadSize(size)
+                .withTtl(ttl).withTos(tos).withDontFragment(df);
+        return new Options(host, family, kind, count, interval, deadline, flood, p.flag("quiet"), request,
+                p.value("interface").orElse(null));
+    }
+
+    private static long number(ArgParser.Parsed p, String name, long dflt, long min, long max) throws Bad {
+        if (p.value(name).isEmpty()) return dflt;
+        String v = p.value(name).get();
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new Bad("invalid argument: '" + v + "'", false, NO_REPLY);
+        }
+        if (n < min || n > max) throw new Bad("invalid argument: '" + v + "': out of range: " + min + " <= value <= " + max, false, NO_REPLY);
+        return n;
+    }
+
+    /** Seconds (a decimal) as nanoseconds. */
+    private static long seconds(ArgParser.Parsed p, String name, double dflt, double min, double max) throws Bad {
+        if (p.value(name).isEmpty()) return (long) (dflt * 1e9);
+        String v = p.value(name).get();
+        double s;
+        try {
+            s = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new Bad("invalid argument: '" + v + "'", false, NO_REPLY);
+        }
+        if (!(s >= min && s <= max)) throw new Bad("invalid argument: '" + v + "': out of range: " + min + " <= value <= " + max, false, NO_REPLY);
+        return (long) (s * 1e9);
+    }
+
+    /**
+     * The pinger, with its socket for the target's family open: like iputils, a ping socket
+     * first, then a raw one. When neither may be opened, the error names both.
+     */
+    private static Pinger open(Options o, InetAddress target, SourceSelection from) throws IOException, NetSupport.ToolException {
+        boolean v6 = target instanceof Inet6Address;
+        PingerConfig config = PingerConfig.defaults().withSendInterval(Duration.ZERO).withPerTargetInterval(Duration.ZERO);
+        if (from != null) {
+            if (!SourceSelection.isAddress(o.source)) config = config.withInterface(from.interfaceName());
+            config = config.withSource(TracerouteCommand.scoped(from));
+        }
+        if (o.kind == PingerConfig.SocketKind.AUTO) {
+            try {
+                return opened(Pinger.open(config.withSocketKind(PingerConfig.SocketKind.DGRAM)), v6);
+            } catch (IOException noPingSocket) {
+                // falls back to a raw socket; AUTO's error names both
+            }
+        }
+        return opened(Pinger.open(config.withSocketKind(o.kind)), v6);
+    }
+
+    private static Pinger opened(Pinger p, boolean v6) throws IOException {
+        try {
+            p.socketKind(v6);
+            return p;
+        } catch (IOException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    /** One run: sends on schedule, prints what the observer sees, sums it up. */
+    private static final class Run implements PingObserver {
         private final Options o;
         private final InetAddress target;
-        private final SourceSelection from; // -I, or null
+        private final SourceSelection from;
+        private final Pinger pinger;
         private final boolean v6;
         private final PrintStream out;
-        private final Object printLock = new Object();
-        private final int ident = (int) (ProcessHandle.current().pid() & 0xffff);
-        private final long[] sentAt = new long[65536];
-        private final BitSet answered = new BitSet(65536);
-        private final ByteBuffer buffer = ByteBuffer.allocate(65536 + 60);
-        private Socket socket;
-        private boolean raw;
+        private final Object lock = new Object();
         private long start;
         private long lastSend;
-        private volatile long transmitted;
+        private long transmitted;
+        private int outstanding;
         private long received, duplicates, errors;
-        private long tsum, tsum2, tmin = Long.MAX_VALUE, tmax;
+        private long tsum, tsum2, tmin = Long.MAX_VALUE, tmax, ewma;
         private boolean summarized;
 
-        Pinger(Options o, InetAddress target, SourceSelection from, PrintStream out) {
+        Run(Options o, InetAddress target, SourceSelection from, Pinger pinger, PrintStream out) {
             this.o = o;
             this.target = target;
             this.from = from;
+            this.pinger = pinger;
             this.v6 = target instanceof Inet6Address;
             this.out = out;
         }
 
-        int run() throws IOException, NetSupport.ToolException {
-            open();
-            Thread hook = new Thread(this::interrupted, "ffsock-ping-summary");
+        int run() throws InterruptedException {
+            // with -I, iputils names the source and the interface ("" for an address)
+            String source = from == null ? "" : "from " + text(from.source()) + " "
+                    + (SourceSelection.isAddress(o.source) ? "" : from.interfaceName()) + ": ";
+            int size = o.request.payloadSize();
+            if (v6) out.println("PING " + o.host + "(" + text(target) + ") " + source + size + " data bytes");
+            else out.println("PING " + o.host + " (" + text(target) + ") " + source + size + "(" + (size + 28) + ") bytes of data.");
+            out.flush();
+            pinger.observe(this);
+            Thread hook = new Thread(() -> Runtime.getRuntime().halt(summary()), "ffsock-ping-summary");
             Runtime.getRuntime().addShutdownHook(hook);
-            try (Socket s = socket) {
-                synchronized (printLock) {
-                    // with -I, iputils names the source and the interface ("" for an address)
-                    String source = from == null ? "" : "from " + text(from.source()) + " "
-                            + (SourceSelection.isAddress(o.source) ? "" : from.interfaceName()) + ": ";
-                    if (v6) out.println("PING " + o.host + "(" + text(target) + ") " + source + o.size + " data bytes");
-                    else out.println("PING " + o.host + " (" + text(target) + ") " + source + o.size + "(" + (o.size + 28)
-                            + ") bytes of data.");
-                    out.flush();
-                }
-                loop(s);
+            try {
+                loop();
                 return summary();
             } finally {
                 try {
@@ -202,243 +307,104 @@ public final class PingCommand implements Command {
             }
         }
 
-        /** SIGINT/SIGTERM: print the summary as iputils does on Ctrl-C and end with its status. */
-        private void interrupted() {
-            int status = summary();
-            Runtime.getRuntime().halt(status);
-        }
-
-        private void open() throws IOException, NetSupport.ToolException {
-            Family family = v6 ? Family.INET6 : Family.INET;
-            Protocol protocol = v6 ? Protocol.ICMPV6 : Protocol.ICMP;
-            if (o.mode != Mode.RAW) {
-                try {
-                    socket = Socket.open(family, SocketType.DGRAM, protocol);
-                    raw = false;
-                } catch (IOException e) {
-                    if (o.mode == Mode.DGRAM) throw e;
-                }
-            }
-            if (socket == null) {
-                socket = Socket.open(family, SocketType.RAW, protocol);
-                raw = true;
-            }
-            try {
-                if (v6) {
-                    socket.setOption(LinuxSocketOptions.IPV6_RECVHOPLIMIT, true);
-                    if (o.ttl > 0) socket.setOption(LinuxSocketOptions.IPV6_UNICAST_HOPS, o.ttl);
-                    if (raw) socket.setOption(LinuxSocketOptions.ICMP6_FILTER, IcmpFilter.passingOnly(1, 2, 3, 4, 129));
-                    else socket.setOption(LinuxSocketOptions.IPV6_RECVERR, true);
-                } else {
-                    if (o.ttl > 0) socket.setOption(LinuxSocketOptions.IP_TTL, o.ttl);
-                    if (raw) socket.setOption(LinuxSocketOptions.ICMP_FILTER, IcmpFilter.passingOnly(0, 3, 4, 5, 11, 12));
-                    else {
-                        socket.setOption(LinuxSocketOptions.IP_RECVERR, true);
-                        socket.setOption(LinuxSocketOptions.IP_RECVTTL, true);
-                    }
-                }
-                if (from != null) LocalInterfaces.bindSource(socket, from, !SourceSelection.isAddress(o.source));
-            } catch (IOException | NetSupport.ToolException | RuntimeException e) {
-                socket.close();
-                throw e;
-            }
-        }
-
-        /**
-         * Runs the receive and parse paths once before the first request, so that the first
-         * round trip does not include loading and linking them.
-         */
-        private void warmUp(Socket s) {
-            try {
-                s.recvMsg(List.of(ByteBuffer.allocate(64)), 256, EnumSet.of(MsgFlag.DONTWAIT));
-            } catch (IOException | RuntimeException expected) {
-                // EAGAIN: nothing queued yet
-            }
-            NetSupport.warmUp(v6);
-            byte[] echo = v6 ? Icmpv6Echo.request(1, 1, new byte[8]).toReply().toBytes()
-                    : IcmpEcho.request(1, 1, new byte[8]).toReply().toBytes();
-            if (v6) Icmpv6Message.parse(echo, 0, echo.length);
-            else IcmpMessage.parse(echo, 0, echo.length);
-            NetSupport.pingTime(1234);
-        }
-
-        private void loop(Socket s) throws IOException {
-            warmUp(s);
+        private void loop() throws InterruptedException {
             start = System.nanoTime();
-            long nextSend = start;
-            for (;;) {
-                long now = System.nanoTime();
-                boolean more = o.count == 0 || transmitted < o.count;
-                if (more && now - nextSend >= 0) {
-                    send(s);
-                    nextSend += o.intervalNanos;
-                    if (nextSend - now < 0) nextSend = now; // a late send does not start a burst
-                    continue;
-                }
-                if (o.count > 0 && received + errors >= o.count) return;
-                long deadline = more ? nextSend : lastSend + o.waitNanos;
-                if (deadline - now <= 0) return;
-                receive(s, deadline - now);
-            }
-        }
-
-        private void send(Socket s) throws IOException {
-            if (!raw) drainErrors(s); // a queued error would fail this send (ip(7))
-            int seq = (int) ((transmitted + 1) & 0xffff);
-            byte[] data = new byte[o.size];
-            for (int i = 0; i < data.length; i++) data[i] = (byte) i;
-            byte[] packet = v6 ? Icmpv6Echo.request(ident, seq, data).toBytes() : IcmpEcho.request(ident, seq, data).toBytes();
-            long now = System.nanoTime();
-            sentAt[seq] = now;
-            answered.clear(seq);
-            try {
-                s.sendTo(packet, new InetSocketAddress(target, 0));
-            } catch (IOException e) {
-                if (!(e instanceof SyscallError se) || se.errno().value() == EAGAIN) throw e;
-                // An error about an earlier request (or a local one) made this send fail: report it.
-                if (!raw) drainErrors(s);
-                else {
-                    synchronized (printLock) {
-                        out.println("ping: sendmsg: " + se.errno().description());
-                    }
-                }
-            }
-            transmitted++;
-            lastSend = now;
-        }
-
-        private void receive(Socket s, long waitNanos) throws IOException {
-            ReceivedMessage m = NetSupport.receiveOrDrain(s, buffer, waitNanos, raw, this::drainErrors);
-            if (m == null) return;
-            long now = System.nanoTime();
-            byte[] b = Arrays.copyOf(buffer.array(), buffer.position());
-            InetAddress from = m.sender() instanceof InetSocketAddress a ? a.getAddress() : null;
-            int hops = -1;
-            for (ControlMessage c : m.control()) {
-                if (c instanceof ControlMessage.Ttl t) hops = t.ttl();
-                if (c instanceof ControlMessage.HopLimit h) hops = h.hopLimit();
-            }
-            try {
-                if (v6) parse6(b, from, hops, now);
-                else parse4(b, from, hops, now);
-            } catch (MalformedPacketException | IndexOutOfBoundsException stray) {
-                // not ours, or not well formed: ignored like iputils ignores stray ICMP
-            }
-        }
-
-        private void parse4(byte[] b, InetAddress from, int ttl, long now) {
-            int off = 0;
-            if (raw) {
-                Ipv4Header h = Ipv4Header.parse(b);
-                off = h.headerLength();
-                ttl = h.ttl();
-                from = h.source();
-            }
-            IcmpMessage icmp = IcmpMessage.parse(b, off, b.length - off);
-            switch (icmp) {
-                case IcmpEcho e when e.reply() && (!raw || e.identifier() == ident) ->
-                        reply(e.sequence(), b.length - off, from, ttl, now);
-                case IcmpTimeExceeded t when raw -> quotedError(t.quote(), from, icmp.type(), t.code(), 0);
-                case IcmpDestinationUnreachable u when raw -> quotedError(u.quote(), from, icmp.type(), u.code(), u.nextHopMtu());
-                case IcmpParameterProblem pp when raw -> quotedError(pp.quote(), from, icmp.type(), pp.code(), (long) pp.pointer() << 24);
-                case IcmpRedirect r when raw -> quotedError(r.quote(), from, icmp.type(), r.code(), 0);
-                default -> { }
-            }
-        }
-
-        /** An ICMPv4 error on the raw socket: ours if it quotes our echo request to the target. */
-        private void quotedError(QuotedDatagram q, InetAddress from, int type, int code, long info) {
-            Ipv4Header h = q.header().orElse(null);
-            byte[] p = q.payload();
-            if (h == null || h.protocol() != Ipv4Header.PROTOCOL_ICMP || !h.destination().equals(target) || p.length < 8) return;
-            if ((p[0] & 0xff) != IcmpMessage.TYPE_ECHO_REQUEST || u16(p, 4) != ident) return;
-            error(u16(p, 6), from, NetSupport.icmpv4Text(type, code, info), type != 5 && type != 4);
-        }
-
-        private void parse6(byte[] b, InetAddress from, int hops, long now) {
-            Icmpv6Message icmp = Icmpv6Message.parse(b, 0, b.length);
-            switch (icmp) {
-                case Icmpv6Echo e when e.reply() && (!raw || e.identifier() == ident) -> reply(e.sequence(), b.length, from, hops, now);
-                case Icmpv6TimeExceeded t when raw -> invokingError(t.quote(), from, 3, t.code(), 0);
-                case Icmpv6DestinationUnreachable u when raw -> invokingError(u.quote(), from, 1, u.code(), 0);
-                case Icmpv6PacketTooBig t when raw -> invokingError(t.quote(), from, 2, 0, t.mtu());
-                case Icmpv6ParameterProblem pp when raw -> invokingError(pp.quote(), from, 4, pp.code(), pp.pointer());
-                default -> { }
-            }
-        }
-
-        /** An ICMPv6 error on the raw socket: the invoking packet is our IPv6 header and echo request. */
-        private void invokingError(QuotedIpv6Packet q, InetAddress from, int type, int code, long info) {
-            Ipv6Header h = q.header().orElse(null);
-            byte[] p = q.payload();
-            if (h == null || h.nextHeader() != Ipv6Header.NEXT_HEADER_ICMPV6 || !h.destination().equals(target) || p.length < 8) return;
-            if ((p[0] & 0xff) != Icmpv6Message.TYPE_ECHO_REQUEST || u16(p, 4) != ident) return;
-            error(u16(p, 6), from, NetSupport.icmpv6Text(type, code, info), true);
-        }
-
-        /** Reads the ping socket's error queue (IP_RECVERR) until it is empty. */
-        private void drainErrors(Socket s) throws IOException {
-            for (;;) {
-                ByteBuffer b = ByteBuffer.allocate(o.size + 64);
-                ReceivedMessage m = NetSupport.nextQueuedError(s, b);
-                if (m == null) return;
-                for (ControlMessage c : m.control()) {
-                    if (!(c instanceof ControlMessage.ExtendedError x)) continue;
-                    if (x.origin() == ControlMessage.ExtendedError.ORIGIN_LOCAL) {
-                        errors++;
-                        synchronized (printLock) {
-                            out.println(x.errno().value() == 90 // EMSGSIZE
-                                    ? "ping: local error: message too long, mtu=" + x.info()
-                                    : "ping: local error: " + x.errno().description());
-                        }
+            long end = o.deadlineNanos > 0 ? start + o.deadlineNanos : Long.MAX_VALUE;
+            long next = start;
+            synchronized (lock) {
+                for (;;) {
+                    long now = System.nanoTime();
+                    if (now - end >= 0) return;
+                    if (o.count > 0 && received + errors >= o.count) return; // iputils: every request answered somehow
+                    boolean more = o.count == 0 || transmitted < o.count;
+                    if (!more && outstanding == 0) return;
+                    // flood: the next request goes once the last is answered, or after 10 ms
+                    boolean due = more && (now - next >= 0 || (o.flood && outstanding == 0 && o.intervalNanos == 0));
+                    if (due) {
+                        send(now);
+                        next = now + (o.flood && o.intervalNanos == 0 ? 10_000_000 : o.intervalNanos);
                         continue;
                     }
-                    // The data is our echo request as sent: type, code, checksum, id, sequence.
-                    if (b.position() < 8) continue;
-                    int seq = u16(b.array(), 6);
-                    InetAddress from = x.offender() == null ? target : x.offender().getAddress();
-                    String textOf = x.origin() == ControlMessage.ExtendedError.ORIGIN_ICMP6
-                            ? NetSupport.icmpv6Text(x.type(), x.code(), x.info())
-                            : NetSupport.icmpv4Text(x.type(), x.code(), x.info());
-                    error(seq, from, textOf, true);
+                    long wait = Math.min(end - now, more ? next - now : Long.MAX_VALUE);
+                    if (wait == Long.MAX_VALUE) lock.wait();
+                    else lock.wait(Math.max(1, wait / 1_000_000), 0);
                 }
             }
         }
 
-        private void reply(int seq, int bytes, InetAddress from, int hops, long now) {
-            long sent = sentAt[seq];
-            if (sent == 0) return; // never sent: stray
-            long us = (now - sent) / 1000;
-            synchronized (printLock) {
+        /** Called with the lock held. */
+        private void send(long now) {
+            transmitted++;
+            outstanding++;
+            lastSend = now;
+            if (o.flood && !o.quiet) {
+                out.print('.');
+                out.flush();
+            }
+            pinger.ping(target, o.request).whenComplete((r, e) -> {
+                synchronized (lock) {
+                    outstanding--;
+                    lock.notifyAll();
+                }
+            });
+        }
+
+        @Override
+        public void reply(int seq, PingResult.Reply r, boolean dup) {
+            long us = r.rttNanos() / 1000;
+            synchronized (lock) {
                 if (summarized) return;
-                boolean dup = answered.get(seq);
-                answered.set(seq);
                 if (dup) duplicates++;
                 else received++;
                 tsum += us;
                 tsum2 += us * us;
                 tmin = Math.min(tmin, us);
                 tmax = Math.max(tmax, us);
-                out.println(bytes + " bytes from " + text(from) + ": icmp_seq=" + seq
-                        + (hops >= 0 ? " ttl=" + hops : "") + " time=" + NetSupport.pingTime(us) + " ms"
-                        + (dup ? " (DUP!)" : ""));
+                ewma = ewma == 0 ? us * 8 : ewma + us - ewma / 8;
+                if (o.flood) {
+                    if (!o.quiet) out.print('\b');
+                } else if (!o.quiet) {
+                    out.println(r.bytes() + " bytes from " + text(r.target()) + ": icmp_seq=" + seq
+                            + (r.ttl() >= 0 ? " ttl=" + r.ttl() : "") + " time=" + NetSupport.pingTime(us) + " ms"
+                            + (dup ? " (DUP!)" : ""));
+                }
                 out.flush();
+                lock.notifyAll();
             }
         }
 
-        private void error(int seq, InetAddress from, String what, boolean counts) {
-            synchronized (printLock) {
+        @Override
+        public void error(int seq, PingResult result) {
+            synchronized (lock) {
                 if (summarized) return;
-                if (counts) errors++;
-                out.println("From " + text(from) + " icmp_seq=" + seq + " " + what);
+                switch (result) {
+                    case PingResult.IcmpError e -> {
+                        // redirects and source quench are shown but are not errors (iputils)
+                        boolean counts = e.kind() != PingResult.Kind.OTHER;
+                        if (counts) errors++;
+                        if (o.flood) out.print('E');
+                        else if (!o.quiet) {
+                            String what = v6 ? NetSupport.icmpv6Text(e.type(), e.code(), e.mtu())
+                                    : NetSupport.icmpv4Text(e.type(), e.code(), e.mtu());
+                            out.println("From " + text(e.router()) + " icmp_seq=" + seq + " " + what);
+                        }
+                    }
+                    case PingResult.Failed f -> {
+                        errors++;
+                        out.println("ping: " + f.message());
+                    }
+                    default -> { }
+                }
                 out.flush();
+                lock.notifyAll();
             }
         }
 
         /** Prints the statistics once; returns the exit status. */
         private int summary() {
-            synchronized (printLock) {
-                int status = received > 0 ? Main.OK : 1;
+            synchronized (lock) {
+                boolean short_ = o.deadlineNanos > 0 && o.count > 0 && received < o.count;
+                int status = received > 0 && !short_ ? Main.OK : NO_REPLY;
                 if (summarized) return status;
                 summarized = true;
                 long tx = transmitted;
@@ -449,7 +415,7 @@ public final class PingCommand implements Command {
                 if (errors > 0) b.append(", +").append(errors).append(" errors");
                 if (tx > 0) {
                     b.append(", ").append(NetSupport.percentG((tx - received) * 100.0 / tx)).append("% packet loss");
-                    long time = tx > 0 ? lastSend - start : 0;
+                    long time = lastSend - start;
                     b.append(", time ").append((time + 500_000) / 1_000_000).append("ms");
                 }
                 b.append('\n');
@@ -461,16 +427,17 @@ public final class PingCommand implements Command {
                     b.append("rtt min/avg/max/mdev = ").append(NetSupport.millis3(tmin)).append('/')
                             .append(NetSupport.millis3(avg)).append('/').append(NetSupport.millis3(tmax)).append('/')
                             .append(NetSupport.millis3(mdev)).append(" ms");
+                    if (o.flood && tx > 1) {
+                        long ipg = (lastSend - start) / 1000 / (tx - 1);
+                        b.append(", ipg/ewma ").append(NetSupport.millis3(ipg)).append('/').append(NetSupport.millis3(ewma / 8))
+                                .append(" ms");
+                    }
                 }
                 b.append('\n');
                 out.print(b);
                 out.flush();
                 return status;
             }
-        }
-
-        private static int u16(byte[] b, int off) {
-            return (b[off] & 0xff) << 8 | (b[off + 1] & 0xff);
         }
     }
 }

@@ -126,7 +126,7 @@ class PingCommandTest {
     }
 
     @Test
-    void aHostThatIgnoresEchoIsAllLossAndStatus1() throws Exception {
+    void aHostThatIgnoresEchoIsAllLossAndStatus1LikeIputils() throws Exception {
         net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "1");
         try {
             CliProcess p = pingIn(net.a, "-c", "2", "-i", "0.2", "-W", "1", net.addressB());
@@ -135,9 +135,25 @@ class PingCommandTest {
             assertEquals(List.of("PING " + net.addressB() + " (" + net.addressB() + ") 56(84) bytes of data.", "",
                     "--- " + net.addressB() + " ping statistics ---"), out.subList(0, 3));
             assertTrue(out.get(3).matches("2 packets transmitted, 0 received, 100% packet loss, time \\d+ms"), out.get(3));
+            // iputils, the same way: status 1 too; and with -w, fewer replies than -c is status 1 as well
+            for (List<String> args : List.of(List.of("-c", "1", "-W", "1"), List.of("-c", "2", "-w", "1"))) {
+                List<String> all = new ArrayList<>(args);
+                all.add(net.addressB());
+                Process ip = new ProcessBuilder(net.a.inside(prepend("ping", all))).redirectErrorStream(true).start();
+                ip.getInputStream().readAllBytes();
+                CliProcess ours = pingIn(net.a, all.toArray(String[]::new));
+                assertEquals(ip.waitFor(), ours.awaitExit(), all + ": " + ours.describe("iputils' status"));
+                assertEquals(1, ip.exitValue());
+            }
         } finally {
             net.b.sysctl("net.ipv4.icmp_echo_ignore_all", "0");
         }
+    }
+
+    private static String[] prepend(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all.toArray(String[]::new);
     }
 
     /**
@@ -194,6 +210,46 @@ class PingCommandTest {
         }
     }
 
+    /**
+     * -Q, -M do, -t and -s on the wire: tshark reads ffsock's echo request and iputils' (run the
+     * same way) on A's link, and the two must agree field by field, checksums good.
+     */
+    @Test
+    void tosDfTtlAndSizeOnTheWireAsIputilsSendsThem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assumeTrue(LinkCapture.installed("tcpdump") && LinkCapture.installed("tshark"), "tcpdump and tshark are not installed");
+        String[] args = {"-c", "1", "-W", "2", "-Q", "0x10", "-M", "do", "-t", "9", "-s", "100", net.addressB()};
+        List<Process> helpers = new ArrayList<>();
+        try {
+            List<String> frames = LinkCapture.capture(dir, net.a, "r0", 2, "icmp[icmptype] == icmp-echo", helpers, () -> {
+                CliProcess ours = pingIn(net.a, args);
+                assertEquals(0, ours.awaitExit(), ours.describe("exit 0"));
+                net.a.run(prepend("ping", List.of(args)));
+            }, List.of("-o", "ip.check_checksum:TRUE"),
+                    "ip.dsfield", "ip.flags.df", "ip.ttl", "ip.len", "ip.checksum.status", "icmp.checksum.status");
+            assertEquals(2, frames.size(), frames.toString());
+            assertEquals("0x10|1|9|128|1|1", frames.get(0), "ffsock's request");
+            assertEquals(frames.get(1), frames.get(0), "iputils' request, then ffsock's");
+        } finally {
+            helpers.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /** -w: sends until the deadline without -c, then sums up; -f: a dot per request, erased by its reply. */
+    @Test
+    void deadlineAndFlood() throws Exception {
+        CliProcess w = pingIn(net.a, "-w", "1", "-i", "0.2", net.addressB());
+        assertEquals(0, w.awaitExit(), w.describe("exit 0"));
+        assertTrue(w.stdout().matches("(?s).*\n(\\d+) packets transmitted, \\1 received, 0% packet loss, time \\d+ms\n.*"), w.stdout());
+        CliProcess f = pingIn(net.a, "-f", "-c", "50", net.addressB());
+        assertEquals(0, f.awaitExit(), f.describe("exit 0"));
+        List<String> out = lines(f.stdout());
+        String dots = out.get(1);
+        assertEquals(50, dots.chars().filter(c -> c == '.').count(), f.stdout());
+        assertEquals(50, dots.chars().filter(c -> c == '\b').count(), f.stdout());
+        assertTrue(f.stdout().contains("50 packets transmitted, 50 received, 0% packet loss"), f.stdout());
+        assertTrue(f.stdout().matches("(?s).*rtt min/avg/max/mdev = [0-9./]+ ms, ipg/ewma \\d+\\.\\d{3}/\\d+\\.\\d{3} ms\n.*"), f.stdout());
+    }
+
     @Test
     void sizeChangesTheLengths() throws Exception {
         CliProcess p = pingIn(net.a, "-c", "1", "-s", "1000", net.addressB());
@@ -241,7 +297,8 @@ class PingCommandTest {
             assertEquals(2, p.awaitExit(), p.describe("exit 2"));
             assertEquals("", p.stdout());
             assertEquals(1, p.stderr().lines().count(), p.stderr());
-            assertTrue(p.stderr().startsWith("ffsock ping: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): EPERM"), p.stderr());
+            assertTrue(p.stderr().startsWith("ping: "), p.stderr());
+            assertTrue(p.stderr().contains("socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): EPERM"), p.stderr());
             assertTrue(p.stderr().contains("CAP_NET_RAW"), p.stderr());
             // --dgram alone says what the ping socket needs
             CliProcess d = pingIn(ns, "--dgram", "-c", "1", "127.0.0.1");
@@ -257,24 +314,104 @@ class PingCommandTest {
         CliProcess p = CliProcess.run("ping", "-c", "1", "no-such-host.invalid");
         started.add(p);
         assertEquals(2, p.awaitExit());
-        assertEquals("ffsock ping: no-such-host.invalid: Name or service not known\n", p.stderr());
+        assertEquals("ping: no-such-host.invalid: Name or service not known\n", p.stderr());
         assertEquals("", p.stdout());
+    }
+
+    /**
+     * Bad command lines: the same status and the same first error line as iputils ping, run side
+     * by side (the out-of-range texts differ only in the range where ffsock's limits are the
+     * protocol's: 65507 data bytes).
+     */
+    @Test
+    void badInputGetsIputilsStatusAndErrorLine() throws Exception {
+        List<List<String>> exact = List.of(
+                List.of("-c", "1", "no-such-host.invalid"),
+                List.of("-c", "zero", "127.0.0.1"),
+                List.of("-c", "0", "127.0.0.1"),
+                List.of("-z", "127.0.0.1"),
+                List.of("-4", "-6", "::1"),
+                List.of(),
+                List.of("-c", "1", "-6", "127.0.0.1"),
+                List.of("-t", "256", "127.0.0.1"),
+                List.of("-c", "1", "-t", "0", "127.0.0.1"),
+                List.of("-c", "1", "-w", "abc", "127.0.0.1"),
+                List.of("-c", "1", "-Q", "300", "127.0.0.1"),
+                List.of("-c", "1", "-M", "foo", "127.0.0.1"),
+                List.of("-c", "1", "-I", "nosuchif0", "127.0.0.1"));
+        for (List<String> args : exact) {
+            Process ip = new ProcessBuilder(prepend("ping", args)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String theirs = new String(ip.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            CliProcess ours = CliProcess.run(prepend("ping", args));
+            started.add(ours);
+            assertEquals(ip.waitFor(), ours.awaitExit(), args + ": iputils said " + theirs + "; " + ours.describe("the same"));
+            assertEquals(theirs.lines().findFirst().orElse(""), ours.stderr().lines().findFirst().orElse(""), args.toString());
+        }
+        CliProcess size = CliProcess.run("ping", "-s", "-1", "127.0.0.1");
+        started.add(size);
+        assertEquals(1, size.awaitExit());
+        assertEquals("ping: invalid argument: '-1': out of range: 0 <= value <= 65507\n", size.stderr());
+    }
+
+    /**
+     * Without CAP_NET_RAW and without ping sockets: status 2 and a "ping:" line, as iputils' ping
+     * (a copy without its file capability, run as nobody) gives.
+     */
+    @Test
+    void permissionDeniedAsNobodyIsStatus2LikeIputils() throws Exception {
+        Netns ns = Netns.create("pingnob"); // ping_group_range "1 0": nobody may use ping sockets
+        java.nio.file.Path copy = java.nio.file.Files.createTempFile("ping-nocap", "");
+        try {
+            java.nio.file.Files.copy(java.nio.file.Path.of("/usr/bin/ping"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            copy.toFile().setExecutable(true, false);
+            copy.getParent().toFile().setExecutable(true, false);
+            List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+            List<String> iputils = new ArrayList<>(nobody);
+            iputils.addAll(List.of(copy.toString(), "-c", "1", "127.0.0.1"));
+            Process ip = new ProcessBuilder(ns.inside(iputils.toArray(String[]::new))).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String theirs = new String(ip.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            CliProcess ours = CliProcess.runWrapped(cmd -> {
+                List<String> c = new ArrayList<>(nobody);
+                c.addAll(cmd);
+                return List.of(ns.inside(c.toArray(String[]::new)));
+            }, "ping", "-c", "1", "127.0.0.1");
+            started.add(ours);
+            assertEquals(2, ip.waitFor(), theirs);
+            assertTrue(theirs.contains("Operation not permitted"), theirs);
+            assertEquals(2, ours.awaitExit(), ours.describe("exit 2"));
+            assertTrue(ours.stderr().startsWith("ping: ") && ours.stderr().contains("EPERM")
+                    && ours.stderr().contains("CAP_NET_RAW") && ours.stderr().contains("ping_group_range"), ours.stderr());
+            assertEquals("", ours.stdout());
+        } finally {
+            java.nio.file.Files.deleteIfExists(copy);
+            ns.close();
+        }
     }
 
     @Test
     void badUsage() throws Exception {
-        CliProcess p = CliProcess.run("ping", "-c", "zero", "127.0.0.1");
-        started.add(p);
-        assertEquals(2, p.awaitExit());
-        assertTrue(p.stderr().startsWith("ffsock ping: bad --count 'zero'"), p.stderr());
         CliProcess q = CliProcess.run("ping");
         started.add(q);
-        assertEquals(2, q.awaitExit());
-        assertEquals("ffsock ping: missing HOST (try 'ffsock ping --help')\n", q.stderr());
+        assertEquals(1, q.awaitExit());
+        assertEquals("ping: usage error: Destination address required\n", q.stderr());
         CliProcess h = CliProcess.run("ping", "--help");
         started.add(h);
         assertEquals(0, h.awaitExit());
         assertTrue(h.stdout().startsWith("Usage: ffsock ping [OPTIONS] HOST"), h.stdout());
+        for (String flag : List.of("-V", "--version")) {
+            CliProcess v = CliProcess.run("ping", flag);
+            started.add(v);
+            assertEquals(0, v.awaitExit());
+            assertTrue(v.stdout().matches("ffsock ping \\d+\\.\\d+\\.\\d+\\S*\n"), v.stdout());
+        }
+        // ffsock itself, and a command whose --version means something else (igmp: the protocol's)
+        for (List<String> args : List.of(List.of("-V"), List.of("--version"), List.of("igmp", "-V"), List.of("unix", "--version"))) {
+            CliProcess v = CliProcess.run(args.toArray(String[]::new));
+            started.add(v);
+            assertEquals(0, v.awaitExit(), v.describe("exit 0"));
+            String expected = args.size() == 1 ? "ffsock " : "ffsock " + args.get(0) + " ";
+            assertTrue(v.stdout().startsWith(expected) && v.stdout().matches("ffsock (\\w+ )?\\d+\\.\\d+\\.\\d+\\S*\n"), v.stdout());
+        }
     }
 
     @Test

@@ -202,26 +202,27 @@ class SourceInterfaceCliTest {
         CliProcess noIf = ffsock("ping", "-c", "1", "-I", "nosuch0", TARGET);
         assertEquals(2, noIf.awaitExit(), noIf.describe("exit 2"));
         String theirs = iputils("-c", "1", "-I", "nosuch0", TARGET);
-        assertEquals(theirs.lines().findFirst().orElseThrow().replace("ping: ", "ffsock ping: ") + "\n", noIf.stderr(), theirs);
+        assertEquals(theirs.lines().findFirst().orElseThrow() + "\n", noIf.stderr(), theirs);
         assertTrue(theirs.endsWith("exit 2"), theirs);
         CliProcess notLocal = ffsock("ping", "-c", "1", "-I", "10.61.7.7", TARGET);
         assertEquals(2, notLocal.awaitExit(), notLocal.describe("exit 2"));
-        assertEquals("ffsock ping: bind: Cannot assign requested address (10.61.7.7 is not an address of this host)\n", notLocal.stderr());
+        assertEquals("ping: bind: Cannot assign requested address (10.61.7.7 is not an address of this host)\n", notLocal.stderr());
         assertEquals("", notLocal.stdout());
 
         CliProcess traceNoIf = ffsock("traceroute", "-n", "-i", "nosuch0", TARGET);
-        assertEquals(2, traceNoIf.awaitExit(), traceNoIf.describe("exit 2"));
-        assertEquals("ffsock traceroute: SO_BINDTODEVICE nosuch0: No such device\n", traceNoIf.stderr());
+        // Debian's traceroute: a socket call that fails is status 1, its line without a prefix
+        assertEquals(1, traceNoIf.awaitExit(), traceNoIf.describe("exit 1"));
+        assertEquals("SO_BINDTODEVICE nosuch0: No such device\n", traceNoIf.stderr());
         CliProcess traceNotLocal = ffsock("traceroute", "-n", "-s", "10.61.7.7", TARGET);
-        assertEquals(2, traceNotLocal.awaitExit(), traceNotLocal.describe("exit 2"));
-        assertEquals("ffsock traceroute: bind: Cannot assign requested address (10.61.7.7 is not an address of this host)\n",
+        assertEquals(1, traceNotLocal.awaitExit(), traceNotLocal.describe("exit 1"));
+        assertEquals("bind: Cannot assign requested address (10.61.7.7 is not an address of this host)\n",
                 traceNotLocal.stderr());
         CliProcess addressToI = ffsock("traceroute", "-n", "-i", "10.61.2.5", TARGET);
         assertEquals(2, addressToI.awaitExit(), addressToI.describe("exit 2"));
-        assertTrue(addressToI.stderr().startsWith("ffsock traceroute: -i takes an interface name, not '10.61.2.5'"),
+        assertTrue(addressToI.stderr().startsWith("-i takes an interface name, not '10.61.2.5'"),
                 addressToI.stderr());
         CliProcess nameToS = ffsock("traceroute", "-n", "-s", "e2", TARGET);
         assertEquals(2, nameToS.awaitExit(), nameToS.describe("exit 2"));
-        assertTrue(nameToS.stderr().startsWith("ffsock traceroute: bad -s 'e2'"), nameToS.stderr());
+        assertTrue(nameToS.stderr().startsWith("Cannot handle `-s' option with arg `e2'"), nameToS.stderr());
     }
 }

@@ -164,6 +164,7 @@ class TracerouteCommandTest {
 
     @Test
     void unreachableNetworkIsMarked() throws Exception {
+        TracerouteTest.routerErrorBudgetRefilled();
         CliProcess p = traceIn(net.a, "-n", "-w", "1", "-q", "1", "10.99.0.1");
         assertEquals(0, p.awaitExit(), p.describe("exit 0"));
         List<String> lines = List.of(p.stdout().split("\n"));
@@ -267,8 +268,8 @@ class TracerouteCommandTest {
             }
             CliProcess v4 = traceIn(net.a, "-4", "-n", "-q", "1", "b6.ffsock.test");
             assertEquals(2, v4.awaitExit());
-            assertEquals("ffsock traceroute: b6.ffsock.test: Address family for hostname not supported (no IPv4 address)\n",
-                    v4.stderr());
+            assertEquals("b6.ffsock.test: Address family for hostname not supported\n"
+                    + "Cannot handle \"host\" cmdline arg `b6.ffsock.test' on position 1 (argc 5)\n", v4.stderr());
         } finally {
             Files.deleteIfExists(dir.resolve("hosts"));
             Files.deleteIfExists(dir);
@@ -276,28 +277,127 @@ class TracerouteCommandTest {
         }
     }
 
+    /** Bad arguments: the same exit status and the same error lines as Debian's traceroute, run side by side. */
     @Test
-    void errorsAndHelp() throws Exception {
-        CliProcess u = CliProcess.run("traceroute", "no-such-host.invalid");
-        started.add(u);
-        assertEquals(2, u.awaitExit());
-        assertEquals("ffsock traceroute: no-such-host.invalid: Name or service not known\n", u.stderr());
-        CliProcess x = CliProcess.run("traceroute", "-I", "-U", "127.0.0.1");
-        started.add(x);
-        assertEquals(2, x.awaitExit());
-        assertEquals("ffsock traceroute: -I and -U exclude each other (try 'ffsock traceroute --help')\n", x.stderr());
+    void errorsAndExitStatusAsDebianTraceroute() throws Exception {
+        assumeDebianTraceroute();
+        List<List<String>> cases = List.of(
+                List.of("no-such-host.invalid"),
+                List.of("-n", "-q", "1", "no-such-host.invalid"),
+                List.of("-q", "zero", "127.0.0.1"),
+                List.of("-w", "abc", "127.0.0.1"),
+                List.of("-q", "11", "127.0.0.1"),
+                List.of("-m", "256", "127.0.0.1"),
+                List.of("-f", "5", "-m", "3", "127.0.0.1"),
+                List.of("-Y", "127.0.0.1"),
+                List.of("--foo", "127.0.0.1"),
+                List.of("127.0.0.1", "60", "extra"),
+                List.of("-6", "127.0.0.1"));
+        for (List<String> args : cases) {
+            Run theirs = debianRun(args);
+            CliProcess ours = CliProcess.run(prepend("traceroute", args));
+            started.add(ours);
+            assertEquals(theirs.status, ours.awaitExit(), args + ": Debian said " + theirs.stderr + " ours " + ours.stderr());
+            assertEquals(theirs.stderr, ours.stderr(), args.toString());
+            assertEquals("", ours.stdout(), args.toString());
+        }
+    }
+
+    /** A socket call that fails is exit status 1 with the call and errno, as Debian's traceroute. */
+    @Test
+    void socketFailuresAreStatus1AsDebianTraceroute() throws Exception {
+        assumeDebianTraceroute();
+        for (List<String> args : List.of(List.of("-i", "nosuchif0", "-q", "1", "127.0.0.1"),
+                List.of("-s", "10.254.254.254", "-q", "1", "127.0.0.1"))) {
+            Run theirs = debianRun(args);
+            CliProcess ours = CliProcess.run(prepend("traceroute", args));
+            started.add(ours);
+            assertEquals(1, theirs.status, theirs.stderr);
+            assertEquals(1, ours.awaitExit(), ours.describe("exit 1"));
+            assertEquals(1, ours.stderr().lines().count(), ours.stderr());
+            String call = args.get(0).equals("-i") ? "SO_BINDTODEVICE" : "bind";
+            assertTrue(theirs.stderr.contains(call) && ours.stderr().contains(call), theirs.stderr + " / " + ours.stderr());
+        }
+    }
+
+    /**
+     * -I as nobody where ping sockets are refused too (ping_group_range "1 0"): status 1 and the
+     * refused socket(2) call on one line, as Debian's traceroute run the same way.
+     */
+    @Test
+    void noPrivilegeForIcmpIsStatus1AsDebianTraceroute() throws Exception {
+        assumeDebianTraceroute();
+        List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        List<String> debian = new ArrayList<>(nobody);
+        debian.addAll(List.of("traceroute", "-I", "-n", "-q", "1", "-w", "1", net.addressB()));
+        Process d = new ProcessBuilder(net.a.inside(debian.toArray(String[]::new))).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String theirs = new String(d.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, d.waitFor(), theirs);
+        assertTrue(theirs.contains("socket: Operation not permitted"), theirs);
+        CliProcess ours = CliProcess.runWrapped(cmd -> {
+            List<String> all = new ArrayList<>(nobody);
+            all.addAll(cmd);
+            return List.of(net.a.inside(all.toArray(String[]::new)));
+        }, "traceroute", "-I", "-n", "-q", "1", "-w", "1", net.addressB());
+        started.add(ours);
+        assertEquals(1, ours.awaitExit(), ours.describe("exit 1"));
+        assertEquals("", ours.stdout());
+        assertEquals(1, ours.stderr().lines().count(), ours.stderr());
+        assertTrue(ours.stderr().startsWith("socket(AF_INET, SOCK_RAW, IPPROTO_ICMP): EPERM"), ours.stderr());
+        assertTrue(ours.stderr().contains("CAP_NET_RAW"), ours.stderr());
+    }
+
+    /** No route at all (a namespace with only lo): the header, then status 1 and the refused send, as Debian's traceroute. */
+    @ParameterizedTest
+    @ValueSource(strings = {"-I", "-U"})
+    void noRouteIsStatus1AsDebianTraceroute(String method) throws Exception {
+        assumeDebianTraceroute();
+        Netns lone = Netns.create("trnoroute");
+        try {
+            Process d = new ProcessBuilder(lone.inside(method.equals("-I") ? new String[] {"traceroute", "-I", "-n", "-q", "1", "10.99.0.1"}
+                    : new String[] {"traceroute", "-n", "-q", "1", "10.99.0.1"})).start();
+            String theirsOut = new String(d.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String theirsErr = new String(d.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(1, d.waitFor(), theirsErr);
+            CliProcess ours = traceIn(lone, method, "-n", "-q", "1", "10.99.0.1");
+            assertEquals(1, ours.awaitExit(), ours.describe("exit 1"));
+            // Debian prints its header without the newline (each hop line starts with one), and
+            // with -I not at all (it connects the raw socket first): ours always has it
+            assertTrue(ours.stdout().startsWith(theirsOut.strip()), theirsOut + " / " + ours.stdout());
+            assertTrue(theirsErr.contains("Network is unreachable") && ours.stderr().contains("Network is unreachable"),
+                    theirsErr + " / " + ours.stderr());
+            assertEquals(1, ours.stderr().lines().count(), ours.stderr());
+        } finally {
+            lone.close();
+        }
+    }
+
+    @Test
+    void helpAndVersion() throws Exception {
         CliProcess h = CliProcess.run("traceroute", "--help");
         started.add(h);
         assertEquals(0, h.awaitExit());
         assertTrue(h.stdout().startsWith("Usage: ffsock traceroute [OPTIONS] HOST"), h.stdout());
         assertTrue(h.stdout().contains("-4, --ipv4") && h.stdout().contains("-6, --ipv6"), h.stdout());
-        CliProcess both = CliProcess.run("traceroute", "-4", "-6", "::1");
-        started.add(both);
-        assertEquals(2, both.awaitExit());
-        assertEquals("ffsock traceroute: -4 and -6 exclude each other (try 'ffsock traceroute --help')\n", both.stderr());
-        CliProcess v6 = CliProcess.run("traceroute", "-6", "127.0.0.1");
-        started.add(v6);
-        assertEquals(2, v6.awaitExit());
-        assertEquals("ffsock traceroute: 127.0.0.1: Address family for hostname not supported (no IPv6 address)\n", v6.stderr());
+        for (String flag : List.of("-V", "--version")) {
+            CliProcess v = CliProcess.run("traceroute", flag);
+            started.add(v);
+            assertEquals(0, v.awaitExit());
+            assertTrue(v.stdout().matches("ffsock traceroute \\d+\\.\\d+\\.\\d+\\S*\n"), v.stdout());
+        }
+    }
+
+    private record Run(int status, String stderr) {}
+
+    private static Run debianRun(List<String> args) throws Exception {
+        Process p = new ProcessBuilder(prepend("traceroute", args)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), err);
+    }
+
+    private static String[] prepend(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all.toArray(String[]::new);
     }
 }
