@@ -135,8 +135,9 @@ public final class Alloc {
                 if (!io.ffsock.uring.Ring.hasMore(flags) && failed[0] == 0) failed[0] = Integer.MIN_VALUE;
             });
             ring.submit();
-            Op reap = () -> {
-                long want = got[0] + 1;
+            long[] taken = new long[1];
+            Op reap = () -> { // takes one datagram's completion, waiting for it if it has not come yet
+                long want = ++taken[0];
                 while (got[0] < want) {
                     if (failed[0] != 0) throw new IOException("multishot recv ended: " + failed[0]);
                     if (ring.complete() == 0) ring.submitAndWait(1);
