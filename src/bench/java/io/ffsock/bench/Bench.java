@@ -353,7 +353,8 @@ public final class Bench {
      */
     static Process startPerf(long pid, double seconds) {
         try {
-            return new ProcessBuilder("perf", "stat", "-x", ",", "-e", "raw_syscalls:sys_enter,syscalls:sys_enter_io_uring_enter",
+            // --per-thread: without it, perf counted only a sliver of a JVM's threads here.
+            return new ProcessBuilder("perf", "stat", "--per-thread", "-x", ",", "-e", "raw_syscalls:sys_enter,syscalls:sys_enter_io_uring_enter",
                     "-p", Long.toString(pid), "--", "sleep", fmt(seconds)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             return null;
@@ -367,14 +368,18 @@ public final class Bench {
                 perf.destroyForcibly();
                 return null;
             }
-            long[] out = {-1, -1};
+            long[] out = new long[2];
+            boolean[] seen = new boolean[2];
+            // One line per thread and event: THREAD-TID,COUNT,,EVENT,...
             for (String line : new String(perf.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 String[] f = line.split(",");
-                if (f.length < 3 || !f[0].matches("\\d+")) continue;
-                if (f[2].equals("raw_syscalls:sys_enter")) out[0] = Long.parseLong(f[0]);
-                if (f[2].equals("syscalls:sys_enter_io_uring_enter")) out[1] = Long.parseLong(f[0]);
+                if (f.length < 4 || !f[1].matches("\\d+")) continue;
+                int i = f[3].equals("raw_syscalls:sys_enter") ? 0 : f[3].equals("syscalls:sys_enter_io_uring_enter") ? 1 : -1;
+                if (i < 0) continue;
+                out[i] += Long.parseLong(f[1]);
+                seen[i] = true;
             }
-            return out[0] < 0 || out[1] < 0 ? null : out;
+            return seen[0] && seen[1] ? out : null;
         } catch (IOException | InterruptedException e) {
             return null;
         }
