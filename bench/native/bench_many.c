@@ -9,6 +9,9 @@
  *       completes). Listens on 127.0.0.1, an ephemeral port; prints "PORT <n>" then "READY";
  *       exits once CONNS connections have come and gone.
  *
+ *   bench_many pp-stream|pp-seqpacket server|client PATH A B
+ *       W1/W2 through liburing (c-liburing rows): see pp_ring below.
+ *
  *   bench_many client PORT CONNS WARM MEASURE
  *       The load generator, the same for every server: opens CONNS connections to 127.0.0.1:PORT,
  *       keeps one 64-byte message in flight on each (send, wait until 64 bytes came back, send
@@ -33,7 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +67,13 @@ static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* CPU time of the calling thread, in nanoseconds. */
+static double thread_cpu(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
 static double cpu(void) {
@@ -291,11 +303,100 @@ static int client(int port, int conns, double warm, double measure) {
     return 0;
 }
 
+/*
+ * bench_many pp-stream|pp-seqpacket server|client PATH A B: W1/W2 through C liburing, the same
+ * protocol as bench_unix (server binds PATH and prints READY; the client measures A seconds of
+ * warm-up, B measured, and prints RESULT), each round trip a send linked to a recv (the server: a
+ * recv linked to a send) in one io_uring_enter, as ffsock-uring does: how fast io_uring itself
+ * makes a ping-pong, next to C's plain system calls.
+ */
+static int pp_ring(const char *mode, int server, const char *path, double warm, double measure) {
+    int type = strcmp(mode, "pp-seqpacket") == 0 ? SOCK_SEQPACKET : SOCK_STREAM;
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof a.sun_path) die("path too long", ENAMETOOLONG);
+    strcpy(a.sun_path, path);
+    socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+    int fd;
+    if (server) {
+        unlink(path);
+        int l = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+        if (l < 0 || bind(l, (struct sockaddr *) &a, len) != 0 || listen(l, 16) != 0) die("bind/listen", errno);
+        printf("READY\n");
+        fflush(stdout);
+        fd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) die("accept", errno);
+        close(l);
+    } else {
+        fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *) &a, len) != 0) die("connect", errno);
+    }
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER;
+    int r = io_uring_queue_init_params(8, &ring, &p);
+    if (r < 0) die("io_uring_queue_init_params", -r);
+    static char out[MSG], in[MSG];
+    memset(out, 'x', MSG);
+    int recv_flags = type == SOCK_STREAM ? MSG_WAITALL : 0;
+    double start = now(), t0 = 0, c0 = 0;
+    long n = 0;
+    int measuring = 0;
+    for (;;) {
+        for (int i = 0; i < 256; i++) {
+            struct io_uring_sqe *s1 = io_uring_get_sqe(&ring), *s2 = io_uring_get_sqe(&ring);
+            if (server) {
+                io_uring_prep_recv(s1, fd, in, MSG, recv_flags);
+                io_uring_prep_send(s2, fd, in, MSG, MSG_NOSIGNAL);
+            } else {
+                io_uring_prep_send(s1, fd, out, MSG, MSG_NOSIGNAL);
+                io_uring_prep_recv(s2, fd, in, MSG, recv_flags);
+            }
+            s1->flags |= IOSQE_IO_LINK;
+            r = io_uring_submit_and_wait(&ring, 2);
+            if (r < 0) die("io_uring_submit_and_wait", -r);
+            struct io_uring_cqe *c;
+            unsigned head, seen = 0;
+            int ok = 1;
+            io_uring_for_each_cqe(&ring, head, c) {
+                seen++;
+                if (c->res != MSG) ok = 0;
+            }
+            io_uring_cq_advance(&ring, seen);
+            if (seen != 2) die("io_uring: fewer than 2 completions", EIO);
+            if (!ok) {
+                if (server) return 0; /* the client measured and left */
+                die("round trip", EIO);
+            }
+        }
+        if (server) continue;
+        double t = now();
+        if (!measuring) {
+            if (t - start >= warm) {
+                measuring = 1;
+                t0 = t;
+                c0 = thread_cpu();
+            }
+        } else {
+            n += 256;
+            if (t - t0 >= measure) {
+                printf("RESULT %.1f %.1f\n", n / (t - t0), (thread_cpu() - c0) / n);
+                return 0;
+            }
+        }
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "server") == 0) return server(atoi(argv[2]));
+    if (argc == 6 && strncmp(argv[1], "pp-", 3) == 0) {
+        return pp_ring(argv[1], strcmp(argv[2], "server") == 0, argv[3], atof(argv[4]), atof(argv[5]));
+    }
     if (argc == 6 && strcmp(argv[1], "client") == 0) {
         return client(atoi(argv[2]), atoi(argv[3]), atof(argv[4]), atof(argv[5]));
     }
-    fprintf(stderr, "usage: bench_many server CONNS | bench_many client PORT CONNS WARM MEASURE\n");
+    fprintf(stderr, "usage: bench_many server CONNS | bench_many client PORT CONNS WARM MEASURE"
+                    " | bench_many pp-stream|pp-seqpacket server|client PATH A B\n");
     return 2;
 }

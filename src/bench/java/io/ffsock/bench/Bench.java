@@ -56,9 +56,9 @@ public final class Bench {
 
     static final List<Workload> WORKLOADS = List.of(
             new Workload("W1", "ping-pong 64 B, AF_UNIX stream", "pp-stream", "round trips/s",
-                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap", "ffsock-uring", "jdk", "junixsocket", "jnr")),
+                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap", "ffsock-uring", "c-liburing", "jdk", "junixsocket", "jnr")),
             new Workload("W2", "ping-pong 64 B, AF_UNIX seqpacket", "pp-seqpacket", "round trips/s",
-                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap", "ffsock-uring")),
+                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap", "ffsock-uring", "c-liburing")),
             new Workload("W3", "stream one way, 64 KiB writes", "stream", "GiB/s",
                     List.of(SPLIT), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr")),
             new Workload("W4", "datagrams 64 B one way, send/recv", "dgram", "msgs/s",
@@ -394,6 +394,7 @@ public final class Bench {
         List<String> cmd = new ArrayList<>(prefix);
         if (impl.equals("c")) cmd.add(nativeDir.resolve("bench_unix").toString());
         else if (impl.equals("c-mt")) cmd.addAll(List.of("env", "BENCH_IDLE_THREAD=1", nativeDir.resolve("bench_unix").toString()));
+        else if (impl.equals("c-liburing")) cmd.add(nativeDir.resolve("bench_many").toString()); // W1, W2 through liburing
         else {
             cmd.addAll(javaCommand("io.ffsock.bench.Peer"));
             cmd.add(impl);
@@ -474,8 +475,8 @@ public final class Bench {
                 + "%nRing (multishot accept, multishot recv over provided buffers, send); ffsock, jdk = a virtual thread per"
                 + "%nconnection; netty-epoll, netty-uring = Netty 4.2.18 native transports, one event-loop thread."
                 + "%nTheir CPU ns/op is the server process's (every thread, /proc/PID/task/*/schedstat) per round trip."
-                + "%nffsock-uring in W1, W2: a linked send+recv per round trip, one io_uring_enter; in W4: a multishot recv"
-                + "%nover provided buffers (receiver), 32 sends per io_uring_enter (sender)."
+                + "%nffsock-uring in W1, W2: a linked send+recv per round trip, one io_uring_enter (c-liburing: the same in C"
+                + "%nwith liburing); in W4: a multishot recv over provided buffers (receiver), ffsock's plain send (sender)."
                 + "%nCPU ns/op: CPU time of the measuring thread per operation (per MiB for W3) while measuring; it"
                 + "%nexcludes waiting, so it shows per-call overhead even on a busy machine (lower is better; CPU x C = this / C)."
                 + "%nFor W7 it is the CPU time of the whole client process (every thread) per round trip."
@@ -549,7 +550,14 @@ public final class Bench {
                 if (median(me) == null) continue;
                 String where = w.id + (pin.equals(SINGLE) ? "" : " " + pin) + " ffsock-uring";
                 switch (w.id) {
-                    case "W1", "W2" -> check(t, where, me, k + "c", 1.0, "C");
+                    case "W1", "W2" -> {
+                        check(t, where, me, k + "c", 1.0, "C");
+                        Double floor = pairedRatio(results, k + "c-liburing", k + "c");
+                        Double own = pairedRatio(results, me, k + "c-liburing");
+                        if (floor != null && own != null) { // not a target: what io_uring itself gives a ping-pong
+                            t.append(String.format("  info %-28s %.3f x c-liburing (c-liburing itself %.3f x C)%n", where, own, floor));
+                        }
+                    }
                     case "W4" -> check(t, where, me, k + "c", 1.2, "C");
                     case "W7-1k", "W7-10k" -> {
                         check(t, where, me, k + "jdk", 1.3, "JDK");
