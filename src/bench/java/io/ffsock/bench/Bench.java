@@ -126,6 +126,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        boolean uring = false;
         Integer rounds = null;
         Double warm = null;
         Double measure = null;
@@ -136,6 +137,7 @@ public final class Bench {
         for (String a : args) {
             if (a.equals("quick")) quick = true;
             else if (a.equals("uring")) {
+                uring = true;
                 only = URING_WORKLOADS;
                 impls = URING_IMPLS;
             }
@@ -151,10 +153,13 @@ public final class Bench {
                         + " --measure=S, --only=W1,W2,..., --impls=c,ffsock,...)");
         }
         // quick: about 2 minutes; full: about 10 (2 cores, 35 cells a round, two JVM starts a cell).
-        int r = rounds != null ? rounds : quick ? 2 : 5;
+        // uring: 3 rounds, and longer ping-pong/datagram windows: a ring's path has more code for
+        // the JIT than a plain call's, and with 0.6 s of warm-up the pinned ring ping-pong often
+        // measured its own compilation (0.24-0.49 x C; 0.88 x C after 3 s).
+        int r = rounds != null ? rounds : quick ? 2 : uring ? 3 : 5;
         Bench b = new Bench(java, nativeDir,
-                warm != null ? warm : quick ? 0.6 : 1.2,
-                measure != null ? measure : quick ? 0.5 : 1.5,
+                warm != null ? warm : uring ? (quick ? 2.0 : 3.0) : quick ? 0.6 : 1.2,
+                measure != null ? measure : uring ? (quick ? 1.0 : 2.0) : quick ? 0.5 : 1.5,
                 quick ? 256 : 1024,
                 warm != null ? warm : quick ? 1.5 : 2.0,
                 measure != null ? measure : quick ? 2.0 : 3.0);
