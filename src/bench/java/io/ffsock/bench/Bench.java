@@ -152,7 +152,7 @@ public final class Bench {
             else throw new IllegalArgumentException("unknown argument " + a + " (quick|full|uring, --rounds=N, --warm=S,"
                         + " --measure=S, --only=W1,W2,..., --impls=c,ffsock,...)");
         }
-        // quick: about 2 minutes; full: about 10 (2 cores, 35 cells a round, two JVM starts a cell).
+        // quick: about 2 minutes; full: about 20 (2 cores, 56 cells a round, two JVM starts a cell; W7-1k and W7-10k are half of it).
         // uring: 3 rounds, and longer ping-pong/datagram windows: a ring's path has more code for
         // the JIT than a plain call's, and with 0.6 s of warm-up the pinned ring ping-pong often
         // measured its own compilation (0.24-0.49 x C; 0.88 x C after 3 s).
