@@ -77,9 +77,83 @@ public final class Alloc {
             Files.deleteIfExists(dir.resolve("b"));
             Files.deleteIfExists(dir);
         }
+        ringCases(iterations, out);
         for (Map.Entry<String, double[]> e : out.entrySet()) {
             System.out.printf("ALLOC %s|%.1f|%.1f%n", e.getKey(), e.getValue()[0], e.getValue()[1]);
         }
+    }
+
+    /** The last result a ring completion gave (the ring runs callbacks on this thread). */
+    private static final class LastResult implements io.ffsock.uring.Completion {
+        int result;
+        int flags;
+
+        @Override
+        public void complete(long op, int result, int flags) {
+            this.result = result;
+            this.flags = flags;
+        }
+    }
+
+    /**
+     * io.ffsock.uring, 64-byte messages on an AF_UNIX stream socket pair: a send and a recv each
+     * through the ring (one io_uring_enter each), a linked send+recv round (one enter; counted in
+     * the send column, per pair), and a multishot recv over provided buffers with the buffer
+     * recycled (the data sent with a plain ffsock send, counted in the send column).
+     */
+    static void ringCases(int iterations, Map<String, double[]> out) throws IOException {
+        if (!io.ffsock.uring.UringSupport.isAvailable()) {
+            System.err.println("io_uring unavailable, no ring cases: " + io.ffsock.uring.UringSupport.unavailableReason());
+            return;
+        }
+        try (SocketPair p = Socket.pair(SocketType.STREAM); io.ffsock.uring.Ring ring = io.ffsock.uring.Ring.open(64)) {
+            Socket a = p.first();
+            Socket b = p.second();
+            io.ffsock.uring.RingBuffer o = ring.allocate(64);
+            io.ffsock.uring.RingBuffer i = ring.allocate(64);
+            LastResult done = new LastResult();
+            out.put("io_uring Ring send / Ring recv", measure(iterations,
+                    () -> { ring.send(a, o, 0, 64, 0, done); ring.submitAndWait(1); check(done, 64); },
+                    () -> { ring.recv(b, i, 0, 64, 0, done); ring.submitAndWait(1); check(done, 64); }));
+            out.put("io_uring linked send+recv (per pair) / -", measure(iterations,
+                    () -> {
+                        ring.send(a, o, 0, 64, 0, done);
+                        ring.link();
+                        ring.recv(b, i, 0, 64, 0, done);
+                        ring.submitAndWait(2);
+                        check(done, 64);
+                    },
+                    () -> { }));
+        }
+        try (SocketPair p = Socket.pair(SocketType.SEQPACKET); io.ffsock.uring.Ring ring = io.ffsock.uring.Ring.open(64)) {
+            io.ffsock.uring.BufferGroup g = ring.bufferGroup(1, 16, 128);
+            MemorySegment seg = Arena.ofAuto().allocate(64);
+            long[] got = new long[1];
+            int[] failed = new int[1];
+            ring.recvMultishot(p.second(), g, (op, result, flags) -> {
+                if (result == 64) {
+                    got[0]++;
+                    g.recycle(io.ffsock.uring.Ring.bufferId(flags));
+                } else {
+                    failed[0] = result;
+                }
+                if (!io.ffsock.uring.Ring.hasMore(flags) && failed[0] == 0) failed[0] = Integer.MIN_VALUE;
+            });
+            ring.submit();
+            long[] taken = new long[1];
+            Op reap = () -> { // takes one datagram's completion, waiting for it if it has not come yet
+                long want = ++taken[0];
+                while (got[0] < want) {
+                    if (failed[0] != 0) throw new IOException("multishot recv ended: " + failed[0]);
+                    if (ring.complete() == 0) ring.submitAndWait(1);
+                }
+            };
+            out.put("ffsock send / io_uring multishot recv + recycle", measure(iterations, () -> p.first().send(seg), reap));
+        }
+    }
+
+    private static void check(LastResult r, int want) throws IOException {
+        if (r.result != want) throw new IOException("io_uring operation gave " + r.result + ", not " + want);
     }
 
     /** Bytes per send and per recv over the last half of the iterations (the first half warms up). */

@@ -47,23 +47,36 @@ public final class Bench {
     static final String SPLIT = "split";
     static final String SINGLE = "-";
 
+    /** W7-1k/W7-10k servers: C liburing (the limit), ffsock's Ring, virtual threads, Netty's two transports. */
+    static final List<String> MANY_IMPLS = List.of("c-liburing", "ffsock-uring", "ffsock", "jdk", "netty-epoll", "netty-uring");
+
+    /** {@code bench/run uring}: the io_uring workloads and the rows they are compared with. */
+    static final List<String> URING_WORKLOADS = List.of("W1", "W2", "W4", "W6", "W7-1k", "W7-10k");
+    static final List<String> URING_IMPLS = List.of("c", "c-liburing", "ffsock", "ffsock-uring", "jdk", "netty-epoll", "netty-uring");
+
     static final List<Workload> WORKLOADS = List.of(
             new Workload("W1", "ping-pong 64 B, AF_UNIX stream", "pp-stream", "round trips/s",
-                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr")),
+                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap", "ffsock-uring", "c-liburing", "jdk", "junixsocket", "jnr")),
             new Workload("W2", "ping-pong 64 B, AF_UNIX seqpacket", "pp-seqpacket", "round trips/s",
-                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap")),
+                    List.of(PINNED, UNPINNED), List.of("c", "c-mt", "ffsock", "ffsock-heap", "ffsock-uring", "c-liburing")),
             new Workload("W3", "stream one way, 64 KiB writes", "stream", "GiB/s",
                     List.of(SPLIT), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr",
                             "ffsock-stream", "jdk-stream", "jdk-heap")),
             new Workload("W4", "datagrams 64 B one way, send/recv", "dgram", "msgs/s",
-                    List.of(UNPINNED), List.of("c", "ffsock", "ffsock-heap", "junixsocket", "jnr")),
+                    List.of(UNPINNED), List.of("c", "ffsock", "ffsock-heap", "ffsock-uring", "junixsocket", "jnr")),
             new Workload("W4b", "datagrams 64 B one way, sendmmsg/recvmmsg x32", "dgram-batch", "msgs/s",
                     List.of(UNPINNED), List.of("c", "ffsock")),
             new Workload("W5", "ICMP echo, raw IP_HDRINCL, loopback", "icmp", "round trips/s",
                     List.of(SINGLE), List.of("c", "ffsock")),
             // Virtual threads: Java only, no C row; ffsock with native segments against the JDK.
             new Workload("W7", "virtual-thread echo 64 B, 1,000 AF_UNIX stream connections", "vt-echo", "round trips/s",
-                    List.of(UNPINNED), List.of("ffsock", "jdk")));
+                    List.of(UNPINNED), List.of("ffsock", "jdk")),
+            // Many connections, one C load generator (bench_many client) for every server: only the
+            // server differs. TCP loopback, which every peer does. See ManyServer.
+            new Workload("W7-1k", "echo 64 B, 1,000 TCP loopback connections", "many-echo", "round trips/s",
+                    List.of(SPLIT), MANY_IMPLS),
+            new Workload("W7-10k", "echo 64 B, 10,000 TCP loopback connections", "many-echo", "round trips/s",
+                    List.of(SPLIT), MANY_IMPLS));
 
     /**
      * "ffm-bare": the loops with one plain FFM downcall per call and nothing else (BareFfmTransport,
@@ -93,6 +106,9 @@ public final class Bench {
     /** CPU nanoseconds of the measuring thread per operation (per MiB for W3; W7: the whole client process). */
     private final Map<String, List<Double>> cpu = new LinkedHashMap<>();
     private final Map<String, String> failures = new LinkedHashMap<>();
+    /** W7-1k/W7-10k: the server's system calls, and io_uring_enter calls, per round trip (perf stat). */
+    private final Map<String, List<Double>> syscalls = new LinkedHashMap<>();
+    private final Map<String, List<Double>> enters = new LinkedHashMap<>();
     /** The round being run: each cell's figures are kept at their round's index (null: no figure). */
     private int round;
 
@@ -111,6 +127,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        boolean uring = false;
         Integer rounds = null;
         Double warm = null;
         Double measure = null;
@@ -120,6 +137,11 @@ public final class Bench {
         Path nativeDir = Path.of("target/bench-native");
         for (String a : args) {
             if (a.equals("quick")) quick = true;
+            else if (a.equals("uring")) {
+                uring = true;
+                only = URING_WORKLOADS;
+                impls = URING_IMPLS;
+            }
             else if (a.equals("full")) quick = false;
             else if (a.startsWith("--rounds=")) rounds = Integer.parseInt(value(a));
             else if (a.startsWith("--warm=")) warm = Double.parseDouble(value(a));
@@ -128,14 +150,17 @@ public final class Bench {
             else if (a.startsWith("--impls=")) impls = Arrays.asList(value(a).split(","));
             else if (a.startsWith("--java=")) java = value(a);
             else if (a.startsWith("--native=")) nativeDir = Path.of(value(a));
-            else throw new IllegalArgumentException("unknown argument " + a + " (quick|full, --rounds=N, --warm=S,"
+            else throw new IllegalArgumentException("unknown argument " + a + " (quick|full|uring, --rounds=N, --warm=S,"
                         + " --measure=S, --only=W1,W2,..., --impls=c,ffsock,...)");
         }
-        // quick: about 2 minutes; full: about 10 (2 cores, 35 cells a round, two JVM starts a cell).
-        int r = rounds != null ? rounds : quick ? 2 : 5;
+        // quick: about 2 minutes; full: about 20 (2 cores, 56 cells a round, two JVM starts a cell; W7-1k and W7-10k are half of it).
+        // uring: 3 rounds, and longer ping-pong/datagram windows: a ring's path has more code for
+        // the JIT than a plain call's, and with 0.6 s of warm-up the pinned ring ping-pong often
+        // measured its own compilation (0.24-0.49 x C; 0.88 x C after 3 s).
+        int r = rounds != null ? rounds : quick ? 2 : uring ? 3 : 5;
         Bench b = new Bench(java, nativeDir,
-                warm != null ? warm : quick ? 0.6 : 1.2,
-                measure != null ? measure : quick ? 0.5 : 1.5,
+                warm != null ? warm : uring ? (quick ? 2.0 : 3.0) : quick ? 0.6 : 1.2,
+                measure != null ? measure : uring ? (quick ? 1.0 : 2.0) : quick ? 0.5 : 1.5,
                 quick ? 256 : 1024,
                 warm != null ? warm : quick ? 1.5 : 2.0,
                 measure != null ? measure : quick ? 2.0 : 3.0);
@@ -188,6 +213,10 @@ public final class Bench {
 
     private void runCell(Cell c) throws Exception {
         String mode = c.w.mode;
+        if (mode.equals("many-echo")) {
+            runMany(c);
+            return;
+        }
         // The server (and W5's one process) on CPU 0 when pinned or split; the client joins it
         // when pinned and takes CPU 1 when split.
         List<String> prefix = c.pin.equals(PINNED) || c.pin.equals(SPLIT) ? List.of("taskset", "-c", "0") : List.of();
@@ -243,6 +272,125 @@ public final class Bench {
         }
     }
 
+    /** W7-1k, W7-10k: a server of {@code c.impl} on CPU 0, the C load generator on CPU 1. */
+    private void runMany(Cell c) throws Exception {
+        int conns = c.w.id.equals("W7-10k") ? 10_000 : 1_000;
+        String label = c.w.id + " " + c.pin + " " + c.impl;
+        List<String> serverCmd = new ArrayList<>(List.of("taskset", "-c", "0"));
+        if (c.impl.equals("c-liburing")) {
+            serverCmd.addAll(List.of(nativeDir.resolve("bench_many").toString(), "server"));
+        } else {
+            serverCmd.addAll(javaCommand("io.ffsock.bench.ManyServer"));
+            serverCmd.add(c.impl);
+        }
+        serverCmd.add(Integer.toString(conns));
+        Child server = Child.start(serverCmd, label + " server");
+        Child client = null;
+        try {
+            if (!server.awaitReady(30)) {
+                fail(c, "server not ready: " + server.describe());
+                return;
+            }
+            String port = server.line("PORT ");
+            long pid = server.process.pid();
+            // When the client starts measuring: the server's CPU time so far, and perf counting
+            // its system calls for most of the window. When it stops: the CPU time again.
+            double[] cpuAt = new double[4]; // cpu0, t0, cpu1, t1 (ns)
+            Process[] perf = new Process[1];
+            List<String> clientCmd = List.of("taskset", "-c", "1", nativeDir.resolve("bench_many").toString(), "client",
+                    port, Integer.toString(conns), fmt(vtWarm), fmt(vtMeasure));
+            client = Child.start(clientCmd, label + " client", line -> {
+                if (line.equals("MEASURING")) {
+                    cpuAt[0] = processCpuNanos(pid);
+                    cpuAt[1] = System.nanoTime();
+                    perf[0] = startPerf(pid, vtMeasure * 0.8);
+                } else if (line.startsWith("RESULT ")) {
+                    cpuAt[2] = processCpuNanos(pid);
+                    cpuAt[3] = System.nanoTime();
+                }
+            });
+            client.await(vtWarm + vtMeasure + 60);
+            Double value = client.result(0);
+            if (value == null) {
+                fail(c, "no result: " + client.describe() + " / " + server.describe());
+                return;
+            }
+            server.await(10);
+            record(results, c.key(), value);
+            double ops = value * (cpuAt[3] - cpuAt[1]) / 1e9;
+            Double cpuPerOp = cpuAt[3] > cpuAt[1] && cpuAt[0] >= 0 && cpuAt[2] >= 0 ? (cpuAt[2] - cpuAt[0]) / ops : null;
+            if (cpuPerOp != null) record(cpu, c.key(), cpuPerOp);
+            long[] counts = perf[0] == null ? null : perfCounts(perf[0]);
+            String sys = "";
+            if (counts != null) {
+                double perfOps = value * vtMeasure * 0.8;
+                record(syscalls, c.key(), counts[0] / perfOps);
+                record(enters, c.key(), counts[1] / perfOps);
+                sys = String.format(", server %.2f syscalls/op, %.3f io_uring_enter/op", counts[0] / perfOps, counts[1] / perfOps);
+            }
+            System.out.printf("  %-28s %s  (server cpu %s ns/op%s)%n", label, human(value),
+                    cpuPerOp == null ? "?" : String.format("%.0f", cpuPerOp), sys);
+        } finally {
+            if (client != null) client.kill();
+            server.kill();
+        }
+    }
+
+    /** CPU time of every thread of process {@code pid} so far, from /proc/PID/task/TID/schedstat (ns), or -1. */
+    static double processCpuNanos(long pid) {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            double sum = 0;
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    sum += Double.parseDouble(Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * perf stat counting {@code pid}'s system calls (raw_syscalls:sys_enter) and io_uring_enter
+     * calls for {@code seconds}; null if perf cannot be started.
+     */
+    static Process startPerf(long pid, double seconds) {
+        try {
+            // --per-thread: without it, perf counted only a sliver of a JVM's threads here.
+            return new ProcessBuilder("perf", "stat", "--per-thread", "-x", ",", "-e", "raw_syscalls:sys_enter,syscalls:sys_enter_io_uring_enter",
+                    "-p", Long.toString(pid), "--", "sleep", fmt(seconds)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The two counts of a {@link #startPerf} run, or null if it did not give them. */
+    static long[] perfCounts(Process perf) {
+        try {
+            if (!perf.waitFor(30, TimeUnit.SECONDS)) {
+                perf.destroyForcibly();
+                return null;
+            }
+            long[] out = new long[2];
+            boolean[] seen = new boolean[2];
+            // One line per thread and event: THREAD-TID,COUNT,,EVENT,...
+            for (String line : new String(perf.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                String[] f = line.split(",");
+                if (f.length < 4 || !f[1].matches("\\d+")) continue;
+                int i = f[3].equals("raw_syscalls:sys_enter") ? 0 : f[3].equals("syscalls:sys_enter_io_uring_enter") ? 1 : -1;
+                if (i < 0) continue;
+                out[i] += Long.parseLong(f[1]);
+                seen[i] = true;
+            }
+            return seen[0] && seen[1] ? out : null;
+        } catch (IOException | InterruptedException e) {
+            return null;
+        }
+    }
+
     private void fail(Cell c, String why) {
         failures.put(c.key(), why);
         System.out.printf("  %-28s FAILED: %s%n", c.w.id + " " + c.pin + " " + c.impl, why);
@@ -252,6 +400,7 @@ public final class Bench {
         List<String> cmd = new ArrayList<>(prefix);
         if (impl.equals("c")) cmd.add(nativeDir.resolve("bench_unix").toString());
         else if (impl.equals("c-mt")) cmd.addAll(List.of("env", "BENCH_IDLE_THREAD=1", nativeDir.resolve("bench_unix").toString()));
+        else if (impl.equals("c-liburing")) cmd.add(nativeDir.resolve("bench_many").toString()); // W1, W2 through liburing
         else {
             cmd.addAll(javaCommand("io.ffsock.bench.Peer"));
             cmd.add(impl);
@@ -296,7 +445,7 @@ public final class Bench {
         t.append("|---|---|---|---:|---|---:|---:|---|---:|---:|\n");
         for (List<Cell> g : groups) {
             Cell first = g.get(0);
-            String cKey = first.w.id + "|" + first.pin + "|c";
+            String cKey = first.w.id + "|" + first.pin + "|" + (first.w.mode.equals("many-echo") ? "c-liburing" : "c");
             String jdkKey = first.w.id + "|" + first.pin + "|jdk";
             for (Cell c : g) {
                 Double m = median(c.key());
@@ -314,6 +463,7 @@ public final class Bench {
             t.append(String.format("| W6 allocation: %s | - | ffsock | %.0f / %.0f | B per call (send / recv) | | | | | |%n",
                     e.getKey(), e.getValue()[0], e.getValue()[1]));
         }
+        t.append(serverCosts(groups));
         t.append(String.format("%nPinned: both processes on CPU 0 (taskset -c 0). Unpinned: the scheduler's choice. Split: receiver on CPU 0, sender on CPU 1."
                 + "%nEvery end is its own process of the same implementation (C<->C, ffsock<->ffsock, JDK<->JDK ...);"
                 + "%nping-pongs are measured by the client, one-way traffic by the receiver. W5 is one process (the kernel answers)."
@@ -327,6 +477,14 @@ public final class Bench {
                 + "%nround trips; the rate is the sum over all connections. ffsock = blocking io.ffsock.Socket with native"
                 + "%nMemorySegment buffers; JDK = blocking SocketChannel/ServerSocketChannel, direct ByteBuffers. No C row:"
                 + "%nthe workload measures virtual threads, so ffsock is compared with the JDK only."
+                + "%nW7-1k, W7-10k: 1,000 / 10,000 TCP loopback connections (127.0.0.1), each with one 64-byte message in"
+                + "%nflight; one load generator for every server (bench_many client: C, its own io_uring, on CPU 1), the"
+                + "%nserver on CPU 0; x C = x the C liburing server (c-liburing). ffsock-uring = one thread, one io.ffsock.uring"
+                + "%nRing (multishot accept, multishot recv over provided buffers, send); ffsock, jdk = a virtual thread per"
+                + "%nconnection; netty-epoll, netty-uring = Netty 4.2.18 native transports, one event-loop thread."
+                + "%nTheir CPU ns/op is the server process's (every thread, /proc/PID/task/*/schedstat) per round trip."
+                + "%nffsock-uring in W1, W2: a linked send+recv per round trip, one io_uring_enter (c-liburing: the same in C"
+                + "%nwith liburing); in W4: a multishot recv over provided buffers (receiver), ffsock's plain send (sender)."
                 + "%nCPU ns/op: CPU time of the measuring thread per operation (per MiB for W3) while measuring; it"
                 + "%nexcludes waiting, so it shows per-call overhead even on a busy machine (lower is better; CPU x C = this / C)."
                 + "%nFor W7 it is the CPU time of the whole client process (every thread) per round trip."
@@ -343,6 +501,29 @@ public final class Bench {
         Files.createDirectories(out.getParent());
         Files.writeString(out, t.toString());
         System.out.println("(written to " + out + ")");
+    }
+
+    /** W7-1k/W7-10k: what each server spends per round trip (CPU, system calls), the "why" behind its rate. */
+    private String serverCosts(List<List<Cell>> groups) {
+        StringBuilder t = new StringBuilder();
+        for (List<Cell> g : groups) {
+            if (!g.get(0).w.mode.equals("many-echo")) continue;
+            if (t.isEmpty()) {
+                t.append("\nServer cost per round trip (medians; syscalls and io_uring_enter counted by perf stat -e"
+                        + " raw_syscalls:sys_enter,syscalls:sys_enter_io_uring_enter -p SERVER over 80% of the window):\n\n");
+                t.append("| workload | server | round trips/s | CPU ns/op | syscalls/op | of which io_uring_enter |\n|---|---|---:|---:|---:|---:|\n");
+            }
+            for (Cell c : g) {
+                Double m = median(c.key());
+                Double cp = median(cpu, c.key());
+                Double sc = median(syscalls, c.key());
+                Double en = median(enters, c.key());
+                t.append(String.format("| %s | %s | %s | %s | %s | %s |%n", c.w.id, c.impl, m == null ? "failed" : human(m),
+                        cp == null ? "?" : String.format("%.0f", cp), sc == null ? "?" : String.format("%.3f", sc),
+                        en == null ? "?" : String.format("%.3f", en)));
+            }
+        }
+        return t.toString();
     }
 
     private String targets(Map<String, double[]> alloc) {
@@ -372,6 +553,33 @@ public final class Bench {
         // Issue 15: ffsock's java.io stream views against the JDK's channel streams and heap buffers.
         for (String jdk : List.of("jdk-stream", "jdk-heap")) {
             check(t, "W3 split ffsock-stream", "W3|split|ffsock-stream", "W3|split|" + jdk, 0.95, jdk);
+        }
+        // io_uring (issue 18): the ring against C's plain system calls, and the many-connection servers.
+        for (Workload w : WORKLOADS) {
+            for (String pin : w.pins) {
+                String k = w.id + "|" + pin + "|";
+                String me = k + "ffsock-uring";
+                if (median(me) == null) continue;
+                String where = w.id + (pin.equals(SINGLE) ? "" : " " + pin) + " ffsock-uring";
+                switch (w.id) {
+                    case "W1", "W2" -> {
+                        check(t, where, me, k + "c", 1.0, "C");
+                        Double floor = pairedRatio(results, k + "c-liburing", k + "c");
+                        Double own = pairedRatio(results, me, k + "c-liburing");
+                        if (floor != null && own != null) { // not a target: what io_uring itself gives a ping-pong
+                            t.append(String.format("  info %-28s %.3f x c-liburing (c-liburing itself %.3f x C)%n", where, own, floor));
+                        }
+                    }
+                    case "W4" -> check(t, where, me, k + "c", 1.2, "C");
+                    case "W7-1k", "W7-10k" -> {
+                        check(t, where, me, k + "jdk", 1.3, "JDK");
+                        check(t, where, me, k + "netty-uring", 1.0, "Netty io_uring");
+                        check(t, where, me, k + "netty-epoll", 1.1, "Netty epoll");
+                        check(t, where, me, k + "c-liburing", 0.9, "C liburing");
+                    }
+                    default -> { }
+                }
+            }
         }
         // Not a target: how much of a gap to C is ffsock's own, where the floor was measured.
         for (Workload w : WORKLOADS) {
@@ -523,12 +731,13 @@ public final class Bench {
         final Thread out;
         final Thread errThread;
 
-        private Child(String label, Process process) {
+        private Child(String label, Process process, java.util.function.Consumer<String> watcher) {
             this.label = label;
             this.process = process;
             out = Thread.ofPlatform().daemon().start(() -> {
                 try (BufferedReader r = process.inputReader(StandardCharsets.UTF_8)) {
                     for (String line; (line = r.readLine()) != null; ) {
+                        if (watcher != null) watcher.accept(line);
                         lines.add(line);
                         if (line.equals("READY")) ready.countDown();
                     }
@@ -550,7 +759,20 @@ public final class Bench {
         }
 
         static Child start(List<String> cmd, String label) throws IOException {
-            return new Child(label, new ProcessBuilder(cmd).start());
+            return new Child(label, new ProcessBuilder(cmd).start(), null);
+        }
+
+        /** As {@link #start(List, String)}, with {@code watcher} called on each stdout line as it comes. */
+        static Child start(List<String> cmd, String label, java.util.function.Consumer<String> watcher) throws IOException {
+            return new Child(label, new ProcessBuilder(cmd).start(), watcher);
+        }
+
+        /** The rest of the first stdout line that starts with {@code prefix}, or null. */
+        String line(String prefix) {
+            synchronized (lines) {
+                for (String l : lines) if (l.startsWith(prefix)) return l.substring(prefix.length()).trim();
+            }
+            return null;
         }
 
         boolean awaitReady(double seconds) throws InterruptedException {

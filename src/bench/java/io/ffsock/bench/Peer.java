@@ -19,10 +19,9 @@ public final class Peer {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
-            System.err.println("usage: Peer ffsock|ffsock-heap|ffsock-stream|jdk|jdk-heap|jdk-stream|junixsocket|jnr MODE server|client PATH A B");
+            System.err.println("usage: Peer ffsock|ffsock-heap|ffsock-stream|ffsock-uring|jdk|jdk-heap|jdk-stream|junixsocket|jnr MODE server|client PATH A B");
             System.exit(2);
         }
-        Transport t = transport(args[0]);
         String mode = args[1];
         boolean server = args[2].equals("server");
         String path = args[3];
@@ -32,6 +31,11 @@ public final class Peer {
             System.out.println("READY");
             System.out.flush();
         };
+        if (args[0].equals("ffsock-uring")) { // W1, W2, W4 through io_uring (UringPeer)
+            UringPeer.run(mode, server, path, a, b, ready);
+            System.exit(0);
+        }
+        Transport t = transport(args[0]);
         switch (mode) {
             case "pp-stream", "pp-seqpacket" -> {
                 boolean seq = mode.equals("pp-seqpacket");
@@ -93,7 +97,7 @@ public final class Peer {
         return THREADS.getCurrentThreadCpuTime();
     }
 
-    private static void result(Rate r) {
+    static void result(Rate r) {
         System.out.printf(java.util.Locale.ROOT, "RESULT %.1f %.1f%n", r.perSecond, r.cpuNanosPerOp);
         System.out.flush();
     }
