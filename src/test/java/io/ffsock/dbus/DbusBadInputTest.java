@@ -192,6 +192,11 @@ class DbusBadInputTest {
             CompletableFuture<Void> server = CompletableFuture.runAsync(() -> {
                 try (UnixSocketChannel c = UnixSocketChannel.of(listener.accept())) {
                     MethodCall call = fakeServerHandshake(c);
+                    // The call's bytes are here, but the client's sending thread may not have left
+                    // its sendmsg yet; a hostile answer that makes the client close the connection
+                    // at once would interrupt that thread, and the call would fail as "Message
+                    // Failed to Send" instead of with the error under test (seen on a busy machine).
+                    Thread.sleep(200);
                     answer.send(c, call);
                 } catch (Exception e) {
                     throw new RuntimeException(e);
