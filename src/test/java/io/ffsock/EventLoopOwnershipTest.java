@@ -238,7 +238,7 @@ class EventLoopOwnershipTest {
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"EPOLL, LEVEL", "EPOLL, EDGE", "IO_URING, LEVEL", "IO_URING, EDGE"})
     void steadyStatePollsAllocateNothing(Backend backend, Trigger trigger) throws Exception {
-        java.util.function.LongSupplier allocated = allocatedBytes();
+        java.util.function.LongSupplier allocated = io.ffsock.testing.ThreadAllocation.counter();
         try (EventLoop loop = open(backend); SocketPair p = Socket.pair(SocketType.SEQPACKET)) {
             p.first().setBlocking(false);
             loop.register(p.first(), Set.of(Event.READ), trigger);
@@ -257,17 +257,5 @@ class EventLoopOwnershipTest {
             }
             assertEquals(0, perPoll, "bytes allocated per send + poll + recv");
         }
-    }
-
-    private static java.util.function.LongSupplier allocatedBytes() throws Exception {
-        Object mx = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-        java.lang.reflect.Method m = Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes");
-        return () -> {
-            try {
-                return (long) m.invoke(mx);
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(e);
-            }
-        };
     }
 }
