@@ -291,6 +291,29 @@ class RingControlMessageTest {
         }
     }
 
+    @Test
+    void eachRecvmsgKeepsItsOwnMsghdrWhenSqeIndicesWrap() throws IOException {
+        // A 2-entry SQ: the third operation reuses SQE index 0 while the first is still in flight.
+        try (Ring ring = Ring.open(2); Socket a = Socket.open(Family.INET, SocketType.DGRAM);
+                Socket b = Socket.open(Family.INET, SocketType.DGRAM); Socket c = Socket.open(Family.INET, SocketType.DGRAM);
+                Socket d = Socket.open(Family.INET, SocketType.DGRAM)) {
+            for (Socket s : List.of(a, b, c, d)) s.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            RingBuffer in = ring.allocate(48);
+            java.util.Map<Long, java.net.SocketAddress> senders = new java.util.HashMap<>();
+            Completion keep = (op, res, flags) -> senders.put(op, ring.sender(op));
+            long ob = ring.recvMsg(b, in, 0, 16, Socket.DEFAULT_CONTROL_SPACE, keep);
+            long oc = ring.recvMsg(c, in, 16, 16, keep);
+            ring.submit();
+            long od = ring.recvMsg(d, in, 32, 16, keep);
+            ring.submit();
+            for (Socket s : List.of(b, c, d)) a.sendTo(new byte[] {1}, 0, 1, Set.of(), s.localAddress());
+            RingTest.waitFor(ring, 3);
+            assertEquals(a.localAddress(), senders.get(ob));
+            assertEquals(a.localAddress(), senders.get(oc));
+            assertEquals(a.localAddress(), senders.get(od));
+        }
+    }
+
     // ---- python3's socket.send_fds / recv_fds as the peer ------------------------------------------
 
     private static final String PY_PEER = """
