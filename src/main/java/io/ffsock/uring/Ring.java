@@ -48,7 +48,9 @@ import java.util.Objects;
  * <p><b>Ownership.</b> An operation holds its socket (or fd) and its {@link RingBuffer} until its
  * last completion has arrived: the socket's fd number is not released meanwhile (closing the
  * socket shuts it down, which ends its operations, and the fd is released by the last
- * completion) and the buffer refuses to be freed. {@link #close()} cancels what is in flight,
+ * completion) and the buffer refuses to be freed; a sendmsg holds the fds it sends the same way.
+ * fds a recvmsg receives are the ring's until {@link #control} hands them over (else closed after
+ * the callback). {@link #close()} cancels what is in flight,
  * waits for every completion (delivering them), unregisters files and buffers, and frees the
  * ring's memory; it closes no socket.
  *
