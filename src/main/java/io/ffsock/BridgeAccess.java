@@ -44,6 +44,28 @@ final class BridgeAccess implements FdAccess {
     }
 
     @Override
+    public java.util.List<io.ffsock.internal.sys.Cmsg> encodeControl(Socket socket,
+            java.util.List<? extends ControlMessage> control, long dataBytes, String call,
+            java.util.List<FdOwner> held) throws IOException {
+        return Messages.encode(control, Messages.checkSendable(control, socket.type(), dataBytes, call), held);
+    }
+
+    @Override
+    public java.util.List<ControlMessage> decodeControl(java.util.List<io.ffsock.internal.sys.Cmsg> raw) {
+        return Messages.fromKernel(raw);
+    }
+
+    @Override
+    public int closeArrived(java.util.List<ControlMessage> control) {
+        return Messages.closeArrived(control);
+    }
+
+    @Override
+    public IOException controlTruncated(String call, int controlSpace, long received, int closed, boolean fdLimit) {
+        return ControlTruncatedException.of(call, controlSpace, received, closed, fdLimit);
+    }
+
+    @Override
     public IOException error(String call, int errno, Object what) {
         return Errors.of(call, errno, what);
     }

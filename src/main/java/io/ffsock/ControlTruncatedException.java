@@ -32,6 +32,24 @@ public final class ControlTruncatedException extends SocketException {
         this.fdLimitReached = fdLimitReached;
     }
 
+    /**
+     * The exception for a recvmsg ({@code call} names it and its socket) that set MSG_CTRUNC,
+     * naming the cause: control space, or the fd limit.
+     */
+    static ControlTruncatedException of(String call, int controlSpace, long received, int closed, boolean fdLimit) {
+        String head = call + ": ";
+        if (fdLimit) {
+            return new ControlTruncatedException(head + "fds lost (MSG_CTRUNC) although the control buffer of "
+                    + controlSpace + " bytes had room for them: the kernel could not install them because this"
+                    + " process's fd table is full (EMFILE" + Errors.fdLimit() + "); the kernel closed the ones"
+                    + " it could not install, ffsock the " + closed + " that arrived. Close fds or raise the limit"
+                    + " (ulimit -n, prlimit --nofile)", received, closed, true);
+        }
+        return new ControlTruncatedException(head + "control data truncated (MSG_CTRUNC) in a control buffer of "
+                + controlSpace + " bytes; the " + closed + " fds that arrived were closed; " + Socket.DEFAULT_CONTROL_SPACE
+                + " bytes hold the most a peer can send (253 fds, credentials and a pidfd)", received, closed, false);
+    }
+
     /** The data bytes received with the truncated control data. */
     public long bytesReceived() {
         return bytesReceived;

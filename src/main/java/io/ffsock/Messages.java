@@ -99,6 +99,70 @@ final class Messages {
         return v >= 0 && v <= 999_999_999L;
     }
 
+    /**
+     * Refuses, before any call, control messages that sendmsg(2) cannot carry as given: a null
+     * list or message, and SCM_RIGHTS with no data byte on a SOCK_STREAM socket (the kernel would
+     * drop the fds). Returns the name of the call: {@code call}, or {@code call(SCM_CREDENTIALS)}
+     * when credentials are sent.
+     */
+    static String checkSendable(List<? extends ControlMessage> control, SocketType type, long dataBytes, String call) {
+        java.util.Objects.requireNonNull(control, call + ": control is null");
+        boolean rights = false;
+        boolean credentials = false;
+        for (ControlMessage m : control) {
+            java.util.Objects.requireNonNull(m, call + ": a control message is null");
+            rights |= m instanceof ControlMessage.Rights;
+            credentials |= m instanceof ControlMessage.CredentialsMessage;
+        }
+        if (rights && dataBytes == 0 && type.equals(SocketType.STREAM)) {
+            throw new IllegalArgumentException(call + ": on a SOCK_STREAM socket fds (SCM_RIGHTS) must travel"
+                    + " with at least one data byte");
+        }
+        return credentials ? call + "(SCM_CREDENTIALS)" : call;
+    }
+
+    /**
+     * The kernel form of {@code control} to send. The fds of Rights messages are held (their
+     * numbers stay valid, a close waits) and added to {@code held}; the caller releases them after
+     * the call. Should one be closed, or a message be one that can only be received, those held
+     * so far are released and {@code held} is emptied before the exception leaves.
+     */
+    static List<Cmsg> encode(List<? extends ControlMessage> control, String call, List<FdOwner> held) throws java.io.IOException {
+        List<Cmsg> out = new ArrayList<>(control.size());
+        boolean done = false;
+        try {
+            for (ControlMessage m : control) {
+                if (m instanceof ControlMessage.Rights r) {
+                    int[] numbers = new int[r.fds().size()];
+                    for (int i = 0; i < numbers.length; i++) {
+                        FdOwner f = r.fds().get(i);
+                        FdLife l = OwnedFd.lifeOf(f);
+                        if (!l.tryAcquire()) throw Errors.closed(call, "fd " + l.fd + " to be sent");
+                        held.add(f);
+                        numbers[i] = l.fd;
+                    }
+                    out.add(Cmsg.rights(numbers));
+                } else {
+                    out.add(toKernel(m));
+                }
+            }
+            done = true;
+            return out;
+        } finally {
+            if (!done) {
+                for (FdOwner f : held) OwnedFd.lifeOf(f).release();
+                held.clear();
+            }
+        }
+    }
+
+    /** Closes every fd that arrived in {@code control} (SCM_RIGHTS, SCM_PIDFD); returns how many. */
+    static int closeArrived(List<ControlMessage> control) {
+        List<OwnedFd> fds = ReceivedMessage.arrivedFds(control);
+        fds.forEach(OwnedFd::close);
+        return fds.size();
+    }
+
     /** The kernel form of a control message to send; Rights are handled by the caller (fds must be held). */
     static Cmsg toKernel(ControlMessage m) {
         return switch (m) {

@@ -1190,38 +1190,13 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
             requireBuffer(b, "sendmsg");
             total += b.remaining();
         }
-        boolean rights = false;
-        boolean credentials = false;
-        for (ControlMessage m : control) {
-            rights |= m instanceof ControlMessage.Rights;
-            credentials |= m instanceof ControlMessage.CredentialsMessage;
-        }
-        if (rights && total == 0 && type.equals(SocketType.STREAM)) {
-            throw new IllegalArgumentException("sendmsg: on a SOCK_STREAM socket fds (SCM_RIGHTS) must travel"
-                    + " with at least one data byte");
-        }
+        String call = Messages.checkSendable(control, type, total, "sendmsg");
         SockAddr to = target == null ? null : kernelTarget(target);
-        String call = credentials ? "sendmsg(SCM_CREDENTIALS)" : "sendmsg";
-        java.util.List<FdLife> held = new java.util.ArrayList<>();
+        java.util.List<FdOwner> held = new java.util.ArrayList<>();
         acquire(call, target);
         boolean waits = false;
         try {
-            java.util.List<io.ffsock.internal.sys.Cmsg> cmsgs = new java.util.ArrayList<>(control.size());
-            for (ControlMessage m : control) {
-                switch (m) {
-                    case ControlMessage.Rights r -> {
-                        int[] numbers = new int[r.fds().size()];
-                        for (int i = 0; i < numbers.length; i++) {
-                            FdLife l = OwnedFd.lifeOf(r.fds().get(i));
-                            if (!l.tryAcquire()) throw Errors.closed(call, "fd " + l.fd + " to be sent");
-                            held.add(l);
-                            numbers[i] = l.fd;
-                        }
-                        cmsgs.add(io.ffsock.internal.sys.Cmsg.rights(numbers));
-                    }
-                    default -> cmsgs.add(Messages.toKernel(m));
-                }
-            }
+            java.util.List<io.ffsock.internal.sys.Cmsg> cmsgs = Messages.encode(control, call, held);
             int bits = MsgFlag.bits(flags) | MSG_NOSIGNAL;
             waits = beginWait(bits);
             long deadline = deadline(POLLOUT);
@@ -1236,7 +1211,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
                 onFailure((int) -r, bits, POLLOUT, token, deadline, call, target);
             }
         } finally {
-            for (FdLife l : held) l.release();
+            for (FdOwner f : held) OwnedFd.lifeOf(f).release();
             endWait(waits, call, target);
         }
     }
@@ -1318,17 +1293,7 @@ public final class Socket implements FdOwner, java.nio.channels.ByteChannel,
 
     /** The MSG_CTRUNC of a recvmsg, naming the cause: control space, or the fd limit. */
     private ControlTruncatedException controlTruncated(int controlSpace, long received, int closed, boolean fdLimit) {
-        String call = "recvmsg(" + Errors.describe(where(null)) + "): ";
-        if (fdLimit) {
-            return new ControlTruncatedException(call + "fds lost (MSG_CTRUNC) although the control buffer of "
-                    + controlSpace + " bytes had room for them: the kernel could not install them because this"
-                    + " process's fd table is full (EMFILE" + Errors.fdLimit() + "); the kernel closed the ones"
-                    + " it could not install, ffsock the " + closed + " that arrived. Close fds or raise the limit"
-                    + " (ulimit -n, prlimit --nofile)", received, closed, true);
-        }
-        return new ControlTruncatedException(call + "control data truncated (MSG_CTRUNC) in a control buffer of "
-                + controlSpace + " bytes; the " + closed + " fds that arrived were closed; " + DEFAULT_CONTROL_SPACE
-                + " bytes hold the most a peer can send (253 fds, credentials and a pidfd)", received, closed, false);
+        return ControlTruncatedException.of("recvmsg(" + Errors.describe(where(null)) + ")", controlSpace, received, closed, fdLimit);
     }
 
     /**

@@ -2,11 +2,15 @@ package io.ffsock.uring;
 
 import static io.ffsock.internal.sys.Const.*;
 
+import io.ffsock.ControlMessage;
+import io.ffsock.ControlTruncatedException;
 import io.ffsock.FdOwner;
 import io.ffsock.Socket;
 import io.ffsock.internal.bridge.FdAccess;
+import io.ffsock.internal.sys.Cmsg;
 import io.ffsock.internal.sys.SigpipeBlock;
 import io.ffsock.internal.sys.SockAddr;
+import io.ffsock.internal.sys.Syscalls;
 import io.ffsock.internal.sys.Uring;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -44,7 +48,9 @@ import java.util.Objects;
  * <p><b>Ownership.</b> An operation holds its socket (or fd) and its {@link RingBuffer} until its
  * last completion has arrived: the socket's fd number is not released meanwhile (closing the
  * socket shuts it down, which ends its operations, and the fd is released by the last
- * completion) and the buffer refuses to be freed. {@link #close()} cancels what is in flight,
+ * completion) and the buffer refuses to be freed; a sendmsg holds the fds it sends the same way.
+ * fds a recvmsg receives are the ring's until {@link #control} hands them over (else closed after
+ * the callback). {@link #close()} cancels what is in flight,
  * waits for every completion (delivering them), unregisters files and buffers, and frees the
  * ring's memory; it closes no socket.
  *
@@ -82,6 +88,15 @@ public final class Ring implements AutoCloseable {
     private final RingBuffer[] buffers;
     private final int[] generation;
     private final byte[] opcode;
+    // Control messages: per slot, the control buffer (grown on demand, reused), the fds a sendmsg
+    // holds, and what a completing recvmsg received.
+    private final Uring.Memory[] controlMemory;
+    private final int[] controlSpace;
+    private final FdOwner[][] heldFds;
+    private final List<?>[] received;
+    private final boolean[] receivedTaken;
+    private final IOException[] truncated;
+    private final boolean[] completing;
     private final int[] freeSlots;
     private int freeCount;
     private int lastSqe = -1; // the SQE filled last, while not yet submitted (for link/linkTimeout)
@@ -105,6 +120,13 @@ public final class Ring implements AutoCloseable {
         this.buffers = new RingBuffer[capacity];
         this.generation = new int[capacity];
         this.opcode = new byte[capacity];
+        this.controlMemory = new Uring.Memory[capacity];
+        this.controlSpace = new int[capacity];
+        this.heldFds = new FdOwner[capacity][];
+        this.received = new List<?>[capacity];
+        this.receivedTaken = new boolean[capacity];
+        this.truncated = new IOException[capacity];
+        this.completing = new boolean[capacity];
         this.freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++) freeSlots[i] = capacity - 1 - i;
         this.freeCount = capacity;
@@ -324,7 +346,7 @@ public final class Ring implements AutoCloseable {
         long addr = addressOf(buffer, at, len);
         SockAddr to = target == null ? null : ACCESS.toKernel(socket, target, "io_uring sendmsg");
         int i = begin(IORING_OP_SENDMSG, socket, buffer, done);
-        long base = slotBase(i);
+        long base = slotBase(currentSlot);
         int nameLen = to == null ? 0 : Uring.putSockAddr(slotMemory.segment, base + ADDR, to);
         Uring.putMsghdr(slotMemory.segment, base + MSGHDR, base + IOV, addr, len,
                 slotMemory.segment.address() + base + ADDR, nameLen, 0, 0);
@@ -334,18 +356,140 @@ public final class Ring implements AutoCloseable {
     }
 
     /**
+     * As {@link #sendMsg(Socket, RingBuffer, int, int, SocketAddress, Completion)}, with control
+     * messages (ancillary data), encoded as {@link Socket#sendMsg(List, List, java.util.Set, SocketAddress)}
+     * encodes them: fds ({@link ControlMessage.Rights}), credentials, TTL, packet info ...
+     *
+     * <p>The control buffer lives in the ring until the completion. The fds sent stay the
+     * caller's, but the operation holds each of them as it holds the socket: closing one meanwhile
+     * closes its fd number only when the completion has arrived (or the ring has cancelled the
+     * operation in {@link #close()}), so the number the kernel reads is never another file.
+     *
+     * <p>Refused before anything is queued, with the messages Socket gives: a null list or message,
+     * fds on a SOCK_STREAM socket with {@code len} 0, a message that can only be received, an fd
+     * already closed. (A Rights message holds 1 to 253 fds by construction.)
+     */
+    public long sendMsg(Socket socket, RingBuffer buffer, int at, int len, SocketAddress target,
+                        List<? extends ControlMessage> control, Completion done) throws IOException {
+        Objects.requireNonNull(control, "io_uring sendmsg: control is null");
+        long addr = addressOf(buffer, at, len);
+        Objects.requireNonNull(socket, "socket");
+        SockAddr to = target == null ? null : ACCESS.toKernel(socket, target, "io_uring sendmsg");
+        List<FdOwner> fds = control.isEmpty() ? List.of() : new ArrayList<>();
+        List<Cmsg> cmsgs = control.isEmpty() ? List.of() : ACCESS.encodeControl(socket, control, len, "io_uring sendmsg", fds);
+        int i;
+        try {
+            i = begin(IORING_OP_SENDMSG, socket, buffer, done);
+        } catch (IOException | RuntimeException e) {
+            for (FdOwner f : fds) ACCESS.release(f);
+            throw e;
+        }
+        int slot = currentSlot;
+        long base = slotBase(slot);
+        if (!fds.isEmpty()) heldFds[slot] = fds.toArray(new FdOwner[0]);
+        long space = Uring.controlSpace(cmsgs);
+        long controlAt = 0;
+        long controlLen = 0;
+        if (space > 0) {
+            Uring.Memory m = controlBuffer(slot, space);
+            controlLen = Uring.putControl(m.segment, cmsgs);
+            controlAt = m.segment.address();
+        }
+        int nameLen = to == null ? 0 : Uring.putSockAddr(slotMemory.segment, base + ADDR, to);
+        Uring.putMsghdr(slotMemory.segment, base + MSGHDR, base + IOV, addr, len,
+                slotMemory.segment.address() + base + ADDR, nameLen, controlAt, controlLen);
+        prepFile(i, IORING_OP_SENDMSG, socket, slotMemory.segment.address() + base + MSGHDR, 1, 0);
+        ring.opFlags(i, MSG_NOSIGNAL);
+        return end(i);
+    }
+
+    /** The control buffer of {@code slot}, at least {@code size} bytes (kept for the slot's next operations). */
+    private Uring.Memory controlBuffer(int slot, long size) {
+        Uring.Memory m = controlMemory[slot];
+        if (m == null || m.segment.byteSize() < size) {
+            if (m != null) m.free();
+            m = new Uring.Memory(size);
+            controlMemory[slot] = m;
+        }
+        return m;
+    }
+
+    /**
      * Receives one message into {@code buffer[at, at+len)} with its sender, IORING_OP_RECVMSG
      * (recvmsg(2)); inside the callback {@link #sender(long)} gives the sender and
-     * {@link #messageFlags(long)} the msg_flags (MSG_TRUNC ...).
+     * {@link #messageFlags(long)} the msg_flags (MSG_TRUNC ...). No control data is taken: fds a
+     * peer sends with it are discarded by the kernel (MSG_CTRUNC, see {@link #control}).
      */
     public long recvMsg(Socket socket, RingBuffer buffer, int at, int len, Completion done) throws IOException {
         long addr = addressOf(buffer, at, len);
         int i = begin(IORING_OP_RECVMSG, socket, buffer, done);
-        long base = slotBase(i);
+        long base = slotBase(currentSlot);
         long mem = slotMemory.segment.address();
         Uring.putMsghdr(slotMemory.segment, base + MSGHDR, base + IOV, addr, len, mem + base + ADDR, ADDR_LEN_BYTES, 0, 0);
         prepFile(i, IORING_OP_RECVMSG, socket, mem + base + MSGHDR, 1, 0);
         return end(i);
+    }
+
+    /**
+     * As {@link #recvMsg(Socket, RingBuffer, int, int, Completion)}, taking up to
+     * {@code controlSpace} bytes of control messages (recvmsg(2) with MSG_CMSG_CLOEXEC), which the
+     * callback reads with {@link #control(long)}; the control buffer lives in the ring until the
+     * completion. {@link Socket#DEFAULT_CONTROL_SPACE} holds the most a message can carry.
+     *
+     * @throws IllegalArgumentException if {@code controlSpace} is not in 0..1 MiB
+     */
+    public long recvMsg(Socket socket, RingBuffer buffer, int at, int len, int controlSpace, Completion done)
+            throws IOException {
+        if (controlSpace < 0 || controlSpace > 1 << 20) {
+            throw new IllegalArgumentException("io_uring recvmsg: control space " + controlSpace + " is not in 0..1 MiB");
+        }
+        if (controlSpace == 0) return recvMsg(socket, buffer, at, len, done);
+        long addr = addressOf(buffer, at, len);
+        int i = begin(IORING_OP_RECVMSG, socket, buffer, done);
+        int slot = currentSlot;
+        long base = slotBase(slot);
+        long mem = slotMemory.segment.address();
+        Uring.Memory control = controlBuffer(slot, controlSpace);
+        this.controlSpace[slot] = controlSpace;
+        Uring.putMsghdr(slotMemory.segment, base + MSGHDR, base + IOV, addr, len, mem + base + ADDR, ADDR_LEN_BYTES,
+                control.segment.address(), controlSpace);
+        prepFile(i, IORING_OP_RECVMSG, socket, mem + base + MSGHDR, 1, 0);
+        ring.opFlags(i, MSG_CMSG_CLOEXEC);
+        return end(i);
+    }
+
+    /**
+     * The control messages of a {@link #recvMsg(Socket, RingBuffer, int, int, int, Completion)}
+     * that is completing (call it from the callback), typed as
+     * {@link io.ffsock.ReceivedMessage#control()} types them; empty for a recvmsg without control
+     * space or one that failed.
+     *
+     * <p><b>fds.</b> The fds that arrived (SCM_RIGHTS as {@link ControlMessage.Rights} of
+     * {@link io.ffsock.OwnedFd}s, SCM_PIDFD as {@link ControlMessage.PidFd}; close-on-exec) are
+     * owned by the ring until this is called: calling it hands all of them over to the caller, who
+     * must close them. If the callback does not call it, the ring closes them when the callback
+     * returns (or throws). Called again in the same callback, it returns the same list.
+     *
+     * @throws ControlTruncatedException if the kernel set MSG_CTRUNC (control space too small, or
+     *         the fd table full): as {@link Socket#recvMsg(List, int, java.util.Set)} does, the fds
+     *         that arrived were closed before the callback ran, so none leak; the data is in the
+     *         buffer as usual and {@link #messageFlags} shows MSG_CTRUNC
+     * @throws IllegalStateException if {@code op} is not a recvmsg completing now
+     */
+    @SuppressWarnings("unchecked")
+    public List<ControlMessage> control(long op) throws IOException {
+        int slot = liveSlot(op, IORING_OP_RECVMSG, "control");
+        if (truncated[slot] != null) throw truncated[slot];
+        List<?> got = received[slot];
+        if (got == null) {
+            if ((Uring.msgFlags(slotMemory.segment, slotBase(slot) + MSGHDR) & MSG_CTRUNC) != 0 && completing[slot]) {
+                throw ACCESS.controlTruncated("io_uring recvmsg(" + held[slot] + ")", 0, 0, 0, false);
+            }
+            if (!completing[slot]) throw new IllegalStateException("control: " + Long.toHexString(op) + " has not completed");
+            return List.of();
+        }
+        receivedTaken[slot] = true;
+        return (List<ControlMessage>) got;
     }
 
     /** The sender of a {@link #recvMsg} that is completing (call it from the callback); null if none. */
@@ -367,7 +511,7 @@ public final class Ring implements AutoCloseable {
     public long connect(Socket socket, SocketAddress address, Completion done) throws IOException {
         SockAddr to = ACCESS.toKernel(socket, address, "io_uring connect");
         int i = begin(IORING_OP_CONNECT, socket, null, done);
-        long base = slotBase(i);
+        long base = slotBase(currentSlot);
         int len = Uring.putSockAddr(slotMemory.segment, base + ADDR, to);
         // connect takes the address length in off.
         prepFile(i, IORING_OP_CONNECT, socket, slotMemory.segment.address() + base + ADDR, 0, len);
@@ -657,7 +801,9 @@ public final class Ring implements AutoCloseable {
         if ((opcode[slot] == IORING_OP_WRITE || opcode[slot] == IORING_OP_WRITE_FIXED) && !(held[slot] instanceof Socket)) {
             nonSocketWriteEnded(res == -EPIPE); // before the callback, which may block or throw
         }
+        completing[slot] = true;
         try {
+            if (controlSpace[slot] > 0 && res >= 0) receiveControl(slot, res);
             if (h instanceof Acceptor a) {
                 Socket accepted = null;
                 IOException failure = null;
@@ -671,7 +817,39 @@ public final class Ring implements AutoCloseable {
                 ((Completion) h).complete(ud, res, flags);
             }
         } finally {
-            if (!more) finish(slot);
+            completing[slot] = false;
+            List<?> got = received[slot];
+            received[slot] = null;
+            truncated[slot] = null;
+            try {
+                if (got != null && !receivedTaken[slot]) {
+                    @SuppressWarnings("unchecked")
+                    List<ControlMessage> untaken = (List<ControlMessage>) got;
+                    ACCESS.closeArrived(untaken);
+                }
+            } finally {
+                receivedTaken[slot] = false;
+                if (!more) finish(slot);
+            }
+        }
+    }
+
+    /**
+     * Decodes what a recvmsg with control space received into {@link #received} (every fd owned at
+     * once); on MSG_CTRUNC closes those fds and keeps Socket's exception for {@link #control}.
+     */
+    private void receiveControl(int slot, int res) {
+        long base = slotBase(slot);
+        long len = Math.min(Uring.msgControlLen(slotMemory.segment, base + MSGHDR), controlSpace[slot]);
+        List<Cmsg> raw = Uring.readControl(controlMemory[slot].segment, len);
+        List<ControlMessage> got = raw.isEmpty() ? List.of() : ACCESS.decodeControl(raw);
+        if ((Uring.msgFlags(slotMemory.segment, base + MSGHDR) & MSG_CTRUNC) != 0) {
+            boolean fdLimit = Syscalls.fdsRefused(raw, len, controlSpace[slot]);
+            int closed = ACCESS.closeArrived(got);
+            truncated[slot] = ACCESS.controlTruncated("io_uring recvmsg(" + held[slot] + ")", controlSpace[slot], res,
+                    closed, fdLimit);
+        } else {
+            received[slot] = got;
         }
     }
 
@@ -821,9 +999,13 @@ public final class Ring implements AutoCloseable {
         held[slot] = null;
         buffers[slot] = null;
         generation[slot]++;
+        FdOwner[] fds = heldFds[slot];
+        heldFds[slot] = null;
+        controlSpace[slot] = 0;
         if (b != null) b.inFlight--;
         releaseSlot(slot);
         if (f != null) ACCESS.release(f);
+        if (fds != null) for (FdOwner fd : fds) ACCESS.release(fd);
     }
 
     private int liveSlot(long op, int wantOp, String what) {
@@ -934,6 +1116,10 @@ public final class Ring implements AutoCloseable {
                 for (BufferGroup g : groups) g.bufs.free();
                 for (RingBuffer b : allocated) b.free();
                 slotMemory.free();
+                for (int k = 0; k < capacity; k++) {
+                    if (controlMemory[k] != null) controlMemory[k].free();
+                    controlMemory[k] = null;
+                }
             } else {
                 // The kernel could still write into this memory: leave it mapped and allocated
                 // (a leak, never a use-after-free); closing the fd makes the kernel cancel the rest.

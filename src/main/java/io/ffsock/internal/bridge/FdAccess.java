@@ -1,10 +1,13 @@
 package io.ffsock.internal.bridge;
 
+import io.ffsock.ControlMessage;
 import io.ffsock.FdOwner;
 import io.ffsock.Socket;
+import io.ffsock.internal.sys.Cmsg;
 import io.ffsock.internal.sys.SockAddr;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.util.List;
 
 /**
  * What packages beside io.ffsock (io.ffsock.uring) need from a socket that its public API rightly
@@ -39,6 +42,23 @@ public interface FdAccess {
      * or -1 if it is closed or a call is using it.
      */
     int detach(FdOwner owner);
+
+    /**
+     * {@code control} checked and encoded as Socket.sendMsg does for {@code socket} sending
+     * {@code dataBytes} bytes: the fds of Rights messages are held and added to {@code held} (the
+     * caller releases each once the call is over); on an exception none is left held.
+     */
+    List<Cmsg> encodeControl(Socket socket, List<? extends ControlMessage> control, long dataBytes, String call,
+                             List<FdOwner> held) throws IOException;
+
+    /** The typed messages of a recvmsg, as Socket.recvMsg makes them: every fd that arrived is owned. */
+    List<ControlMessage> decodeControl(List<Cmsg> raw);
+
+    /** Closes the fds that arrived in {@code control}; returns how many. */
+    int closeArrived(List<ControlMessage> control);
+
+    /** Socket.recvMsg's exception for MSG_CTRUNC, for {@code call} (naming its socket). */
+    IOException controlTruncated(String call, int controlSpace, long received, int closed, boolean fdLimit);
 
     /** The exception for {@code call} failing with {@code errno} on {@code what} (may be null). */
     IOException error(String call, int errno, Object what);

@@ -936,10 +936,17 @@ public final class Syscalls {
      * @param controlSpace the control space that recvmsg was given
      */
     public static boolean lastFdsRefused(int controlSpace) {
-        Scratch s = scratch();
+        return fdsRefused(lastControl(), scratch().lastControlLen, controlSpace);
+    }
+
+    /**
+     * {@link #lastFdsRefused} for any recvmsg that set MSG_CTRUNC: {@code control} is what it
+     * delivered, {@code controlLen} its msg_controllen, {@code controlSpace} the room it was given.
+     */
+    public static boolean fdsRefused(List<Cmsg> control, long controlLen, int controlSpace) {
         long at = 0;
         boolean pidfd = false;
-        for (Cmsg c : lastControl()) {
+        for (Cmsg c : control) {
             if (c.level() == Const.SOL_SOCKET && c.type() == Const.SCM_RIGHTS) {
                 long room = controlSpace - at;
                 long fit = room <= Structs.CMSGHDR.byteSize() ? 0 : (room - Structs.CMSGHDR.byteSize()) / 4;
@@ -951,7 +958,7 @@ public final class Syscalls {
             }
             at += Cmsg.space(c.data().length);
         }
-        if (!pidfd) at = Math.max(at, s.lastControlLen);
+        if (!pidfd) at = Math.max(at, controlLen);
         return controlSpace - at >= Cmsg.len(4); // no fd arrived, yet one had room
     }
 

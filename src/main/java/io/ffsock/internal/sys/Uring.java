@@ -623,6 +623,21 @@ public final class Uring {
         return m.get(JAVA_INT, offset + MSG_FLAGS);
     }
 
+    /** The control space {@code messages} take (the sum of their CMSG_SPACE), for a sendmsg. */
+    public static long controlSpace(java.util.List<Cmsg> messages) {
+        return Cmsg.spaceOf(messages);
+    }
+
+    /** Writes {@code messages} at the start of {@code control} ({@link Cmsg}'s encoding); returns msg_controllen. */
+    public static long putControl(MemorySegment control, java.util.List<Cmsg> messages) {
+        return Cmsg.write(messages, control);
+    }
+
+    /** The control messages in {@code control[0, controlLen)} after a recvmsg ({@link Cmsg}'s decoding). */
+    public static java.util.List<Cmsg> readControl(MemorySegment control, long controlLen) {
+        return controlLen <= 0 ? java.util.List.of() : Cmsg.read(control, controlLen);
+    }
+
     /** msg_controllen of a msghdr built by {@link #putMsghdr}, after recvmsg. */
     public static long msgControlLen(MemorySegment m, long offset) {
         return m.get(JAVA_LONG, offset + MSG_CONTROLLEN);
