@@ -383,13 +383,7 @@ class FpingCommandTest {
 
     @Test
     void withRandomLossTheReceivedCountsStayWithinABinomialBound() throws Exception {
-        String table = "ffsockfploss" + ProcessHandle.current().pid();
-        Path rules = Files.createTempFile("ffsock-nft", ".nft");
-        // One echo request in four dropped at B at random (this kernel has no netem).
-        Files.writeString(rules, "table ip " + table + " {\n chain in {\n  type filter hook input priority 0;\n"
-                + "  ip daddr 10.150.0.0/24 icmp type echo-request numgen random mod 4 == 0 drop\n }\n}\n");
-        net.b.run("nft", "-f", rules.toString());
-        try {
+        try (AutoCloseable loss = PingerTest.dropOneEchoRequestInFour(net, "ffsockfploss")) {
             String[] args = {"-q", "-C", "200", "-p", "10", "-i", "1", "-t", "500", "10.150.0.1", "10.150.0.2"};
             PingerTest.Run theirs = fping(args);
             PingerTest.Run mine = ours(args);
@@ -408,9 +402,6 @@ class FpingCommandTest {
                     assertTrue(got >= 113 && got <= 187, "received under 25 % loss: " + got + " of 200: " + line);
                 }
             }
-        } finally {
-            net.b.run("nft", "delete", "table", "ip", table);
-            Files.deleteIfExists(rules);
         }
     }
 

@@ -196,13 +196,7 @@ class PingerTest {
 
     @Test
     void withRandomLossTheReceivedCountsStayWithinABinomialBound() throws Exception {
-        String table = "ffsockloss" + ProcessHandle.current().pid();
-        Path rules = Files.createTempFile("ffsock-nft", ".nft");
-        // One echo request in four is dropped at B, at random (this kernel has no netem).
-        Files.writeString(rules, "table ip " + table + " {\n chain in {\n  type filter hook input priority 0;\n"
-                + "  ip daddr 10.150.0.0/24 icmp type echo-request numgen random mod 4 == 0 drop\n }\n}\n");
-        net.b.run("nft", "-f", rules.toString());
-        try {
+        try (AutoCloseable loss = dropOneEchoRequestInFour(net, "ffsockloss")) {
             int n = 200;
             List<InetAddress> targets = List.of(InetAddress.getByName("10.150.0.1"), InetAddress.getByName("10.150.0.2"));
             // fping -C: one column per request, "-" for a lost one, on stderr.
@@ -231,10 +225,25 @@ class PingerTest {
                     return null;
                 }
             });
+        }
+    }
+
+    /**
+     * Drops one echo request in four to {@link #sweepNet}'s 10.150.0.0/24 at B, at random, with an
+     * nftables rule (this kernel has no netem); closing removes the rule. {@code tag} names the
+     * table (with this process's pid, as other test runs may share the machine).
+     */
+    static AutoCloseable dropOneEchoRequestInFour(Topology net, String tag) throws Exception {
+        String table = tag + ProcessHandle.current().pid();
+        Path rules = Files.createTempFile("ffsock-nft", ".nft");
+        try {
+            Files.writeString(rules, "table ip " + table + " {\n chain in {\n  type filter hook input priority 0;\n"
+                    + "  ip daddr 10.150.0.0/24 icmp type echo-request numgen random mod 4 == 0 drop\n }\n}\n");
+            net.b.run("nft", "-f", rules.toString());
         } finally {
-            net.b.run("nft", "delete", "table", "ip", table);
             Files.deleteIfExists(rules);
         }
+        return () -> net.b.run("nft", "delete", "table", "ip", table);
     }
 
     @Test
