@@ -140,9 +140,13 @@ public record Cmsg(int level, int type, byte[] data) {
      * anything else is counted as skipped. Allocates nothing.
      */
     static void decode(MemorySegment control, long controlLen, ControlFields into) {
+        // The header walk repeats read's on purpose: with the bounds check moved into a shared
+        // helper, C2 no longer kept this path allocation-free (the Pinger's probe path then
+        // allocated 13-63 B a probe in PingerAllocationTest).
         long at = 0;
         while (at + HEADER <= controlLen) {
             long cmsgLen = control.get(JAVA_LONG, at + CMSG_LEN_OFFSET);
+            // Compared as cmsgLen > controlLen - at: at + cmsgLen overflows for a huge cmsg_len.
             if (cmsgLen < HEADER || cmsgLen > controlLen - at) break;
             int level = control.get(JAVA_INT, at + CMSG_LEVEL_OFFSET);
             int type = control.get(JAVA_INT, at + CMSG_TYPE_OFFSET);
