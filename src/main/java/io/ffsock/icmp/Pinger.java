@@ -409,7 +409,7 @@ public final class Pinger implements AutoCloseable {
 
     /** How often {@link #realtimeNanos()} reads the wall clock again; in between it counts with nanoTime. */
     private static final long CLOCK_RESYNC_NANOS = 100_000_000L;
-    private static volatile long[] clockBase = clockBase(System.nanoTime());
+    private static volatile long[] clockBase = clockBase();
 
     /**
      * Pairs a wall-clock reading with the nanoTime of the same moment: the wall clock is read
@@ -417,7 +417,7 @@ public final class Pinger implements AutoCloseable {
      * readings (milliseconds on a busy machine) would shift every RTT by that much, so a pair whose
      * readings lie more than 20 us apart is read again (a few tries, then the tightest one is kept).
      */
-    private static long[] clockBase(long unused) {
+    private static long[] clockBase() {
         long[] best = null;
         long bestSpan = Long.MAX_VALUE;
         for (int i = 0; i < 8 && bestSpan > 20_000; i++) {
@@ -453,7 +453,7 @@ public final class Pinger implements AutoCloseable {
     static long realtimeNanos() {
         long nano = System.nanoTime();
         long[] base = clockBase;
-        if (nano - base[1] > CLOCK_RESYNC_NANOS) clockBase = base = clockBase(nano);
+        if (nano - base[1] > CLOCK_RESYNC_NANOS) clockBase = base = clockBase();
         return base[0] + (nano - base[1]);
     }
 }
