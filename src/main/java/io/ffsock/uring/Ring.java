@@ -41,9 +41,12 @@ import java.util.Objects;
  * one succeeds), {@link #linkTimeout} bounds the last one.
  *
  * <p><b>Threads.</b> One ring per thread: the thread that opened the ring is the only one that may
- * use it, its buffers and groups (others get a {@link WrongThreadException}); the ring is set up
- * IORING_SETUP_SINGLE_ISSUER accordingly. Callbacks run on that thread, inside {@link #complete()}
- * or {@link #submitAndWait}, and may submit more.
+ * use it, its buffers and groups (others get a {@link WrongThreadException}). On a platform
+ * thread the ring is set up IORING_SETUP_SINGLE_ISSUER and IORING_SETUP_COOP_TASKRUN accordingly
+ * (the kernel finishes completions when that thread next enters it, instead of interrupting it);
+ * a virtual thread may use a ring too, set up without them, since it moves between carrier
+ * threads. Callbacks run on the ring's thread, inside {@link #complete()} or
+ * {@link #submitAndWait}, and may submit more.
  *
  * <p><b>Ownership.</b> An operation holds its socket (or fd) and its {@link RingBuffer} until its
  * last completion has arrived: the socket's fd number is not released meanwhile (closing the
@@ -80,6 +83,10 @@ public final class Ring implements AutoCloseable {
 
     private final Thread owner;
     private final Uring.Ring ring;
+    private final int setupFlags;
+    // IORING_SETUP_TASKRUN_FLAG: the kernel sets IORING_SQ_TASKRUN while completion work waits
+    // for this thread's next system call (COOP_TASKRUN); complete() then makes that call.
+    private final boolean taskrunFlag;
     private final int capacity;
     private final Uring.Memory slotMemory;
     // Per in-flight slot: user_data = generation << 32 | slot.
@@ -110,9 +117,11 @@ public final class Ring implements AutoCloseable {
     private boolean closing;
     private boolean closed;
 
-    private Ring(Uring.Ring ring) {
+    private Ring(Uring.Ring ring, int setupFlags) {
         this.owner = Thread.currentThread();
         this.ring = ring;
+        this.setupFlags = setupFlags;
+        this.taskrunFlag = (setupFlags & IORING_SETUP_TASKRUN_FLAG) != 0;
         this.capacity = ring.cqEntries;
         this.slotMemory = new Uring.Memory((long) capacity * SLOT_BYTES);
         this.handlers = new Object[capacity];
@@ -156,15 +165,33 @@ public final class Ring implements AutoCloseable {
         }
         UringSupport.requireAvailable();
         Uring.Ring[] out = new Uring.Ring[1];
-        int r = Uring.Ring.open(entries, completionEntries,
-                IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER, out);
+        // On a platform thread the ring has one kernel task for its life: SINGLE_ISSUER lets the
+        // kernel skip submission locking, and COOP_TASKRUN runs completion work at this thread's
+        // next system call instead of interrupting it with an IPI (W4's multishot receiver went
+        // from 0.63 to 1.12-1.17 x C with it, pinned, in C). A virtual thread moves between
+        // carrier threads, so neither applies: the kernel would refuse a submission from another
+        // carrier (EEXIST) or park completion work on a carrier that is busy elsewhere.
+        // Older kernels refuse flags they do not know (EINVAL): each step drops the newest ones.
+        int[] tries = Thread.currentThread().isVirtual()
+                ? new int[] {IORING_SETUP_SUBMIT_ALL, 0}
+                : new int[] {IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN
+                        | IORING_SETUP_TASKRUN_FLAG, // Linux 6.0
+                        IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, // 5.19
+                        IORING_SETUP_SUBMIT_ALL, // 5.18
+                        0};
+        int r = -EINVAL;
+        int flags = 0;
+        for (int t = 0; t < tries.length && r == -EINVAL; t++) {
+            flags = tries[t];
+            r = Uring.Ring.open(entries, completionEntries, flags, out);
+        }
         if (r < 0) throw ACCESS.error("io_uring_setup", -r, entries + " entries");
         if ((out[0].features & IORING_FEAT_NODROP) == 0) {
             out[0].close();
             throw new IOException("io_uring_setup: this kernel lacks IORING_FEAT_NODROP (Linux 5.5), which ffsock needs"
                     + " so that no completion is ever lost");
         }
-        return new Ring(out[0]);
+        return new Ring(out[0], flags);
     }
 
     /** The most operations in flight at once (the CQ size). */
@@ -180,6 +207,15 @@ public final class Ring implements AutoCloseable {
     /** The kernel's IORING_FEAT_* bits for this ring. */
     public int features() {
         return ring.features;
+    }
+
+    /**
+     * The IORING_SETUP_* flags this ring was set up with: on a platform thread SUBMIT_ALL,
+     * SINGLE_ISSUER, COOP_TASKRUN and TASKRUN_FLAG (less what an older kernel lacks), on a virtual
+     * thread SUBMIT_ALL only.
+     */
+    public int setupFlags() {
+        return setupFlags;
     }
 
     // ---- memory ----------------------------------------------------------------------------------
@@ -764,7 +800,8 @@ public final class Ring implements AutoCloseable {
 
     /**
      * Delivers the completions already there, without a system call unless the kernel holds
-     * overflowed ones (IORING_SQ_CQ_OVERFLOW: then io_uring_enter(2) fetches them).
+     * overflowed ones (IORING_SQ_CQ_OVERFLOW) or has completion work waiting for this thread
+     * (IORING_SQ_TASKRUN): then io_uring_enter(2) fetches them.
      *
      * @return how many were delivered
      */
@@ -773,7 +810,8 @@ public final class Ring implements AutoCloseable {
         int done = 0;
         for (;;) {
             if (ring.cqReady() == 0) {
-                if ((ring.sqFlags() & IORING_SQ_CQ_OVERFLOW) == 0) return done;
+                int wanted = taskrunFlag ? IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN : IORING_SQ_CQ_OVERFLOW;
+                if ((ring.sqFlags() & wanted) == 0) return done;
                 int r = ring.enter(0, 0, IORING_ENTER_GETEVENTS);
                 if (r < 0 && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
                     throw ACCESS.error("io_uring_enter", -r, "ring fd " + ring.fd);
@@ -1094,8 +1132,22 @@ public final class Ring implements AutoCloseable {
             }
             ring.flush();
             int pending = ring.sqEntries - ring.sqSpace(); // queued before close, and the cancel
-            if (pending > 0) ring.enter(pending, 0, 0);
-            while (inFlight() > 0) {
+            while (pending > 0) {
+                int r = ring.enter(pending, 0, 0);
+                if (r == -EBUSY || r == -EAGAIN) { // the CQ is full: make room, then submit the rest
+                    try {
+                        drain();
+                        ring.enter(0, 1, IORING_ENTER_GETEVENTS);
+                        drain();
+                    } catch (RuntimeException e) {
+                        if (thrown == null) thrown = e;
+                    }
+                } else if (r < 0 && r != -EINTR) {
+                    break; // refused: what was never submitted never completes, so waiting below could not end
+                }
+                pending = ring.sqEntries - ring.sqSpace();
+            }
+            while (inFlight() > 0 && pending == 0) {
                 try {
                     int r = ring.enter(0, 1, IORING_ENTER_GETEVENTS);
                     if (r < 0 && r != -EINTR && r != -ETIME && r != -EBUSY) break; // cannot wait: give up the memory below
