@@ -12,6 +12,9 @@
  *   bench_many pp-stream|pp-seqpacket server|client PATH A B
  *       W1/W2 through liburing (c-liburing rows): see pp_ring below.
  *
+ *   bench_many dgram server|client PATH A B
+ *       W4 through liburing (c-liburing row): see dgram_ring below.
+ *
  *   bench_many client PORT CONNS WARM MEASURE
  *       The load generator, the same for every server: opens CONNS connections to 127.0.0.1:PORT,
  *       keeps one 64-byte message in flight on each (send, wait until 64 bytes came back, send
@@ -22,9 +25,9 @@
  *       round trip>". It closes with SO_LINGER 0 (no TIME_WAIT), so that runs of 10,000
  *       connections do not use up the ephemeral ports.
  *
- * Both ends set TCP_NODELAY. The ring setup flags are those ffsock's Ring uses
- * (IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER), plus a CQ large enough for every
- * connection's multishot recv and send to be in flight at once.
+ * Both ends set TCP_NODELAY. The ring setup flags are those ffsock's Ring uses on a platform
+ * thread (RING_FLAGS below), plus a CQ large enough for every connection's multishot recv and
+ * send to be in flight at once.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -48,6 +51,9 @@
 #define BUFSZ 512
 #define CQ_ENTRIES 65536
 #define SQ_ENTRIES 4096
+/* What io.ffsock.uring.Ring sets up on a platform thread. */
+#define RING_FLAGS (IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN \
+                    | IORING_SETUP_TASKRUN_FLAG)
 
 enum { T_ACCEPT = 1, T_RECV = 2, T_SEND = 3 };
 
@@ -89,7 +95,7 @@ static char *bufs;
 static void setup_ring(void) {
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
-    p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_CQSIZE;
+    p.flags = RING_FLAGS | IORING_SETUP_CQSIZE;
     p.cq_entries = CQ_ENTRIES;
     int r = io_uring_queue_init_params(SQ_ENTRIES, &ring, &p);
     if (r < 0) die("io_uring_queue_init_params", -r);
@@ -334,7 +340,7 @@ static int pp_ring(const char *mode, int server, const char *path, double warm, 
     }
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
-    p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER;
+    p.flags = RING_FLAGS;
     int r = io_uring_queue_init_params(8, &ring, &p);
     if (r < 0) die("io_uring_queue_init_params", -r);
     static char out[MSG], in[MSG];
@@ -388,15 +394,119 @@ static int pp_ring(const char *mode, int server, const char *path, double warm, 
     }
 }
 
+/*
+ * bench_many dgram server|client PATH A B: W4 through C liburing, the protocol of bench_unix (the
+ * server binds PATH, prints READY, measures A seconds of warm-up and B measured and prints RESULT
+ * <datagrams/s> <its CPU ns per datagram>). The receiver is what ffsock-uring's is: one multishot
+ * recv over a provided-buffer ring of 512 buffers of 128 bytes, each buffer handed back as its
+ * completion is seen, one io_uring_enter waiting for at least one completion at a time; the
+ * client sends with plain blocking send(2), as C's does.
+ */
+#define DG_NBUF 512
+#define DG_BUFSZ 128
+static int dgram_ring(int server, const char *path, double warm, double measure) {
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof a.sun_path) die("path too long", ENAMETOOLONG);
+    strcpy(a.sun_path, path);
+    socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) die("socket", errno);
+    if (!server) {
+        if (connect(fd, (struct sockaddr *) &a, len) != 0) die("connect", errno);
+        static char b[MSG];
+        memset(b, 'x', MSG);
+        for (;;) {
+            if (send(fd, b, MSG, MSG_NOSIGNAL) < 0 && errno != EINTR) return 0; /* the receiver measured and left */
+        }
+    }
+    unlink(path);
+    if (bind(fd, (struct sockaddr *) &a, len) != 0) die("bind", errno);
+    printf("READY\n");
+    fflush(stdout);
+    struct io_uring_params p;
+    memset(&p, 0, sizeof p);
+    p.flags = RING_FLAGS | IORING_SETUP_CQSIZE;
+    p.cq_entries = 1024;
+    int r = io_uring_queue_init_params(256, &ring, &p);
+    if (r < 0) die("io_uring_queue_init_params", -r);
+    struct io_uring_buf_ring *dbr = mmap(NULL, DG_NBUF * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
+                                         MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    if (dbr == MAP_FAILED) die("mmap", errno);
+    io_uring_buf_ring_init(dbr);
+    struct io_uring_buf_reg reg;
+    memset(&reg, 0, sizeof reg);
+    reg.ring_addr = (unsigned long) dbr;
+    reg.ring_entries = DG_NBUF;
+    reg.bgid = BGID;
+    r = io_uring_register_buf_ring(&ring, &reg, 0);
+    if (r < 0) die("io_uring_register_buf_ring", -r);
+    char *dbufs = aligned_alloc(4096, (size_t) DG_NBUF * DG_BUFSZ);
+    if (dbufs == NULL) die("aligned_alloc", ENOMEM);
+    int mask = io_uring_buf_ring_mask(DG_NBUF);
+    for (int i = 0; i < DG_NBUF; i++) io_uring_buf_ring_add(dbr, dbufs + (size_t) i * DG_BUFSZ, DG_BUFSZ, (unsigned short) i, mask, i);
+    io_uring_buf_ring_advance(dbr, DG_NBUF);
+    double start = now(), t0 = 0, c0 = 0;
+    long n = 0, sinceCheck = 0;
+    int measuring = 0, armed = 0;
+    for (;;) {
+        if (!armed) {
+            struct io_uring_sqe *s = io_uring_get_sqe(&ring);
+            io_uring_prep_recv_multishot(s, fd, NULL, 0, 0);
+            s->flags |= IOSQE_BUFFER_SELECT;
+            s->buf_group = BGID;
+            armed = 1;
+        }
+        r = io_uring_submit_and_wait(&ring, 1);
+        if (r < 0 && r != -EINTR) die("io_uring_submit_and_wait", -r);
+        struct io_uring_cqe *c;
+        unsigned head, seen = 0;
+        io_uring_for_each_cqe(&ring, head, c) {
+            seen++;
+            if (c->res > 0) {
+                if (c->res != MSG) die("datagram size", EIO);
+                int bid = (int) (c->flags >> IORING_CQE_BUFFER_SHIFT);
+                io_uring_buf_ring_add(dbr, dbufs + (size_t) bid * DG_BUFSZ, DG_BUFSZ, (unsigned short) bid, mask, 0);
+                io_uring_buf_ring_advance(dbr, 1);
+                n++;
+                sinceCheck++;
+            } else if (c->res != -ENOBUFS) {
+                die("multishot recv", -c->res);
+            }
+            if (!(c->flags & IORING_CQE_F_MORE)) armed = 0;
+        }
+        io_uring_cq_advance(&ring, seen);
+        if (sinceCheck < 64) continue;
+        sinceCheck = 0;
+        double t = now();
+        if (!measuring) {
+            if (t - start >= warm) {
+                measuring = 1;
+                t0 = t;
+                c0 = cpu();
+                n = 0;
+            }
+        } else if (t - t0 >= measure) {
+            printf("RESULT %.1f %.1f\n", n / (t - t0), (cpu() - c0) / n);
+            unlink(path);
+            return 0;
+        }
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "server") == 0) return server(atoi(argv[2]));
     if (argc == 6 && strncmp(argv[1], "pp-", 3) == 0) {
         return pp_ring(argv[1], strcmp(argv[2], "server") == 0, argv[3], atof(argv[4]), atof(argv[5]));
     }
+    if (argc == 6 && strcmp(argv[1], "dgram") == 0) {
+        return dgram_ring(strcmp(argv[2], "server") == 0, argv[3], atof(argv[4]), atof(argv[5]));
+    }
     if (argc == 6 && strcmp(argv[1], "client") == 0) {
         return client(atoi(argv[2]), atoi(argv[3]), atof(argv[4]), atof(argv[5]));
     }
     fprintf(stderr, "usage: bench_many server CONNS | bench_many client PORT CONNS WARM MEASURE"
-                    " | bench_many pp-stream|pp-seqpacket server|client PATH A B\n");
+                    " | bench_many pp-stream|pp-seqpacket|dgram server|client PATH A B\n");
     return 2;
 }

@@ -63,7 +63,7 @@ public final class Bench {
                     List.of(SPLIT), List.of("c", "ffsock", "ffsock-heap", "jdk", "junixsocket", "jnr",
                             "ffsock-stream", "jdk-stream", "jdk-heap")),
             new Workload("W4", "datagrams 64 B one way, send/recv", "dgram", "msgs/s",
-                    List.of(UNPINNED), List.of("c", "ffsock", "ffsock-heap", "ffsock-uring", "junixsocket", "jnr")),
+                    List.of(UNPINNED), List.of("c", "ffsock", "ffsock-heap", "ffsock-uring", "c-liburing", "junixsocket", "jnr")),
             new Workload("W4b", "datagrams 64 B one way, sendmmsg/recvmmsg x32", "dgram-batch", "msgs/s",
                     List.of(UNPINNED), List.of("c", "ffsock")),
             new Workload("W5", "ICMP echo, raw IP_HDRINCL, loopback", "icmp", "round trips/s",
@@ -400,7 +400,7 @@ public final class Bench {
         List<String> cmd = new ArrayList<>(prefix);
         if (impl.equals("c")) cmd.add(nativeDir.resolve("bench_unix").toString());
         else if (impl.equals("c-mt")) cmd.addAll(List.of("env", "BENCH_IDLE_THREAD=1", nativeDir.resolve("bench_unix").toString()));
-        else if (impl.equals("c-liburing")) cmd.add(nativeDir.resolve("bench_many").toString()); // W1, W2 through liburing
+        else if (impl.equals("c-liburing")) cmd.add(nativeDir.resolve("bench_many").toString()); // W1, W2, W4 through liburing
         else {
             cmd.addAll(javaCommand("io.ffsock.bench.Peer"));
             cmd.add(impl);
@@ -484,7 +484,9 @@ public final class Bench {
                 + "%nconnection; netty-epoll, netty-uring = Netty 4.2.18 native transports, one event-loop thread."
                 + "%nTheir CPU ns/op is the server process's (every thread, /proc/PID/task/*/schedstat) per round trip."
                 + "%nffsock-uring in W1, W2: a linked send+recv per round trip, one io_uring_enter (c-liburing: the same in C"
-                + "%nwith liburing); in W4: a multishot recv over provided buffers (receiver), ffsock's plain send (sender)."
+                + "%nwith liburing); in W4: a multishot recv over provided buffers (receiver), ffsock's plain send (sender);"
+                + "%nc-liburing in W4: the same receiver in C, C's plain send. Rings are set up as ffsock's Ring does on a"
+                + "%nplatform thread: SUBMIT_ALL, SINGLE_ISSUER, COOP_TASKRUN, TASKRUN_FLAG."
                 + "%nCPU ns/op: CPU time of the measuring thread per operation (per MiB for W3) while measuring; it"
                 + "%nexcludes waiting, so it shows per-call overhead even on a busy machine (lower is better; CPU x C = this / C)."
                 + "%nFor W7 it is the CPU time of the whole client process (every thread) per round trip."
@@ -570,7 +572,14 @@ public final class Bench {
                             t.append(String.format("  info %-28s %.3f x c-liburing (c-liburing itself %.3f x C)%n", where, own, floor));
                         }
                     }
-                    case "W4" -> check(t, where, me, k + "c", 1.2, "C");
+                    case "W4" -> {
+                        check(t, where, me, k + "c", 1.2, "C");
+                        Double floor = pairedRatio(results, k + "c-liburing", k + "c");
+                        Double own = pairedRatio(results, me, k + "c-liburing");
+                        if (floor != null && own != null) { // not a target: what a multishot receiver in C gives
+                            t.append(String.format("  info %-28s %.3f x c-liburing (c-liburing itself %.3f x C)%n", where, own, floor));
+                        }
+                    }
                     case "W7-1k", "W7-10k" -> {
                         check(t, where, me, k + "jdk", 1.3, "JDK");
                         check(t, where, me, k + "netty-uring", 1.0, "Netty io_uring");

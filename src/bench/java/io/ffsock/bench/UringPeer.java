@@ -132,7 +132,7 @@ final class UringPeer {
             if (result > 0) {
                 if (result != MSG) failure = -1;
                 received++;
-                if (!ring.isClosed()) group.recycle(Ring.bufferId(flags)); // a datagram that came during close
+                group.recycle(Ring.bufferId(flags)); // a no-op for a datagram that came during close
             } else if (result != -ENOBUFS) {
                 failure = result;
             }

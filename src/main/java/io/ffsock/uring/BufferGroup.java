@@ -56,15 +56,24 @@ public final class BufferGroup {
         return bufs.buffer(bufferId, length);
     }
 
-    /** Gives buffer {@code bufferId} back to the kernel for the next receive. */
+    /**
+     * Gives buffer {@code bufferId} back to the kernel for the next receive. While the ring is
+     * closing (a callback that {@link Ring#close()} delivers) there is no next receive, and this
+     * does nothing.
+     *
+     * @throws IllegalStateException once the ring is closed (the group's memory is freed)
+     */
     public void recycle(int bufferId) {
         ring.checkThread();
         check(bufferId, 0);
+        if (ring.isClosed()) return;
         bufs.recycle(bufferId);
     }
 
+    // The memory lives until close() has delivered the last completion: callbacks during close may
+    // still read what arrived.
     private void check(int bufferId, int length) {
-        if (ring.isClosed()) throw new IllegalStateException("BufferGroup " + id + ": the ring is closed");
+        if (ring.isFreed()) throw new IllegalStateException("BufferGroup " + id + ": the ring is closed");
         Objects.checkIndex(bufferId, bufs.entries);
         Objects.checkFromIndexSize(0, length, bufs.size);
     }

@@ -13,6 +13,7 @@ import io.ffsock.internal.sys.SockAddr;
 import io.ffsock.internal.sys.Syscalls;
 import io.ffsock.internal.sys.Uring;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,11 @@ import java.util.Objects;
  * fds a recvmsg receives are the ring's until {@link #control} hands them over (else closed after
  * the callback). {@link #close()} cancels what is in flight,
  * waits for every completion (delivering them), unregisters files and buffers, and frees the
- * ring's memory; it closes no socket.
+ * ring's memory; it closes no socket. A ring that becomes unreachable unclosed is closed by a
+ * {@link java.lang.ref.Cleaner}: its fd is closed (the kernel cancels what was in flight, and no
+ * callback runs), the sockets and fds its operations held are let go, and its memory is freed
+ * unless operations were in flight (then it stays allocated: the kernel may write into it while
+ * it cancels them).
  *
  * <p><b>Back-pressure.</b> At most {@link #capacity()} operations are in flight (the CQ size): a
  * submitting method that finds none left submits what is queued and waits for completions first,
@@ -80,6 +85,7 @@ public final class Ring implements AutoCloseable {
     private static final int SLOT_BYTES = 256;
     private static final int TS = 0, MSGHDR = 16, IOV = 72, ADDR = 88, ADDR_LEN_BYTES = 128;
     private static final int MAX_FIXED_FILES = 1024;
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Thread owner;
     private final Uring.Ring ring;
@@ -116,6 +122,8 @@ public final class Ring implements AutoCloseable {
     private boolean buffersRegistered;
     private boolean closing;
     private boolean closed;
+    private final Abandoned abandoned;
+    private final Cleaner.Cleanable cleanable;
 
     private Ring(Uring.Ring ring, int setupFlags) {
         this.owner = Thread.currentThread();
@@ -139,6 +147,58 @@ public final class Ring implements AutoCloseable {
         this.freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++) freeSlots[i] = capacity - 1 - i;
         this.freeCount = capacity;
+        this.abandoned = new Abandoned(ring, held, heldFds, fixedFiles, slotMemory, controlMemory);
+        this.cleanable = CLEANER.register(this, abandoned);
+    }
+
+    /**
+     * What the Cleaner does for a ring that became unreachable without {@link #close()}; refers to
+     * the ring's parts, never to the ring. Nobody can submit to or complete on such a ring any
+     * more, so no callback runs: closing the ring fd makes the kernel cancel what is in flight,
+     * the fds the operations held are released (the kernel holds its own references to their
+     * files, and no queued SQE can reach the kernel after the fd is closed, so no fd number is
+     * used again), and the memory is freed if nothing was in flight; else it stays allocated, as
+     * close() leaves it, since a cancelled operation may still write into it for a moment.
+     * It holds no callback, RingBuffer or BufferGroup (each refers to the ring, which would then
+     * never become unreachable), only their memory.
+     */
+    private static final class Abandoned implements Runnable {
+        private final Uring.Ring ring;
+        private final FdOwner[] held;
+        private final FdOwner[][] heldFds;
+        private final Map<FdOwner, Integer> fixedFiles;
+        final List<Uring.Memory> buffers = new ArrayList<>(); // of the ring's RingBuffers
+        final List<Uring.BufRing> bufRings = new ArrayList<>(); // of its BufferGroups
+        private final Uring.Memory slotMemory;
+        private final Uring.Memory[] controlMemory;
+        int inFlight;
+        volatile boolean closed; // by close(): nothing left to do
+
+        Abandoned(Uring.Ring ring, FdOwner[] held, FdOwner[][] heldFds, Map<FdOwner, Integer> fixedFiles,
+                  Uring.Memory slotMemory, Uring.Memory[] controlMemory) {
+            this.ring = ring;
+            this.held = held;
+            this.heldFds = heldFds;
+            this.fixedFiles = fixedFiles;
+            this.slotMemory = slotMemory;
+            this.controlMemory = controlMemory;
+        }
+
+        @Override
+        public void run() {
+            if (closed) return;
+            closed = true;
+            boolean idle = inFlight == 0;
+            ring.close();
+            for (FdOwner f : held) if (f != null) ACCESS.release(f);
+            for (FdOwner[] fds : heldFds) if (fds != null) for (FdOwner f : fds) ACCESS.release(f);
+            for (FdOwner f : fixedFiles.keySet()) ACCESS.release(f);
+            if (!idle) return;
+            for (Uring.BufRing b : bufRings) b.free();
+            for (Uring.Memory m : buffers) m.free();
+            slotMemory.free();
+            for (Uring.Memory m : controlMemory) if (m != null) m.free();
+        }
     }
 
     /** {@link #open(int, int)} with the kernel's default CQ size, twice {@code entries}. */
@@ -226,11 +286,13 @@ public final class Ring implements AutoCloseable {
         if (size < 1) throw new IllegalArgumentException("Ring.allocate: size " + size + " < 1");
         RingBuffer b = new RingBuffer(this, size);
         allocated.add(b);
+        abandoned.buffers.add(b.memory());
         return b;
     }
 
     void forget(RingBuffer b) {
         allocated.remove(b);
+        abandoned.buffers.remove(b.memory());
     }
 
     /**
@@ -276,6 +338,7 @@ public final class Ring implements AutoCloseable {
         }
         BufferGroup g = new BufferGroup(this, id, bufs);
         groups.add(g);
+        abandoned.bufRings.add(bufs);
         return g;
     }
 
@@ -987,10 +1050,12 @@ public final class Ring implements AutoCloseable {
             submitAndWait(1);
             checkOpen("io_uring");
         }
+        abandoned.inFlight++;
         return freeSlots[--freeCount];
     }
 
     private void releaseSlot(int slot) {
+        abandoned.inFlight--;
         freeSlots[freeCount++] = slot;
     }
 
@@ -1107,6 +1172,16 @@ public final class Ring implements AutoCloseable {
         return closed || closing;
     }
 
+    /** Completions in the CQ not yet delivered (for tests). */
+    int completionsReady() {
+        return ring.cqReady();
+    }
+
+    /** Whether {@link #close()} has ended (its memory is freed, or left to the kernel). */
+    boolean isFreed() {
+        return closed;
+    }
+
     /**
      * Cancels every operation in flight (IORING_OP_ASYNC_CANCEL with IORING_ASYNC_CANCEL_ANY),
      * waits for all their completions and delivers them (most with -ECANCELED), unregisters the
@@ -1179,6 +1254,8 @@ public final class Ring implements AutoCloseable {
             }
             allocated.clear();
             groups.clear();
+            abandoned.closed = true;
+            cleanable.clean(); // no longer watched: nothing is left for the Cleaner
         }
         if (thrown != null) throw thrown;
     }

@@ -95,6 +95,11 @@ public final class RingBuffer implements AutoCloseable {
         return freed;
     }
 
+    /** Its memory, for the ring's Cleaner (which must not refer to this buffer). */
+    Uring.Memory memory() {
+        return memory;
+    }
+
     long address(int at, int len) {
         if (freed) throw new IllegalStateException("RingBuffer is closed");
         Objects.checkFromIndexSize(at, len, size());

@@ -354,7 +354,7 @@ class RingTest {
             int[] done = {0};
             Completion count = (op, r, f) -> done[0]++;
             long perOp = Long.MAX_VALUE;
-            for (int round = 0; round < 5 && perOp > 0; round++) { // the first rounds warm up the JIT
+            for (int round = 0; round < 10 && perOp > 0; round++) { // the first rounds warm up the JIT (a rare branch first taken late recompiles)
                 long before = allocated.getAsLong();
                 for (int k = 0; k < 20_000; k++) {
                     ring.send(p.first(), out, 0, 32, 0, count);
