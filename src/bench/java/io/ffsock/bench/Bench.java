@@ -228,6 +228,7 @@ public final class Bench {
         String label = c.w.id + " " + c.pin + " " + c.impl;
         Double value;
         Double cpuPerOp = null;
+        String stalls = null; // W4 ring receivers: missed wake-ups they recovered from
         if (mode.equals("icmp")) {
             List<String> cmd = new ArrayList<>(prefix);
             if (c.impl.equals("c")) cmd.add(nativeDir.resolve("bench_icmp").toString());
@@ -257,6 +258,7 @@ public final class Bench {
                 other.await(5);
                 value = measurer.result(0);
                 cpuPerOp = measurer.result(1);
+                stalls = measurer.line("STALLS ");
                 if (value == null) fail(c, "no result: " + measurer.describe() + " / " + other.describe());
             } finally {
                 server.kill();
@@ -268,7 +270,8 @@ public final class Bench {
             if (mode.equals("stream")) value /= 1 << 30;
             record(results, c.key(), value);
             if (cpuPerOp != null) record(cpu, c.key(), cpuPerOp);
-            System.out.printf("  %-28s %s  (cpu %s ns/op)%n", label, human(value), cpuPerOp == null ? "?" : String.format("%.0f", cpuPerOp));
+            System.out.printf("  %-28s %s  (cpu %s ns/op)%s%n", label, human(value), cpuPerOp == null ? "?" : String.format("%.0f", cpuPerOp),
+                    stalls == null ? "" : ", " + stalls + " missed wake-up(s) re-armed after 20 ms");
         }
     }
 
