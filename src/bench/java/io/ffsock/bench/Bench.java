@@ -48,11 +48,13 @@ public final class Bench {
     static final String SINGLE = "-";
 
     /** W7-1k/W7-10k servers: C liburing (the limit), ffsock's Ring, virtual threads, Netty's two transports. */
-    static final List<String> MANY_IMPLS = List.of("c-liburing", "ffsock-uring", "ffsock", "jdk", "netty-epoll", "netty-uring");
+    static final List<String> MANY_IMPLS = List.of("c-liburing", "ffsock-uring", "ffsock-loop-epoll", "ffsock-loop-uring", "ffsock", "jdk",
+            "netty-epoll", "netty-uring");
 
     /** {@code bench/run uring}: the io_uring workloads and the rows they are compared with. */
     static final List<String> URING_WORKLOADS = List.of("W1", "W2", "W4", "W6", "W7-1k", "W7-10k");
-    static final List<String> URING_IMPLS = List.of("c", "c-liburing", "ffsock", "ffsock-uring", "jdk", "netty-epoll", "netty-uring");
+    static final List<String> URING_IMPLS = List.of("c", "c-liburing", "ffsock", "ffsock-uring", "ffsock-loop-epoll", "ffsock-loop-uring",
+            "jdk", "netty-epoll", "netty-uring");
 
     static final List<Workload> WORKLOADS = List.of(
             new Workload("W1", "ping-pong 64 B, AF_UNIX stream", "pp-stream", "round trips/s",
@@ -483,7 +485,9 @@ public final class Bench {
                 + "%nW7-1k, W7-10k: 1,000 / 10,000 TCP loopback connections (127.0.0.1), each with one 64-byte message in"
                 + "%nflight; one load generator for every server (bench_many client: C, its own io_uring, on CPU 1), the"
                 + "%nserver on CPU 0; x C = x the C liburing server (c-liburing). ffsock-uring = one thread, one io.ffsock.uring"
-                + "%nRing (multishot accept, multishot recv over provided buffers, send); ffsock, jdk = a virtual thread per"
+                + "%nRing (multishot accept, multishot recv over provided buffers, send); ffsock-loop-epoll, ffsock-loop-uring ="
+                + "%none thread, one io.ffsock.EventLoop on that backend (LEVEL, a read and a write per ready connection);"
+                + "%nffsock, jdk = a virtual thread per"
                 + "%nconnection; netty-epoll, netty-uring = Netty 4.2.18 native transports, one event-loop thread."
                 + "%nTheir CPU ns/op is the server process's (every thread, /proc/PID/task/*/schedstat) per round trip."
                 + "%nffsock-uring in W1, W2: a linked send+recv per round trip, one io_uring_enter (c-liburing: the same in C"

@@ -1,5 +1,6 @@
 package io.ffsock.bench;
 
+import io.ffsock.EventLoop;
 import io.ffsock.Family;
 import io.ffsock.Socket;
 import io.ffsock.SocketType;
@@ -46,6 +47,10 @@ import java.util.concurrent.CountDownLatch;
  *     connection over a provided-buffer ring ({@link BufferGroup}), each arrival copied into the
  *     connection's 64 bytes of a {@link RingBuffer} (its buffer recycled at once) and sent from
  *     there; every submission and wait of a pass is one io_uring_enter(2).
+ * <li>{@code ffsock-loop-epoll}, {@code ffsock-loop-uring}: one thread, one
+ *     {@link io.ffsock.EventLoop} on the epoll or the io_uring backend, every socket non-blocking
+ *     and registered LEVEL for reading: each ready connection gets one read and its bytes written
+ *     back ({@link Socket#read}/{@link Socket#write}, which say 0 instead of EAGAIN).
  * <li>{@code ffsock}, {@code jdk}: a virtual thread per connection, blocking
  *     {@link io.ffsock.Socket} with a native segment / blocking {@link SocketChannel} with a direct
  *     buffer (the scheduler's carriers: one per CPU the process may use).
@@ -60,12 +65,14 @@ public final class ManyServer {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
-            System.err.println("usage: ManyServer ffsock-uring|ffsock|jdk|netty-epoll|netty-uring CONNS");
+            System.err.println("usage: ManyServer ffsock-uring|ffsock-loop-epoll|ffsock-loop-uring|ffsock|jdk|netty-epoll|netty-uring CONNS");
             System.exit(2);
         }
         int conns = Integer.parseInt(args[1]);
         switch (args[0]) {
             case "ffsock-uring" -> uring(conns);
+            case "ffsock-loop-epoll" -> loop(conns, EventLoop.Backend.EPOLL);
+            case "ffsock-loop-uring" -> loop(conns, EventLoop.Backend.IO_URING);
             case "ffsock" -> ffsockThreads(conns);
             case "jdk" -> jdkThreads(conns);
             case "netty-epoll" -> netty(conns, false);
@@ -179,6 +186,65 @@ public final class ManyServer {
                 if (server.rearmAccept) {
                     server.rearmAccept = false;
                     ring.acceptMultishot(l, server);
+                }
+            }
+        }
+    }
+
+    // ---- ffsock, EventLoop --------------------------------------------------------------------------
+
+    static void loop(int conns, EventLoop.Backend backend) throws IOException {
+        java.util.Set<EventLoop.Event> read = java.util.Set.of(EventLoop.Event.READ);
+        try (EventLoop loop = EventLoop.open(backend, 1024); Socket l = listener()) {
+            l.setBlocking(false);
+            loop.register(l, read);
+            ByteBuffer buf = ByteBuffer.allocateDirect(MSG);
+            ready(((InetSocketAddress) l.localAddress()).getPort());
+            int accepted = 0;
+            int closed = 0;
+            while (closed < conns) {
+                for (EventLoop.Ready r : loop.poll(null)) {
+                    Socket s = r.socket();
+                    if (s == l) {
+                        while (accepted < conns) {
+                            Socket c;
+                            try {
+                                c = l.accept();
+                            } catch (io.ffsock.SyscallException e) {
+                                if (e.errno().symbol().equals("EAGAIN")) break;
+                                throw e;
+                            }
+                            c.setBlocking(false);
+                            c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                            loop.register(c, read);
+                            accepted++;
+                        }
+                        if (accepted == conns) loop.unregister(l);
+                        continue;
+                    }
+                    buf.clear();
+                    int n;
+                    try {
+                        n = s.read(buf);
+                    } catch (IOException reset) { // the client left with SO_LINGER 0
+                        n = -1;
+                    }
+                    if (n == 0) continue;
+                    if (n < 0) {
+                        loop.unregister(s);
+                        s.close();
+                        closed++;
+                        continue;
+                    }
+                    buf.flip();
+                    try {
+                        // One message in flight per connection: its 64 bytes always fit the send buffer.
+                        while (buf.hasRemaining()) {
+                            if (s.write(buf) == 0) throw new IllegalStateException("send buffer full with " + MSG + " bytes in flight");
+                        }
+                    } catch (IOException reset) {
+                        // the client left; its read ends the connection
+                    }
                 }
             }
         }
