@@ -820,8 +820,10 @@ public final class Ring implements AutoCloseable {
     public int submitAndWait(int minCompletions) throws IOException {
         checkOpen("io_uring_enter");
         if (minCompletions < 0) throw new IllegalArgumentException("submitAndWait: minCompletions " + minCompletions + " < 0");
-        int delivered = complete();
-        if (delivered >= minCompletions && ring.unflushed() == 0) return delivered;
+        // What is posted already, without a system call: the io_uring_enter below runs the
+        // kernel's pending completion work itself (one system call where complete() would add one).
+        int delivered = reap(false);
+        if (delivered >= minCompletions && ring.unflushed() == 0) return minCompletions == 0 ? delivered + complete() : delivered;
         int want = Math.max(0, minCompletions - delivered);
         int n = ring.flush();
         lastSqe = -1;
@@ -839,7 +841,7 @@ public final class Ring implements AutoCloseable {
             }
             throw ACCESS.error("io_uring_enter", -r, "ring fd " + ring.fd);
         }
-        return delivered + complete();
+        return delivered + reap(false);
     }
 
     /**
@@ -850,15 +852,15 @@ public final class Ring implements AutoCloseable {
     public int submitAndWait(int minCompletions, Duration timeout) throws IOException {
         long nanos = nanos(timeout, "submitAndWait");
         checkOpen("io_uring_enter");
-        int delivered = complete();
-        if (delivered >= minCompletions && ring.unflushed() == 0) return delivered;
+        int delivered = reap(false);
+        if (delivered >= minCompletions && ring.unflushed() == 0) return minCompletions == 0 ? delivered + complete() : delivered;
         int n = ring.flush();
         lastSqe = -1;
         int r = ring.enterTimed(n, Math.max(0, minCompletions - delivered), nanos);
         if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
             throw ACCESS.error("io_uring_enter", -r, "ring fd " + ring.fd);
         }
-        return delivered + complete();
+        return delivered + reap(false);
     }
 
     /**
@@ -869,10 +871,20 @@ public final class Ring implements AutoCloseable {
      * @return how many were delivered
      */
     public int complete() throws IOException {
+        return reap(true);
+    }
+
+    /**
+     * Delivers the completions in the CQ; with {@code enter}, first makes the kernel post what it
+     * holds back (overflowed completions, completion work waiting for this thread), which costs an
+     * io_uring_enter(2) when the ring flags say there is some.
+     */
+    private int reap(boolean enter) throws IOException {
         checkThread();
         int done = 0;
         for (;;) {
             if (ring.cqReady() == 0) {
+                if (!enter) return done;
                 int wanted = taskrunFlag ? IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN : IORING_SQ_CQ_OVERFLOW;
                 if ((ring.sqFlags() & wanted) == 0) return done;
                 int r = ring.enter(0, 0, IORING_ENTER_GETEVENTS);
