@@ -92,6 +92,32 @@ static struct io_uring ring;
 static struct io_uring_buf_ring *br;
 static char *bufs;
 
+/*
+ * Registers a provided-buffer ring of COUNT buffers of SIZE bytes as group BGID of the ring and
+ * hands every buffer to the kernel; the buffers' memory goes to *memory. (liburing 2.3, Debian 12,
+ * has no io_uring_setup_buf_ring: mapped and registered by hand.)
+ */
+static struct io_uring_buf_ring *provide_buffers(int count, int size, char **memory) {
+    struct io_uring_buf_ring *b = mmap(NULL, count * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
+                                       MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+    if (b == MAP_FAILED) die("mmap", errno);
+    io_uring_buf_ring_init(b);
+    struct io_uring_buf_reg reg;
+    memset(&reg, 0, sizeof reg);
+    reg.ring_addr = (unsigned long) b;
+    reg.ring_entries = count;
+    reg.bgid = BGID;
+    int r = io_uring_register_buf_ring(&ring, &reg, 0);
+    if (r < 0) die("io_uring_register_buf_ring", -r);
+    *memory = aligned_alloc(4096, (size_t) count * size);
+    if (*memory == NULL) die("aligned_alloc", ENOMEM);
+    for (int i = 0; i < count; i++) {
+        io_uring_buf_ring_add(b, *memory + (size_t) i * size, size, (unsigned short) i, io_uring_buf_ring_mask(count), i);
+    }
+    io_uring_buf_ring_advance(b, count);
+    return b;
+}
+
 static void setup_ring(void) {
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
@@ -99,23 +125,7 @@ static void setup_ring(void) {
     p.cq_entries = CQ_ENTRIES;
     int r = io_uring_queue_init_params(SQ_ENTRIES, &ring, &p);
     if (r < 0) die("io_uring_queue_init_params", -r);
-    /* liburing 2.3 (Debian 12) has no io_uring_setup_buf_ring: map and register by hand. */
-    br = mmap(NULL, NBUF * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
-    if (br == MAP_FAILED) die("mmap", errno);
-    io_uring_buf_ring_init(br);
-    struct io_uring_buf_reg reg;
-    memset(&reg, 0, sizeof reg);
-    reg.ring_addr = (unsigned long) br;
-    reg.ring_entries = NBUF;
-    reg.bgid = BGID;
-    r = io_uring_register_buf_ring(&ring, &reg, 0);
-    if (r < 0) die("io_uring_register_buf_ring", -r);
-    bufs = aligned_alloc(4096, (size_t) NBUF * BUFSZ);
-    if (bufs == NULL) die("aligned_alloc", ENOMEM);
-    for (int i = 0; i < NBUF; i++) {
-        io_uring_buf_ring_add(br, bufs + (size_t) i * BUFSZ, BUFSZ, (unsigned short) i, io_uring_buf_ring_mask(NBUF), i);
-    }
-    io_uring_buf_ring_advance(br, NBUF);
+    br = provide_buffers(NBUF, BUFSZ, &bufs);
 }
 
 static void recycle(int bid) {
@@ -309,6 +319,15 @@ static int client(int port, int conns, double warm, double measure) {
     return 0;
 }
 
+/* PATH as a struct sockaddr_un in *a; returns its length. */
+static socklen_t unix_address(const char *path, struct sockaddr_un *a) {
+    memset(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof a->sun_path) die("path too long", ENAMETOOLONG);
+    strcpy(a->sun_path, path);
+    return (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+}
+
 /*
  * bench_many pp-stream|pp-seqpacket server|client PATH A B: W1/W2 through C liburing, the same
  * protocol as bench_unix (server binds PATH and prints READY; the client measures A seconds of
@@ -319,11 +338,7 @@ static int client(int port, int conns, double warm, double measure) {
 static int pp_ring(const char *mode, int server, const char *path, double warm, double measure) {
     int type = strcmp(mode, "pp-seqpacket") == 0 ? SOCK_SEQPACKET : SOCK_STREAM;
     struct sockaddr_un a;
-    memset(&a, 0, sizeof a);
-    a.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof a.sun_path) die("path too long", ENAMETOOLONG);
-    strcpy(a.sun_path, path);
-    socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+    socklen_t len = unix_address(path, &a);
     int fd;
     if (server) {
         unlink(path);
@@ -410,11 +425,7 @@ static int pp_ring(const char *mode, int server, const char *path, double warm, 
 #define DG_BUFSZ 128
 static int dgram_ring(int server, const char *path, double warm, double measure) {
     struct sockaddr_un a;
-    memset(&a, 0, sizeof a);
-    a.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof a.sun_path) die("path too long", ENAMETOOLONG);
-    strcpy(a.sun_path, path);
-    socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+    socklen_t len = unix_address(path, &a);
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket", errno);
     if (!server) {
@@ -435,22 +446,9 @@ static int dgram_ring(int server, const char *path, double warm, double measure)
     p.cq_entries = 1024;
     int r = io_uring_queue_init_params(256, &ring, &p);
     if (r < 0) die("io_uring_queue_init_params", -r);
-    struct io_uring_buf_ring *dbr = mmap(NULL, DG_NBUF * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
-                                         MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
-    if (dbr == MAP_FAILED) die("mmap", errno);
-    io_uring_buf_ring_init(dbr);
-    struct io_uring_buf_reg reg;
-    memset(&reg, 0, sizeof reg);
-    reg.ring_addr = (unsigned long) dbr;
-    reg.ring_entries = DG_NBUF;
-    reg.bgid = BGID;
-    r = io_uring_register_buf_ring(&ring, &reg, 0);
-    if (r < 0) die("io_uring_register_buf_ring", -r);
-    char *dbufs = aligned_alloc(4096, (size_t) DG_NBUF * DG_BUFSZ);
-    if (dbufs == NULL) die("aligned_alloc", ENOMEM);
+    char *dbufs;
+    struct io_uring_buf_ring *dbr = provide_buffers(DG_NBUF, DG_BUFSZ, &dbufs);
     int mask = io_uring_buf_ring_mask(DG_NBUF);
-    for (int i = 0; i < DG_NBUF; i++) io_uring_buf_ring_add(dbr, dbufs + (size_t) i * DG_BUFSZ, DG_BUFSZ, (unsigned short) i, mask, i);
-    io_uring_buf_ring_advance(dbr, DG_NBUF);
     double start = now(), t0 = 0, c0 = 0;
     long n = 0, sinceCheck = 0, total = 0, stalls = 0;
     int measuring = 0, armed = 0;
