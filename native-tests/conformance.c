@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -602,6 +603,8 @@ static void uring(void) {
     C(MAP_PRIVATE);
     C(MAP_ANONYMOUS);
     C(MAP_POPULATE);
+    C(EFD_CLOEXEC);
+    C(EFD_NONBLOCK);
     C(IORING_SETUP_CQSIZE);
     C(IORING_SETUP_CLAMP);
     C(IORING_SETUP_SUBMIT_ALL);

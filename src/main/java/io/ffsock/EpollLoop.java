@@ -8,43 +8,39 @@ import java.io.IOException;
 
 /**
  * {@link EventLoop}'s epoll(7) backend. The data word of each struct epoll_event is the socket's
- * fd number, mapped back to the {@link Socket} here; a pipe wakes a wait.
+ * fd number, mapped back to the {@link Socket} here; an eventfd wakes a wait.
  */
 final class EpollLoop implements EventLoop.Impl {
     private static final long WAKE = -1L;
 
     private final FdLife life;
-    private final int wakeRead;
-    private final int wakeWrite;
+    private final int wake; // an eventfd, Epoll.wakeFd
     private final Epoll.Events events;
     private final Object lock = new Object();
     private Socket[] sockets = new Socket[64]; // by fd number; guarded by lock
 
-    private EpollLoop(int epfd, int wakeRead, int wakeWrite, int maxEvents) {
-        this.life = new FdLife(epfd, "EventLoop", false, wakeRead, wakeWrite);
-        this.wakeRead = wakeRead;
-        this.wakeWrite = wakeWrite;
+    private EpollLoop(int epfd, int wake, int maxEvents) {
+        this.life = new FdLife(epfd, "EventLoop", false, wake);
+        this.wake = wake;
         this.events = new Epoll.Events(maxEvents);
     }
 
-    /** epoll_create1(2) with EPOLL_CLOEXEC, and the wake-up pipe in the set. */
+    /** epoll_create1(2) with EPOLL_CLOEXEC, and the wake-up eventfd in the set. */
     static EpollLoop open(int maxEvents) throws IOException {
         int ep = Epoll.epollCreate1();
         if (ep < 0) throw Errors.of("epoll_create1", -ep, null);
-        int[] wake = new int[2];
-        int r = Syscalls.pipe2(wake, O_NONBLOCK | O_CLOEXEC);
+        int wake = Epoll.wakeFd();
+        if (wake < 0) {
+            Syscalls.close(ep);
+            throw Errors.of("eventfd", -wake, null);
+        }
+        int r = Epoll.epollCtl(ep, EPOLL_CTL_ADD, wake, EPOLLIN, WAKE);
         if (r < 0) {
             Syscalls.close(ep);
-            throw Errors.of("pipe2", -r, null);
+            Syscalls.close(wake);
+            throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -r, "wake-up eventfd");
         }
-        r = Epoll.epollCtl(ep, EPOLL_CTL_ADD, wake[0], EPOLLIN, WAKE);
-        if (r < 0) {
-            Syscalls.close(ep);
-            Syscalls.close(wake[0]);
-            Syscalls.close(wake[1]);
-            throw Errors.of("epoll_ctl(EPOLL_CTL_ADD)", -r, "wake-up pipe");
-        }
-        return new EpollLoop(ep, wake[0], wake[1], maxEvents);
+        return new EpollLoop(ep, wake, maxEvents);
     }
 
     @Override
@@ -142,7 +138,7 @@ final class EpollLoop implements EventLoop.Impl {
             for (int i = 0; i < n; i++) {
                 long data = events.data(i);
                 if (data == WAKE) {
-                    Epoll.drain(wakeRead);
+                    Epoll.drain(wake);
                     continue;
                 }
                 int fd = (int) data;
@@ -160,7 +156,7 @@ final class EpollLoop implements EventLoop.Impl {
     public void wakeup() {
         if (!life.tryAcquire()) return;
         try {
-            Epoll.wake(wakeWrite);
+            Epoll.wake(wake);
         } finally {
             life.release();
         }
@@ -171,7 +167,7 @@ final class EpollLoop implements EventLoop.Impl {
         if (!life.tryAcquire()) return; // already closed
         try {
             life.close(); // our own hold keeps the fds open until release, so the wake-up below lands
-            Epoll.wake(wakeWrite);
+            Epoll.wake(wake);
         } finally {
             life.release();
         }

@@ -67,10 +67,10 @@ final class Poller {
 
     /** The sockets, edge-triggered; read by {@link #poller}. */
     private final int epfd;
-    /** {@link #epfd} (EPOLLONESHOT, armed when the poller parks) and the wake-up pipe. */
+    /** {@link #epfd} (EPOLLONESHOT, armed when the poller parks) and the wake-up eventfd. */
     private final int masterEpfd;
-    /** A pipe: writing to wake[1] wakes the master (to start its idle clock). */
-    private final int[] wake = new int[2];
+    /** An eventfd ({@link Epoll#wakeFd}): writing to it wakes the master (to start its idle clock). */
+    private final int wake;
     private final Thread master;
     private final Thread poller;
     private volatile boolean stopping;
@@ -187,15 +187,16 @@ final class Poller {
             Syscalls.close(ep);
             throw Errors.of("epoll_create1", -mep, null);
         }
-        int r = Syscalls.pipe2(wake, O_NONBLOCK | O_CLOEXEC);
-        if (r < 0) {
+        int w = Epoll.wakeFd();
+        if (w < 0) {
             Syscalls.close(ep);
             Syscalls.close(mep);
-            throw Errors.of("pipe2", -r, null);
+            throw Errors.of("eventfd", -w, null);
         }
         epfd = ep;
         masterEpfd = mep;
-        r = Epoll.epollCtl(mep, EPOLL_CTL_ADD, wake[0], EPOLLIN, WAKE);
+        wake = w;
+        int r = Epoll.epollCtl(mep, EPOLL_CTL_ADD, wake, EPOLLIN, WAKE);
         if (r >= 0) r = Epoll.epollCtl(mep, EPOLL_CTL_ADD, ep, EPOLLIN | EPOLLONESHOT, SOCKETS);
         if (r < 0) {
             closeFds();
@@ -208,8 +209,7 @@ final class Poller {
     private void closeFds() {
         Syscalls.close(epfd);
         Syscalls.close(masterEpfd);
-        Syscalls.close(wake[0]);
-        Syscalls.close(wake[1]);
+        Syscalls.close(wake);
     }
 
     /** The running poller's threads, master first, or an empty list (for tests). */
@@ -329,7 +329,7 @@ final class Poller {
     }
 
     private void wakeUp() {
-        Epoll.wake(wake[1]);
+        Epoll.wake(wake);
     }
 
     /**
@@ -392,7 +392,7 @@ final class Poller {
                     if (events.data(i) == SOCKETS) {
                         LockSupport.unpark(poller);
                     } else {
-                        Epoll.drain(wake[0]); // the wake-up only restarts the idle clock above
+                        Epoll.drain(wake); // the wake-up only restarts the idle clock above
                     }
                 }
             }

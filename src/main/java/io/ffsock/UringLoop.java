@@ -17,14 +17,14 @@ import java.lang.invoke.VarHandle;
  * work runs on that thread, and the kernel cancels it when that thread exits. So only the polling
  * thread fills and submits poll requests: register and modify record the change (a dirty list)
  * and the next poll submits all of them in its one io_uring_enter(2). A change made by another
- * thread while a poll waits wakes it through the wake pipe (below) to submit the change and wait
+ * thread while a poll waits wakes it through the wake-up eventfd (below) to submit the change and wait
  * again. A request the kernel cancels because its thread exited comes back with -ECANCELED and is
  * submitted again.
  *
- * <p><b>Waking.</b> A pipe whose read end has a multishot poll of its own. {@link #wakeup} writes
- * one byte, once per poll (a flag says a wake-up is pending), and so never touches the submission
- * queue from another thread; a NOP or IORING_OP_MSG_RING would have to (MSG_RING also needs a
- * ring of the waker's). The pipe is drained when its completion arrives.
+ * <p><b>Waking.</b> An eventfd ({@link Epoll#wakeFd}) with a multishot poll of its own.
+ * {@link #wakeup} writes to it once per poll (a flag says a wake-up is pending), and so never
+ * touches the submission queue from another thread; a NOP or IORING_OP_MSG_RING would have to
+ * (MSG_RING also needs a ring of the waker's). It is read back when its completion arrives.
  *
  * <p><b>Ownership.</b> A registration holds its socket's {@link FdLife} while a request for it is
  * in flight (queued or submitted, until its last completion), so the fd number stays the socket's
@@ -35,7 +35,7 @@ import java.lang.invoke.VarHandle;
  * <p>Everything but the wait itself runs under {@link #lock}.
  */
 final class UringLoop implements EventLoop.Impl {
-    private static final long WAKE_UD = Long.MIN_VALUE | 1;     // the wake pipe's poll
+    private static final long WAKE_UD = Long.MIN_VALUE | 1;     // the wake-up eventfd's poll
     private static final long INTERNAL_UD = Long.MIN_VALUE;     // POLL_REMOVE requests: their own completions are ignored
     private static final int ALWAYS = EPOLLHUP | EPOLLERR;      // epoll reports these unasked; io_uring only if asked
     private static final int SQ_ENTRIES = 256;
@@ -75,10 +75,9 @@ final class UringLoop implements EventLoop.Impl {
         }
     }
 
-    private final FdLife life; // the ring fd, with the wake pipe's ends as companions
+    private final FdLife life; // the ring fd, with the wake-up eventfd as companion
     private final Uring.Ring ring;
-    private final int wakeRead;
-    private final int wakeWrite;
+    private final int wake; // an eventfd, Epoll.wakeFd
     private final boolean skipSuccess;
     private final Object lock = new Object();
     private final Reg[] reported; // LEVEL registrations the last poll returned: armed again by the next
@@ -98,11 +97,10 @@ final class UringLoop implements EventLoop.Impl {
     /** io_uring_enter(2) calls made, for tests that check the batching (written by the caller of enter, read after). */
     volatile long enters;
 
-    private UringLoop(Uring.Ring ring, int wakeRead, int wakeWrite, int maxEvents) {
+    private UringLoop(Uring.Ring ring, int wake, int maxEvents) {
         this.ring = ring;
-        this.life = new FdLife(ring.fd, "EventLoop", false, wakeRead, wakeWrite);
-        this.wakeRead = wakeRead;
-        this.wakeWrite = wakeWrite;
+        this.life = new FdLife(ring.fd, "EventLoop", false, wake);
+        this.wake = wake;
         this.reported = new Reg[maxEvents];
         this.skipSuccess = (ring.features & IORING_FEAT_CQE_SKIP) != 0;
     }
@@ -135,7 +133,7 @@ final class UringLoop implements EventLoop.Impl {
         return new SyscallException("io_uring_setup", new Errno(errno), "EventLoop.open(IO_URING): " + why);
     }
 
-    /** io_uring_setup(2), mmap(2) of the rings, pipe2(2) for wake-ups. */
+    /** io_uring_setup(2), mmap(2) of the rings, eventfd(2) for wake-ups. */
     static UringLoop open(int maxEvents) throws IOException {
         int cq = Math.max(1024, Integer.highestOneBit(Math.min(maxEvents, 1 << 15) * 2 - 1) << 1);
         cq = Math.min(cq, 2 * Uring.MAX_ENTRIES);
@@ -145,13 +143,12 @@ final class UringLoop implements EventLoop.Impl {
             throw new SyscallException("io_uring_setup", new Errno(-r), "EventLoop.open(IO_URING): io_uring_setup: "
                     + Syscalls.errnoName(-r) + " (" + Syscalls.errnoDescription(-r) + ")");
         }
-        int[] wake = new int[2];
-        r = Syscalls.pipe2(wake, O_NONBLOCK | O_CLOEXEC);
-        if (r < 0) {
+        int wake = Epoll.wakeFd();
+        if (wake < 0) {
             out[0].close();
-            throw Errors.of("pipe2", -r, null);
+            throw Errors.of("eventfd", -wake, null);
         }
-        return new UringLoop(out[0], wake[0], wake[1], maxEvents);
+        return new UringLoop(out[0], wake, maxEvents);
     }
 
     // ---- registrations -----------------------------------------------------------------------------
@@ -237,7 +234,7 @@ final class UringLoop implements EventLoop.Impl {
     private void kick() {
         if (polling && poller != Thread.currentThread() && !kicked) {
             kicked = true;
-            Epoll.wake(wakeWrite);
+            Epoll.wake(wake);
         }
     }
 
@@ -342,7 +339,7 @@ final class UringLoop implements EventLoop.Impl {
     private void prepare() throws IOException {
         if (!wakeArmed) {
             int i = sqe();
-            ring.prep(i, IORING_OP_POLL_ADD, wakeRead, 0, IORING_POLL_ADD_MULTI, 0, WAKE_UD);
+            ring.prep(i, IORING_OP_POLL_ADD, wake, 0, IORING_POLL_ADD_MULTI, 0, WAKE_UD);
             ring.opFlags(i, POLLIN);
             wakeArmed = true;
         }
@@ -395,7 +392,7 @@ final class UringLoop implements EventLoop.Impl {
             }
             ring.cqAdvance(n);
         }
-        if (woken) Epoll.drain(wakeRead);
+        if (woken) Epoll.drain(wake);
     }
 
     private void complete(long ud, int res, boolean last) {
@@ -547,7 +544,7 @@ final class UringLoop implements EventLoop.Impl {
     public void wakeup() {
         if (!life.tryAcquire()) return;
         try {
-            if (WAKE.compareAndSet(this, 0, 1)) Epoll.wake(wakeWrite);
+            if (WAKE.compareAndSet(this, 0, 1)) Epoll.wake(wake);
         } finally {
             life.release();
         }
@@ -563,7 +560,7 @@ final class UringLoop implements EventLoop.Impl {
                 if (closed) return;
                 closed = true;
                 if (polling) {
-                    Epoll.wake(wakeWrite); // the poller tears down on its way out
+                    Epoll.wake(wake); // the poller tears down on its way out
                 } else {
                     teardown();
                 }

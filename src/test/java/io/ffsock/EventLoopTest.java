@@ -138,6 +138,53 @@ class EventLoopTest {
         }
     }
 
+    /** fd number -> readlink of /proc/self/fd. */
+    private static java.util.Map<Integer, String> fds() throws java.io.IOException {
+        java.util.Map<Integer, String> m = new java.util.TreeMap<>();
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) s::iterator) {
+                try {
+                    String link = java.nio.file.Files.readSymbolicLink(f).toString();
+                    if (!link.endsWith("/fd")) m.put(Integer.parseInt(f.getFileName().toString()), link); // not the listing's own
+                } catch (java.io.IOException gone) { // the listing's own fd, closed by now
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * A loop wakes up through one eventfd (not a pipe, whose write could raise SIGPIPE and needs
+     * two fds): opening it adds its epoll or ring fd and an eventfd, many wake-ups before a poll
+     * end that poll and the next one waits again, and closing it closes both fds.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"EPOLL", "IO_URING"})
+    void wakeUpsGoThroughOneEventfd(EventLoop.Backend backend) throws Exception {
+        java.util.Map<Integer, String> before = fds();
+        EventLoop loop = open(backend);
+        java.util.Map<Integer, String> opened = fds();
+        List<String> added = opened.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey())))
+                .map(java.util.Map.Entry::getValue).sorted().toList();
+        String own = backend == EventLoop.Backend.EPOLL ? "anon_inode:[eventpoll]" : "anon_inode:[io_uring]";
+        assertEquals(List.of("anon_inode:[eventfd]", own), added);
+        try {
+            for (int i = 0; i < 1000; i++) loop.wakeup();
+            assertEquals(0, loop.poll(Duration.ofSeconds(5)).size());
+            long t0 = System.nanoTime();
+            assertEquals(0, loop.poll(Duration.ofMillis(100)).size());
+            assertTrue(System.nanoTime() - t0 >= 90_000_000L, "the 1000 wake-ups ended one poll only");
+        } finally {
+            loop.close();
+        }
+        java.util.Map<Integer, String> closed = fds();
+        for (var e : opened.entrySet()) {
+            if (!e.getValue().equals(before.get(e.getKey())) && e.getValue().equals(closed.get(e.getKey()))) {
+                fail("fd " + e.getKey() + " (" + e.getValue() + ") is still open after close");
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0} virtual={1}")
     @CsvSource({"EPOLL, true", "EPOLL, false", "IO_URING, true", "IO_URING, false"})
     void wakeupInterruptAndCloseEndAWait(EventLoop.Backend backend, boolean virtual) throws Exception {

@@ -42,7 +42,7 @@ class UringEventLoopTest {
             }
             long before = enters(loop);
             assertEquals(40, loop.poll(LONG).size());
-            assertEquals(1, enters(loop) - before, "40 POLL_ADDs, the wake pipe's poll and the wait: one io_uring_enter");
+            assertEquals(1, enters(loop) - before, "40 POLL_ADDs, the wake-up eventfd's poll and the wait: one io_uring_enter");
             for (SocketPair p : pairs) loop.modify(p.first(), Set.of(Event.WRITE));
             before = enters(loop);
             List<Ready> ready = loop.poll(LONG);

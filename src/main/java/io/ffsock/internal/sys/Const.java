@@ -320,6 +320,8 @@ public final class Const {
     public static final int ETIME = 62;
     public static final int EBUSY = 16;
     public static final int ENOSYS = 38;
+    public static final int EFD_CLOEXEC = 02000000;
+    public static final int EFD_NONBLOCK = 04000;
     public static final int IORING_SETUP_CQSIZE = 1 << 3;
     public static final int IORING_SETUP_CLAMP = 1 << 4;
     public static final int IORING_SETUP_SUBMIT_ALL = 1 << 7;

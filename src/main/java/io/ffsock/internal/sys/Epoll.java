@@ -2,6 +2,7 @@ package io.ffsock.internal.sys;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout.PathElement;
@@ -102,22 +103,33 @@ public final class Epoll {
         }
     }
 
-    /** Contents never read: a byte to write to a wake-up pipe, and room to drain one into. */
-    private static final MemorySegment WAKE_BYTES = Arena.global().allocate(64);
+    /** The 8-byte 1 that {@link #wake} adds to an eventfd's counter; never written after this. */
+    private static final MemorySegment ONE = Arena.global().allocate(JAVA_LONG);
 
-    /**
-     * Writes one byte to the write end of a non-blocking wake-up pipe, write(2) with SIGPIPE
-     * blocked ({@link Syscalls#writeNoSignal}): should the read end be closed first, this fails
-     * with EPIPE instead of raising SIGPIPE, which ends a process where it is at its default action.
-     */
-    public static void wake(int pipeWriteEnd) {
-        Syscalls.writeNoSignal(pipeWriteEnd, WAKE_BYTES.asSlice(0, 1));
+    static {
+        ONE.set(JAVA_LONG, 0, 1L);
     }
 
-    /** Reads a non-blocking wake-up pipe until it is empty, read(2). */
-    public static void drain(int pipeReadEnd) {
-        while (Syscalls.read(pipeReadEnd, WAKE_BYTES) > 0) {
-            // each wake() wrote a byte; one wake-up stands for all of them
-        }
+    /** Where {@link #drain} reads a counter to; never read. */
+    private static final MemorySegment DRAINED = Arena.global().allocate(JAVA_LONG);
+
+    /**
+     * A wake-up fd: eventfd(2), non-blocking and close-on-exec, readable while {@link #wake} has
+     * been called since the last {@link #drain}. Returns the fd or -errno. (Not a pipe: a write to
+     * an eventfd never raises SIGPIPE, so it needs no signal blocking around it, and one fd
+     * serves both ends.)
+     */
+    public static int wakeFd() {
+        return Syscalls.eventfd(0, Const.EFD_NONBLOCK | Const.EFD_CLOEXEC);
+    }
+
+    /** Makes a {@link #wakeFd} readable: one write(2) of 1 to its counter. */
+    public static void wake(int wakeFd) {
+        Syscalls.write(wakeFd, ONE);
+    }
+
+    /** Makes a {@link #wakeFd} unreadable again: one read(2), which resets its counter. */
+    public static void drain(int wakeFd) {
+        Syscalls.read(wakeFd, DRAINED); // however many wake() calls there were: one wake-up stands for all
     }
 }

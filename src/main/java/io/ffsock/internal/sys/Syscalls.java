@@ -95,6 +95,7 @@ public final class Syscalls {
     private static final MethodHandle OPEN = LINKER.downcallHandle(symbol("open"),
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle PIPE2 = errnoHandle("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
+    private static final MethodHandle EVENTFD = errnoHandle("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = errnoHandle("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle WRITE = errnoHandle("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final MethodHandle GETRLIMIT = errnoHandle("getrlimit", JAVA_INT, JAVA_INT, ADDRESS);
@@ -439,6 +440,17 @@ public final class Syscalls {
             fds[0] = s.value.get(JAVA_INT, 0);
             fds[1] = s.value.get(JAVA_INT, 4);
             return r;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** eventfd(2) with counter {@code initval}; returns the fd or -errno. */
+    public static int eventfd(int initval, int flags) {
+        Scratch s = scratch();
+        try {
+            int r = (int) EVENTFD.invokeExact(s.errno, initval, flags);
+            return r < 0 ? -s.errno() : r;
         } catch (Throwable t) {
             throw unexpected(t);
         }
