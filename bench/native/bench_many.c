@@ -51,9 +51,11 @@
 #define BUFSZ 512
 #define CQ_ENTRIES 65536
 #define SQ_ENTRIES 4096
-/* What io.ffsock.uring.Ring sets up on a platform thread. */
+/* What io.ffsock.uring.Ring sets up on a platform thread; _DEFERRED for Ring.TaskRun.DEFERRED. */
 #define RING_FLAGS (IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN \
                     | IORING_SETUP_TASKRUN_FLAG)
+#define RING_FLAGS_DEFERRED (IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN \
+                             | IORING_SETUP_TASKRUN_FLAG)
 
 enum { T_ACCEPT = 1, T_RECV = 2, T_SEND = 3 };
 
@@ -355,7 +357,7 @@ static int pp_ring(const char *mode, int server, const char *path, double warm, 
     }
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
-    p.flags = RING_FLAGS;
+    p.flags = RING_FLAGS_DEFERRED; /* as ffsock-uring's ping-pong ring */
     int r = io_uring_queue_init_params(8, &ring, &p);
     if (r < 0) die("io_uring_queue_init_params", -r);
     static char out[MSG], in[MSG];

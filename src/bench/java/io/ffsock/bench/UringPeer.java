@@ -15,7 +15,8 @@ import java.io.IOException;
  * <li>pp-stream, pp-seqpacket (W1, W2): each round trip is a send linked to a recv
  *     (IOSQE_IO_LINK; the server: a recv linked to a send) handed to the kernel and waited for
  *     in one io_uring_enter(2), where C makes two system calls. A stream recv carries
- *     MSG_WAITALL, so the kernel finishes a short read itself.
+ *     MSG_WAITALL, so the kernel finishes a short read itself. The ring is
+ *     {@link Ring.TaskRun#DEFERRED}: the recv's completion work runs in that wait.
  * <li>dgram (W4): the receiver runs one multishot recv over a provided-buffer ring (each
  *     completion one datagram, its buffer recycled at once; re-armed when the kernel ends it),
  *     waiting in io_uring_enter for the next batch; the sender is ffsock's plain blocking send
@@ -71,7 +72,7 @@ final class UringPeer {
         long recvOp;
 
         PingPong(Socket socket, boolean message) throws IOException {
-            this.ring = Ring.open(8);
+            this.ring = Ring.open(8, 0, Ring.TaskRun.DEFERRED); // one request and its answer at a time
             this.socket = socket;
             this.out = ring.allocate(MSG);
             this.in = ring.allocate(MSG);

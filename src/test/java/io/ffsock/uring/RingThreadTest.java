@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Which kernel task a ring belongs to: a platform thread's ring is single-issuer and cooperative
@@ -36,13 +38,25 @@ class RingThreadTest {
         }
     }
 
-    /**
-     * Completion work a cooperative ring defers to its thread is fetched by {@link Ring#complete()}
-     * alone: a recv whose data arrives while the thread spins in Java completes without a wait.
-     */
     @Test
-    void completeAloneFetchesTheCompletionWorkLeftForThisThread() throws Exception {
-        try (Ring ring = Ring.open(8); SocketPair p = Socket.pair(SocketType.SEQPACKET)) {
+    void aDeferredRingIsSingleIssuerAndDeferred() throws Exception {
+        try (Ring ring = Ring.open(8, 0, Ring.TaskRun.DEFERRED)) {
+            int f = ring.setupFlags();
+            assertEquals(Const.IORING_SETUP_SINGLE_ISSUER, f & Const.IORING_SETUP_SINGLE_ISSUER);
+            assertEquals(Const.IORING_SETUP_DEFER_TASKRUN, f & Const.IORING_SETUP_DEFER_TASKRUN);
+            assertEquals(0, f & Const.IORING_SETUP_COOP_TASKRUN);
+        }
+    }
+
+    /**
+     * Completion work a cooperative or deferred ring leaves to its thread is fetched by
+     * {@link Ring#complete()} alone: a recv whose data arrives while the thread spins in Java
+     * completes without a wait (a deferred ring's work runs only when the thread asks for it).
+     */
+    @ParameterizedTest
+    @EnumSource(Ring.TaskRun.class)
+    void completeAloneFetchesTheCompletionWorkLeftForThisThread(Ring.TaskRun taskRun) throws Exception {
+        try (Ring ring = Ring.open(8, 0, taskRun); SocketPair p = Socket.pair(SocketType.SEQPACKET)) {
             RingBuffer in = ring.allocate(16);
             int[] got = {Integer.MIN_VALUE};
             ring.recv(p.second(), in, 0, 16, 0, (op, n, flags) -> got[0] = n);

@@ -328,6 +328,7 @@ public final class Const {
     public static final int IORING_SETUP_COOP_TASKRUN = 1 << 8;
     public static final int IORING_SETUP_TASKRUN_FLAG = 1 << 9;
     public static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
+    public static final int IORING_SETUP_DEFER_TASKRUN = 1 << 13;
     public static final int IORING_FEAT_SINGLE_MMAP = 1 << 0;
     public static final int IORING_FEAT_NODROP = 1 << 1;
     public static final int IORING_FEAT_SUBMIT_STABLE = 1 << 2;
