@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.ffsock.EventLoop.Event;
 import io.ffsock.EventLoop.Ready;
 import io.ffsock.EventLoop.Trigger;
+import io.ffsock.testing.Fds;
 import io.ffsock.testing.PinnedCarriers;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
@@ -138,21 +139,6 @@ class EventLoopTest {
         }
     }
 
-    /** fd number -> readlink of /proc/self/fd. */
-    private static java.util.Map<Integer, String> fds() throws java.io.IOException {
-        java.util.Map<Integer, String> m = new java.util.TreeMap<>();
-        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
-            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) s::iterator) {
-                try {
-                    String link = java.nio.file.Files.readSymbolicLink(f).toString();
-                    if (!link.endsWith("/fd")) m.put(Integer.parseInt(f.getFileName().toString()), link); // not the listing's own
-                } catch (java.io.IOException gone) { // the listing's own fd, closed by now
-                }
-            }
-        }
-        return m;
-    }
-
     /**
      * A loop wakes up through one eventfd (not a pipe, whose write could raise SIGPIPE and needs
      * two fds): opening it adds its epoll or ring fd and an eventfd, many wake-ups before a poll
@@ -161,13 +147,11 @@ class EventLoopTest {
     @ParameterizedTest
     @EnumSource(names = {"EPOLL", "IO_URING"})
     void wakeUpsGoThroughOneEventfd(EventLoop.Backend backend) throws Exception {
-        java.util.Map<Integer, String> before = fds();
+        java.util.Map<Integer, String> before = Fds.snapshot();
         EventLoop loop = open(backend);
-        java.util.Map<Integer, String> opened = fds();
-        List<String> added = opened.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey())))
-                .map(java.util.Map.Entry::getValue).sorted().toList();
+        java.util.Map<Integer, String> added = Fds.added(before, Fds.snapshot());
         String own = backend == EventLoop.Backend.EPOLL ? "anon_inode:[eventpoll]" : "anon_inode:[io_uring]";
-        assertEquals(List.of("anon_inode:[eventfd]", own), added);
+        assertEquals(List.of("anon_inode:[eventfd]", own), added.values().stream().sorted().toList());
         try {
             for (int i = 0; i < 1000; i++) loop.wakeup();
             assertEquals(0, loop.poll(Duration.ofSeconds(5)).size());
@@ -177,12 +161,8 @@ class EventLoopTest {
         } finally {
             loop.close();
         }
-        java.util.Map<Integer, String> closed = fds();
-        for (var e : opened.entrySet()) {
-            if (!e.getValue().equals(before.get(e.getKey())) && e.getValue().equals(closed.get(e.getKey()))) {
-                fail("fd " + e.getKey() + " (" + e.getValue() + ") is still open after close");
-            }
-        }
+        java.util.Map<Integer, String> closed = Fds.snapshot();
+        added.forEach((fd, target) -> assertNotEquals(target, closed.get(fd), "fd " + fd + " is still open after close"));
     }
 
     @ParameterizedTest(name = "{0} virtual={1}")

@@ -20,14 +20,20 @@ public final class Fds {
     private Fds() {}
 
     private static final Path PROC_FD = Path.of("/proc/self/fd");
+    /** What the listing's own fd links to (the directory), left out of snapshots. */
+    private static final String LISTING = "/proc/" + ProcessHandle.current().pid() + "/fd";
 
-    /** A snapshot: fd number to readlink target ({@code socket:[12345]}, {@code pipe:[..]}, a path). */
+    /**
+     * A snapshot: fd number to readlink target ({@code socket:[12345]}, {@code pipe:[..]}, a path),
+     * without the fd that reads the directory.
+     */
     public static Map<Integer, String> snapshot() {
         Map<Integer, String> fds = new TreeMap<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(PROC_FD)) {
             for (Path p : dir) {
                 try {
-                    fds.put(Integer.parseInt(p.getFileName().toString()), Files.readSymbolicLink(p).toString());
+                    String target = Files.readSymbolicLink(p).toString();
+                    if (!target.equals(LISTING)) fds.put(Integer.parseInt(p.getFileName().toString()), target);
                 } catch (NoSuchFileException e) {
                     // closed while we listed (the directory stream's own fd, or another thread's)
                 }
@@ -47,13 +53,18 @@ public final class Fds {
         return s;
     }
 
-    /** The socket fds in {@code after} that are not in {@code before} (same number and same inode). */
-    public static List<Integer> newSockets(Map<Integer, String> before, Map<Integer, String> after) {
-        List<Integer> fresh = new ArrayList<>();
-        sockets(after).forEach((fd, target) -> {
-            if (!target.equals(before.get(fd))) fresh.add(fd);
+    /** The entries of {@code after} that are not in {@code before} (same number and same target). */
+    public static Map<Integer, String> added(Map<Integer, String> before, Map<Integer, String> after) {
+        Map<Integer, String> fresh = new TreeMap<>();
+        after.forEach((fd, target) -> {
+            if (!target.equals(before.get(fd))) fresh.put(fd, target);
         });
         return fresh;
+    }
+
+    /** The socket fds in {@code after} that are not in {@code before} (same number and same inode). */
+    public static List<Integer> newSockets(Map<Integer, String> before, Map<Integer, String> after) {
+        return new ArrayList<>(sockets(added(before, after)).keySet());
     }
 
     /** Something that opens sockets (an ffsock call) and may throw. */

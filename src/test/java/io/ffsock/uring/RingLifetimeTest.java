@@ -1,50 +1,27 @@
 package io.ffsock.uring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ffsock.Socket;
 import io.ffsock.SocketPair;
 import io.ffsock.SocketType;
 import io.ffsock.testing.FdLeakCheck;
+import io.ffsock.testing.Fds;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.stream.Stream;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A ring that is never closed, and buffers given back while a ring closes. */
 @ExtendWith(FdLeakCheck.class)
 class RingLifetimeTest {
-
-    /** fd number -> readlink of /proc/self/fd. */
-    private static TreeMap<Integer, String> fds() throws IOException {
-        TreeMap<Integer, String> m = new TreeMap<>();
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                try {
-                    m.put(Integer.parseInt(p.getFileName().toString()), Files.readSymbolicLink(p).toString());
-                } catch (IOException gone) { // the fd of the listing itself
-                }
-            }
-        }
-        return m;
-    }
-
-    private static List<Integer> added(TreeMap<Integer, String> before, TreeMap<Integer, String> after, String kind) {
-        List<Integer> out = new ArrayList<>();
-        after.forEach((fd, link) -> {
-            if (link.contains(kind) && !link.equals(before.get(fd))) out.add(fd);
-        });
-        return out;
-    }
 
     /** Opens a ring with a recv in flight on {@code socket}; the ring is only in {@code holder[0]}. */
     private static WeakReference<Ring> ringWithRecvInFlight(Socket socket, Ring[] holder) throws IOException {
@@ -58,44 +35,43 @@ class RingLifetimeTest {
 
     @Test
     void anUnreachableRingIsClosedByTheCleanerAndLetsGoOfTheSocketItsOperationHeld() throws Exception {
-        TreeMap<Integer, String> start = fds();
+        Map<Integer, String> start = Fds.snapshot();
         SocketPair p = Socket.pair(SocketType.SEQPACKET);
-        TreeMap<Integer, String> withPair = fds();
-        List<Integer> pairFds = added(start, withPair, "socket:");
+        Map<Integer, String> withPair = Fds.snapshot();
+        List<Integer> pairFds = Fds.newSockets(start, withPair);
         assertEquals(2, pairFds.size(), "the pair's fds: " + pairFds);
         Ring[] holder = new Ring[1];
         WeakReference<Ring> ref = ringWithRecvInFlight(p.second(), holder);
-        List<Integer> ringFds = added(withPair, fds(), "io_uring");
-        assertEquals(1, ringFds.size(), "the ring's fd");
+        Map<Integer, String> withRing = Fds.snapshot();
+        Map<Integer, String> ringFd = Fds.added(withPair, withRing);
+        assertEquals(List.of("anon_inode:[io_uring]"), List.copyOf(ringFd.values()), "the ring's fd");
 
         // The recv holds p.second(): closing the pair closes p.first()'s fd and shuts p.second()
         // down, but its fd stays until the operation lets go.
         p.close();
-        TreeMap<Integer, String> closed = fds();
+        Map<Integer, String> closed = Fds.snapshot();
         long stillOpen = pairFds.stream().filter(fd -> withPair.get(fd).equals(closed.get(fd))).count();
         assertEquals(1, stillOpen, "the held end's fd stays open while the ring lives: " + closed);
 
         holder[0] = null; // now only the Cleaner can end the recv
+        List<Integer> watched = new ArrayList<>(pairFds);
+        watched.addAll(ringFd.keySet());
         long deadline = System.nanoTime() + 20_000_000_000L;
-        TreeMap<Integer, String> now = closed;
-        while ((ref.get() != null || sameLink(now, withPair, pairFds)
-                || "io_uring".equals(kind(now.get(ringFds.get(0))))) && System.nanoTime() < deadline) {
+        Map<Integer, String> now = closed;
+        while ((ref.get() != null || anyStillOpen(withRing, now, watched)) && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(20);
-            now = fds();
+            now = Fds.snapshot();
         }
         assertNull(ref.get(), "the ring is unreachable");
-        assertTrue(!"io_uring".equals(kind(now.get(ringFds.get(0)))), "the Cleaner closed the ring fd: " + now);
-        assertTrue(!sameLink(now, withPair, pairFds), "the held socket fd was let go, and closed: " + now);
+        assertFalse(anyStillOpen(withRing, now, ringFd.keySet()), "the Cleaner closed the ring fd: " + now);
+        assertFalse(anyStillOpen(withRing, now, pairFds), "the held socket fd was let go, and closed: " + now);
     }
 
-    private static boolean sameLink(TreeMap<Integer, String> now, TreeMap<Integer, String> then, List<Integer> fds) {
+    /** Whether one of {@code fds} still names in {@code now} what it named in {@code then}. */
+    private static boolean anyStillOpen(Map<Integer, String> then, Map<Integer, String> now, Collection<Integer> fds) {
         for (int fd : fds) if (then.get(fd).equals(now.get(fd))) return true;
         return false;
-    }
-
-    private static String kind(String link) {
-        return link != null && link.contains("io_uring") ? "io_uring" : link;
     }
 
     @Test
