@@ -86,6 +86,15 @@ public final class Ring implements AutoCloseable {
     private static final int TS = 0, MSGHDR = 16, IOV = 72, ADDR = 88, ADDR_LEN_BYTES = 128;
     private static final int MAX_FIXED_FILES = 1024;
     private static final Cleaner CLEANER = Cleaner.create();
+    // The IORING_SETUP_* flags open() tries in turn while the kernel says EINVAL (it refuses flags it
+    // does not know), newest first.
+    private static final int[] PLATFORM_SETUPS = {
+        IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG, // 6.1
+        IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, // 6.0
+        IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, // 5.19
+        IORING_SETUP_SUBMIT_ALL, // 5.18
+        0};
+    private static final int[] VIRTUAL_SETUPS = {IORING_SETUP_SUBMIT_ALL, 0};
 
     private final Thread owner;
     private final Uring.Ring ring;
@@ -260,24 +269,14 @@ public final class Ring implements AutoCloseable {
         // from 0.63 to 1.12-1.17 x C with it, pinned, in C). A virtual thread moves between
         // carrier threads, so neither applies: the kernel would refuse a submission from another
         // carrier (EEXIST) or park completion work on a carrier that is busy elsewhere.
-        // Older kernels refuse flags they do not know (EINVAL): each step drops the newest ones.
         // DEFERRED goes further: the work waits until the thread asks for completions, so a
         // wake-up costs the kernel no task work notification at all.
-        int[] tries = Thread.currentThread().isVirtual()
-                ? new int[] {IORING_SETUP_SUBMIT_ALL, 0}
-                : new int[] {taskRun == TaskRun.DEFERRED
-                        ? IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN
-                                | IORING_SETUP_TASKRUN_FLAG // Linux 6.1
-                        : IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN
-                                | IORING_SETUP_TASKRUN_FLAG,
-                        IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN
-                                | IORING_SETUP_TASKRUN_FLAG, // Linux 6.0
-                        IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, // 5.19
-                        IORING_SETUP_SUBMIT_ALL, // 5.18
-                        0};
+        boolean virtual = Thread.currentThread().isVirtual();
+        int[] tries = virtual ? VIRTUAL_SETUPS : PLATFORM_SETUPS;
+        int first = virtual || taskRun == TaskRun.DEFERRED ? 0 : 1; // PLATFORM_SETUPS[0] is DEFERRED's
         int r = -EINVAL;
         int flags = 0;
-        for (int t = 0; t < tries.length && r == -EINVAL; t++) {
+        for (int t = first; t < tries.length && r == -EINVAL; t++) {
             flags = tries[t];
             r = Uring.Ring.open(entries, completionEntries, flags, out);
         }
